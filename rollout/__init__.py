@@ -1,0 +1,1 @@
+"""Rollout: take a company into new countries through gated phases."""

@@ -1,0 +1,422 @@
+"""Gate evaluation, the on-track forecast, check marks and go/no-go decisions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from rollout import metrics
+from rollout.countries import get_country, list_countries
+from rollout.errors import Conflict, RolloutError, require_actor
+from rollout.models import OUTCOMES, CheckMark, Country, Decision, utc_now
+from rollout.playbook import Criterion, Playbook, load_playbook
+from rollout.timeline import PhaseSpan, Timeline, active_days, planned_days, replay
+
+ON_TRACK, AT_RISK, OFF_TRACK, NOT_MEASURED = "on_track", "at_risk", "off_track", "not_measured"
+FORECAST_ORDER = (ON_TRACK, AT_RISK, OFF_TRACK)
+RATIONALE_REQUIRED = ("extend", "hold", "stop")
+MAX_EXTENSION_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    key: str
+    name: str
+    kind: str  # "metric" or "check"
+    unit: str
+    value: float | bool | None  # None: not measured yet
+    threshold: float | None
+    met: bool
+    forecast: str
+    projected: float | None = None
+    note: str = ""
+
+    @property
+    def measured(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class GateStatus:
+    country: str
+    phase: str  # phase key, "established" or "exited"
+    phase_started: date
+    gate_due: date | None
+    days_in_phase: int
+    planned_days: int
+    on_hold_since: date | None
+    criteria: tuple[CriterionResult, ...]
+    ready: bool
+    forecast: str | None  # None once there is no gate left
+    last_decision: dict[str, Any] | None
+    decision_count: int
+    as_of: date
+
+    @property
+    def at_gate(self) -> bool:
+        return bool(self.criteria)
+
+    @property
+    def started(self) -> bool:
+        return self.as_of >= self.phase_started
+
+    @property
+    def criteria_met(self) -> int:
+        return sum(criterion.met for criterion in self.criteria)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, as the CLI prints it and as decisions freeze it."""
+        data = asdict(self)
+        data["criteria"] = [asdict(criterion) for criterion in self.criteria]
+        for key in ("phase_started", "gate_due", "on_hold_since", "as_of"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def project(value: float, elapsed: int, planned: int) -> float:
+    """The value at the due date if the pace so far holds (linear)."""
+    return value * planned / elapsed if elapsed > 0 else value
+
+
+def metric_forecast(
+    value: float, threshold: float, elapsed: int, planned: int, at_risk_ratio: float
+) -> tuple[str, float]:
+    if value >= threshold:
+        return ON_TRACK, value
+    projected = project(value, elapsed, planned)
+    if elapsed >= planned:
+        return OFF_TRACK, projected
+    ratio = projected / threshold if threshold else 1.0
+    if ratio >= 1:
+        return ON_TRACK, projected
+    return (AT_RISK if ratio >= at_risk_ratio else OFF_TRACK), projected
+
+
+def _evaluate_metric(
+    session: Session,
+    criterion: Criterion,
+    window: metrics.MetricWindow,
+    span: PhaseSpan,
+    playbook: Playbook,
+) -> CriterionResult:
+    metric = metrics.get(criterion.metric or "")
+    threshold = criterion.threshold or 0.0
+    common = dict(
+        key=criterion.key,
+        name=criterion.name,
+        kind="metric",
+        unit=criterion.unit,
+        threshold=threshold,
+    )
+    if metric is None:
+        return CriterionResult(
+            **common, value=None, met=False, forecast=NOT_MEASURED, note="not measured yet"
+        )
+    value = float(metric.function(session, window))
+    forecast, projected = metric_forecast(
+        value, threshold, active_days(span, window.end), planned_days(span), playbook.at_risk_ratio
+    )
+    return CriterionResult(
+        **common, value=value, met=value >= threshold, forecast=forecast, projected=projected
+    )
+
+
+def _evaluate_check(criterion: Criterion, mark: CheckMark | None) -> CriterionResult:
+    checked = bool(mark and mark.checked)
+    note = ""
+    if mark:
+        note = f"{'ticked' if checked else 'unticked'} by {mark.marked_by}"
+        note += f": {mark.note}" if mark.note else ""
+    return CriterionResult(
+        key=criterion.key,
+        name=criterion.name,
+        kind="check",
+        unit="check",
+        value=checked,
+        threshold=None,
+        met=checked,
+        forecast=NOT_MEASURED,
+        note=note,
+    )
+
+
+def gate_forecast(criteria: Sequence[CriterionResult], overdue: bool) -> str:
+    """On track when every criterion is met or on pace; off track once overdue with any unmet.
+
+    Only measured metrics have a pace; checks are ticked at the review. With no measured metric
+    there is nothing to project, unless the gate is already overdue.
+    """
+    if criteria and all(criterion.met for criterion in criteria):
+        return ON_TRACK
+    if overdue:
+        return OFF_TRACK
+    paced = [c.forecast for c in criteria if c.kind == "metric" and c.measured]
+    if not paced:
+        return NOT_MEASURED
+    return max(paced, key=FORECAST_ORDER.index)
+
+
+def _last_decision_summary(decisions: Sequence[Decision]) -> dict[str, Any] | None:
+    if not decisions:
+        return None
+    last = decisions[-1]
+    return {
+        "sequence": last.sequence,
+        "outcome": last.outcome,
+        "phase": last.phase,
+        "decided_on": last.decided_on.isoformat(),
+        "decided_by": last.decided_by,
+    }
+
+
+def evaluate(
+    session: Session,
+    country: Country,
+    decisions: Sequence[Decision],
+    marks: dict[tuple[str, str], CheckMark],
+    playbook: Playbook,
+    today: date,
+) -> GateStatus:
+    timeline = replay(country.start_date, decisions, playbook, today)
+    span = timeline.current or timeline.spans[-1]
+    criteria: tuple[CriterionResult, ...] = ()
+    overdue = False
+    if timeline.current is not None:
+        window = metrics.MetricWindow(country.code, span.started_on, today, span.due_on)
+        criteria = tuple(
+            _evaluate_metric(session, c, window, span, playbook)
+            if c.kind == "metric"
+            else _evaluate_check(c, marks.get((span.phase, c.key)))
+            for c in playbook.phase(span.phase).criteria
+        )
+        overdue = today >= span.due_on and span.held_since is None
+    ready = bool(criteria) and all(c.met for c in criteria)
+    # Once established or exited, the "phase" is that final state, which began when the last one ended.
+    since = span.started_on if timeline.current else span.ended_on or span.started_on
+    return GateStatus(
+        country=country.code,
+        phase=timeline.state,
+        phase_started=since,
+        gate_due=span.due_on if timeline.current else None,
+        days_in_phase=active_days(span, today) if timeline.current else (today - since).days,
+        planned_days=planned_days(span),
+        on_hold_since=span.held_since,
+        criteria=criteria,
+        ready=ready,
+        forecast=gate_forecast(criteria, overdue) if timeline.current and today >= span.started_on else None,
+        last_decision=_last_decision_summary(decisions),
+        decision_count=len(decisions),
+        as_of=today,
+    )
+
+
+def _decisions_by_country(session: Session, codes: list[str] | None = None) -> dict[str, list[Decision]]:
+    query = select(Decision).order_by(Decision.country_code, Decision.sequence)
+    if codes is not None:
+        query = query.where(col(Decision.country_code).in_(codes))
+    grouped: dict[str, list[Decision]] = defaultdict(list)
+    for decision in session.exec(query):
+        grouped[decision.country_code].append(decision)
+    return grouped
+
+
+def _latest_marks(session: Session, code: str) -> dict[tuple[str, str], CheckMark]:
+    query = select(CheckMark).where(CheckMark.country_code == code).order_by(CheckMark.id)
+    return {(mark.phase, mark.criterion_key): mark for mark in session.exec(query)}
+
+
+def gate_status(
+    session: Session, code: str, today: date | None = None, playbook: Playbook | None = None
+) -> GateStatus:
+    country = get_country(session, code)
+    decisions = _decisions_by_country(session, [country.code])[country.code]
+    return evaluate(
+        session,
+        country,
+        decisions,
+        _latest_marks(session, country.code),
+        playbook or load_playbook(),
+        today or date.today(),
+    )
+
+
+def portfolio(
+    session: Session, today: date | None = None, playbook: Playbook | None = None
+) -> list[GateStatus]:
+    """The gate status of every country."""
+    playbook = playbook or load_playbook()
+    today = today or date.today()
+    decisions = _decisions_by_country(session)
+    return [
+        evaluate(
+            session,
+            country,
+            decisions[country.code],
+            _latest_marks(session, country.code),
+            playbook,
+            today,
+        )
+        for country in list_countries(session)
+    ]
+
+
+def country_timeline(
+    session: Session, code: str, today: date | None = None, playbook: Playbook | None = None
+) -> Timeline:
+    country = get_country(session, code)
+    decisions = _decisions_by_country(session, [country.code])[country.code]
+    return replay(country.start_date, decisions, playbook or load_playbook(), today or date.today())
+
+
+def _require_open_gate(status: GateStatus, playbook: Playbook) -> None:
+    if not status.at_gate:
+        raise RolloutError(
+            f"{status.country} is {playbook.state_name(status.phase).lower()}: it has no gate to decide"
+        )
+    if not status.started:
+        raise RolloutError(
+            f"{status.country} starts on {status.phase_started.isoformat()}: "
+            "there is no gate to decide before then"
+        )
+
+
+def _validate_decision(
+    status: GateStatus,
+    outcome: str,
+    rationale: str,
+    extension_months: int | None,
+    on: date,
+    last: Decision | None,
+) -> None:
+    if outcome not in OUTCOMES:
+        raise RolloutError(f"decision '{outcome}' is not one of {', '.join(OUTCOMES)}")
+    if outcome in RATIONALE_REQUIRED and not rationale.strip():
+        raise RolloutError(f"rationale: required to {outcome} (say why, for the people who review it later)")
+    if outcome == "extend" and not (extension_months and 1 <= extension_months <= MAX_EXTENSION_MONTHS):
+        raise RolloutError(f"extension: must be 1 to {MAX_EXTENSION_MONTHS} months, not {extension_months}")
+    if outcome == "hold" and status.on_hold_since:
+        raise RolloutError(
+            f"{status.country} is already on hold since {status.on_hold_since.isoformat()}: "
+            "record go, extend or stop to end the hold"
+        )
+    if on > status.as_of:
+        raise RolloutError(f"date: {on.isoformat()} is in the future")
+    if on < status.phase_started or (last and on < last.decided_on):
+        raise RolloutError(f"date: {on.isoformat()} is before the previous decision or phase start")
+
+
+def _conflict(code: str, last: Decision | None) -> Conflict:
+    who = (
+        f"{last.decided_by} recorded '{last.outcome}' on {last.decided_on.isoformat()}"
+        if last
+        else "another decision was recorded"
+    )
+    return Conflict(
+        f"{code}: {who} while you were reviewing this gate. Your decision was not recorded: "
+        "review the gate as it is now and decide again."
+    )
+
+
+def record_decision(
+    session: Session,
+    *,
+    code: str,
+    outcome: str,
+    by: str,
+    rationale: str = "",
+    extension_months: int | None = None,
+    expected_count: int | None = None,
+    on: date | None = None,
+    playbook: Playbook | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """Record a go/no-go decision on the country's current gate, freezing the evidence it saw.
+
+    `expected_count` is how many decisions the decider saw when reviewing: if another decision
+    landed since, nothing is recorded and Conflict says who decided what.
+    """
+    by = require_actor(by)
+    playbook = playbook or load_playbook()
+    on = on or date.today()
+    status = gate_status(session, code, today=on, playbook=playbook)
+    _require_open_gate(status, playbook)
+    previous = session.exec(
+        select(Decision)
+        .where(Decision.country_code == status.country)
+        .order_by(col(Decision.sequence).desc())
+        .limit(1)
+    ).first()
+    if outcome == "extend" and extension_months is None:
+        extension_months = playbook.default_extension_months
+    _validate_decision(status, outcome, rationale, extension_months, on, previous)
+    if expected_count is not None and status.decision_count != expected_count:
+        raise _conflict(status.country, previous)
+    decision = Decision(
+        country_code=status.country,
+        sequence=status.decision_count + 1,
+        phase=status.phase,
+        outcome=outcome,
+        decided_on=on,
+        decided_at=now or utc_now(),
+        decided_by=by,
+        rationale=rationale.strip(),
+        extension_months=extension_months if outcome == "extend" else None,
+        evidence=status.as_dict(),
+    )
+    session.add(decision)
+    try:
+        session.flush()
+    except IntegrityError as error:  # someone else took this sequence number first
+        raise _conflict(status.country, None) from error
+    return decision
+
+
+def mark_check(
+    session: Session,
+    *,
+    code: str,
+    criterion_key: str,
+    checked: bool,
+    by: str,
+    note: str = "",
+    playbook: Playbook | None = None,
+    now: datetime | None = None,
+    today: date | None = None,
+) -> CheckMark:
+    """Tick or untick a check criterion of the country's current gate."""
+    by = require_actor(by)
+    playbook = playbook or load_playbook()
+    status = gate_status(session, code, today=today, playbook=playbook)
+    _require_open_gate(status, playbook)
+    criterion = next((c for c in status.criteria if c.key == criterion_key), None)
+    if criterion is None or criterion.kind != "check":
+        checks = [c.key for c in status.criteria if c.kind == "check"] or ["none"]
+        raise RolloutError(
+            f"'{criterion_key}' is not a check of the {playbook.phase(status.phase).gate_name} gate "
+            f"(its checks: {', '.join(checks)})"
+        )
+    mark = CheckMark(
+        country_code=status.country,
+        phase=status.phase,
+        criterion_key=criterion_key,
+        checked=checked,
+        note=note.strip(),
+        marked_at=now or utc_now(),
+        marked_by=by,
+    )
+    session.add(mark)
+    session.flush()
+    return mark
+
+
+def decisions(session: Session, code: str | None = None) -> list[Decision]:
+    query = select(Decision).order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+    if code:
+        query = query.where(Decision.country_code == get_country(session, code).code)
+    return list(session.exec(query))

@@ -1,0 +1,105 @@
+"""Country and language facts from CLDR (babel), ISO 3166 (pycountry) and the IANA tz database (tzdata).
+
+No hand-written tables: adding a country only needs its ISO code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from importlib import resources
+
+import pycountry
+from babel import Locale, UnknownLocaleError
+from babel.languages import get_official_languages
+from babel.numbers import get_territory_currencies
+
+# Languages the interface can show country, language and date names in.
+VIEWER_LOCALES = ("en", "fr", "de", "es", "it", "pt", "ja", "hi", "ar")
+DEFAULT_VIEWER_LOCALE = "en"
+
+
+@cache
+def iso_country_codes() -> tuple[str, ...]:
+    return tuple(sorted(country.alpha_2 for country in pycountry.countries))
+
+
+def is_iso_country(code: str) -> bool:
+    return code in iso_country_codes()
+
+
+def alpha3(code: str) -> str:
+    return pycountry.countries.get(alpha_2=code).alpha_3
+
+
+@cache
+def _locale(tag: str) -> Locale:
+    try:
+        return Locale.parse(tag)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(DEFAULT_VIEWER_LOCALE)
+
+
+def viewer_locale(tag: str | None) -> Locale:
+    return _locale(tag or DEFAULT_VIEWER_LOCALE)
+
+
+def country_name(code: str, locale: str | None = None) -> str:
+    name = viewer_locale(locale).territories.get(code)
+    if name:
+        return name
+    country = pycountry.countries.get(alpha_2=code)
+    return country.name if country else code
+
+
+def language_name(language: str, locale: str | None = None) -> str:
+    return viewer_locale(locale).languages.get(language, language)
+
+
+def weekday_name(day: int, locale: str | None = None) -> str:
+    """0 = Monday … 6 = Sunday, as CLDR numbers them."""
+    return viewer_locale(locale).days["format"]["wide"][day]
+
+
+def _likely_locale(code: str) -> Locale | None:
+    try:
+        return Locale.parse(f"und_{code}")
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def official_languages(code: str) -> list[str]:
+    """Candidate translation targets: CLDR's official languages, de facto ones included (US → en)."""
+    languages = list(get_official_languages(code, de_facto=True))
+    if not languages and (likely := _likely_locale(code)):
+        languages = [likely.language]
+    return languages
+
+
+def currency(code: str, on: date | None = None) -> str:
+    currencies = get_territory_currencies(code, start_date=on or date.today(), tender=True)
+    return currencies[0] if currencies else ""
+
+
+@cache
+def _zone_tab() -> dict[str, tuple[str, ...]]:
+    zones: dict[str, list[str]] = {}
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            country_code, _coordinates, zone, *_ = line.split("\t")
+            zones.setdefault(country_code, []).append(zone)
+    return {country_code: tuple(names) for country_code, names in zones.items()}
+
+
+def time_zones(code: str) -> list[str]:
+    return list(_zone_tab().get(code, ()))
+
+
+def all_time_zones() -> list[str]:
+    return sorted({zone for zones in _zone_tab().values() for zone in zones})
+
+
+def first_week_day(code: str) -> int:
+    likely = _likely_locale(code)
+    return likely.first_week_day if likely else 0

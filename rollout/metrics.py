@@ -1,0 +1,72 @@
+"""The registry of named metrics that gate criteria read.
+
+A metric is a function `(session, window) -> float`, normally one SQL aggregate over the country's
+data in the phase's time window. Feature modules (pipeline, content, talent, campaigns) register
+theirs with `@register("name", description=...)`; gates.py only looks names up, so adding a metric
+never touches the gate logic. A criterion whose metric nobody registered shows "not measured yet".
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+# Modules that register metrics when imported; each feature adds its own module here.
+METRIC_MODULES: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricWindow:
+    """The data a gate looks at: one country, from the phase's start to `end` (both inclusive)."""
+
+    country_code: str
+    start: date
+    end: date
+    due: date
+
+
+MetricFunction = Callable[[Session, MetricWindow], float]
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    description: str
+    function: MetricFunction
+
+
+_registry: dict[str, Metric] = {}
+
+
+def register(name: str, *, description: str) -> Callable[[MetricFunction], MetricFunction]:
+    def decorator(function: MetricFunction) -> MetricFunction:
+        existing = _registry.get(name)
+        if existing and existing.function is not function:
+            raise ValueError(f"metric '{name}' is registered twice")
+        _registry[name] = Metric(name, description, function)
+        return function
+
+    return decorator
+
+
+def unregister(name: str) -> None:
+    _registry.pop(name, None)
+
+
+def load_metric_modules() -> None:
+    for module in METRIC_MODULES:
+        importlib.import_module(module)
+
+
+def get(name: str) -> Metric | None:
+    load_metric_modules()
+    return _registry.get(name)
+
+
+def registered() -> dict[str, Metric]:
+    load_metric_modules()
+    return dict(_registry)

@@ -1,0 +1,191 @@
+"""The playbook: phases, their durations and the criteria of the gate that ends each one.
+
+Read from a TOML file in data/ so that leadership can tune it without touching code. Every error
+names the file and the key (or line) at fault.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+ESTABLISHED = "established"
+EXITED = "exited"
+TERMINAL_STATES = (ESTABLISHED, EXITED)
+
+DEFAULT_PLAYBOOK = Path(__file__).resolve().parent.parent / "data" / "playbook.toml"
+
+CriterionKind = Literal["metric", "check"]
+UNITS = ("count", "currency", "share")
+
+
+class PlaybookError(ValueError):
+    """The playbook file cannot be used; the message names the file and the key or line."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    name: str
+    kind: CriterionKind
+    metric: str | None = None
+    threshold: float | None = None
+    unit: str = "count"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str
+    name: str
+    months: int
+    description: str
+    gate_name: str
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class Playbook:
+    phases: tuple[Phase, ...]
+    reporting_currency: str = "EUR"
+    at_risk_ratio: float = 0.8
+    default_extension_months: int = 3
+    source: str = ""
+
+    def phase(self, key: str) -> Phase:
+        for phase in self.phases:
+            if phase.key == key:
+                return phase
+        raise KeyError(key)
+
+    def next_phase_key(self, key: str) -> str:
+        """The phase a Go decision leads to; after the last phase the country is established."""
+        keys = [phase.key for phase in self.phases]
+        position = keys.index(key)
+        return keys[position + 1] if position + 1 < len(keys) else ESTABLISHED
+
+    @property
+    def first_phase_key(self) -> str:
+        return self.phases[0].key
+
+    def is_phase(self, key: str) -> bool:
+        return any(phase.key == key for phase in self.phases)
+
+    def state_name(self, key: str) -> str:
+        if self.is_phase(key):
+            return self.phase(key).name
+        return key.capitalize()
+
+
+def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in table:
+        raise PlaybookError(f"{where}: missing key '{key}'")
+    value = table[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise PlaybookError(f"{where}: '{key}' must be {kind.__name__}, not {value!r}")
+    return value
+
+
+def _parse_criterion(raw: dict[str, Any], where: str) -> Criterion:
+    key = _require(raw, "key", str, where)
+    where = f"{where} criterion '{key}'"
+    kind = _require(raw, "kind", str, where)
+    if kind not in ("metric", "check"):
+        raise PlaybookError(f"{where}: 'kind' must be 'metric' or 'check', not {kind!r}")
+    metric = threshold = None
+    if kind == "metric":
+        metric = _require(raw, "metric", str, where)
+        threshold = _require(raw, "threshold", float, where)
+        if threshold < 0:
+            raise PlaybookError(f"{where}: 'threshold' must not be negative")
+    unit = raw.get("unit", "count")
+    if unit not in UNITS:
+        raise PlaybookError(f"{where}: 'unit' must be one of {', '.join(UNITS)}, not {unit!r}")
+    return Criterion(
+        key=key,
+        name=_require(raw, "name", str, where),
+        kind=kind,
+        metric=metric,
+        threshold=threshold,
+        unit=unit,
+        description=raw.get("description", ""),
+    )
+
+
+def _parse_phase(raw: dict[str, Any], index: int, source: str) -> Phase:
+    where = f"{source}: phases[{index}]"
+    key = _require(raw, "key", str, where)
+    if key in TERMINAL_STATES:
+        raise PlaybookError(f"{where}: '{key}' is reserved for the state after the last phase")
+    where = f"{source}: phase '{key}'"
+    months = _require(raw, "months", int, where)
+    if months < 1:
+        raise PlaybookError(f"{where}: 'months' must be at least 1, not {months}")
+    gate = _require(raw, "gate", dict, where)
+    raw_criteria = gate.get("criteria", [])
+    if not raw_criteria:
+        raise PlaybookError(f"{where}: the gate needs at least one criterion")
+    criteria = tuple(_parse_criterion(c, f"{where}") for c in raw_criteria)
+    _reject_duplicates([c.key for c in criteria], f"{where}: criterion")
+    return Phase(
+        key=key,
+        name=_require(raw, "name", str, where),
+        months=months,
+        description=raw.get("description", ""),
+        gate_name=_require(gate, "name", str, f"{where} gate"),
+        criteria=criteria,
+    )
+
+
+def _reject_duplicates(keys: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise PlaybookError(f"{what} key '{key}' appears twice")
+        seen.add(key)
+
+
+def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PlaybookError(f"{source}: {error}") from error
+    raw_phases = raw.get("phases")
+    if not raw_phases:
+        raise PlaybookError(f"{source}: no [[phases]] defined")
+    phases = tuple(_parse_phase(p, i, source) for i, p in enumerate(raw_phases))
+    _reject_duplicates([p.key for p in phases], f"{source}: phase")
+    at_risk_ratio = float(raw.get("at_risk_ratio", 0.8))
+    if not 0 < at_risk_ratio <= 1:
+        raise PlaybookError(f"{source}: 'at_risk_ratio' must be between 0 and 1")
+    extension = raw.get("default_extension_months", 3)
+    if not isinstance(extension, int) or extension < 1:
+        raise PlaybookError(f"{source}: 'default_extension_months' must be a whole number ≥ 1")
+    return Playbook(
+        phases=phases,
+        reporting_currency=str(raw.get("reporting_currency", "EUR")),
+        at_risk_ratio=at_risk_ratio,
+        default_extension_months=extension,
+        source=source,
+    )
+
+
+def load_playbook(path: Path | str | None = None) -> Playbook:
+    """The playbook at `path`, else ROLLOUT_PLAYBOOK, else data/playbook.toml."""
+    resolved = Path(path or os.environ.get("ROLLOUT_PLAYBOOK") or DEFAULT_PLAYBOOK)
+    return _load_cached(resolved, resolved.stat().st_mtime_ns if resolved.exists() else 0)
+
+
+@cache
+def _load_cached(path: Path, _mtime: int) -> Playbook:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PlaybookError(f"{path}: cannot be read ({error.strerror})") from error
+    return parse_playbook(text, source=str(path))

@@ -1,0 +1,52 @@
+"""Creating and upgrading the database schema with Alembic, on start of the app and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseTooNew(RuntimeError):
+    """The database was upgraded by a newer Rollout than this one."""
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_not_newer(engine: Engine) -> None:
+    revision = current_revision(engine)
+    known = {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+    if revision is not None and revision not in known:
+        raise DatabaseTooNew(
+            f"The database is at schema revision {revision}, which this version of Rollout does not "
+            f"know (its newest is {head_revision()}). It was upgraded by a newer Rollout: run that "
+            "version, or upgrade this one. Nothing was changed."
+        )
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision; refuse a database newer than the code."""
+    check_not_newer(engine)
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
