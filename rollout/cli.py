@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import sys
 from datetime import date
 
@@ -16,13 +14,10 @@ from rollout.countries import add_country, display_name, list_countries
 from rollout.db import database_url, get_engine, read_session, write_session
 from rollout.demo import load_demo
 from rollout.errors import RolloutError
+from rollout.identity import default_actor
 from rollout.models import OUTCOMES
 from rollout.playbook import PlaybookError, load_playbook
 from rollout.schema import DatabaseTooNew, upgrade
-
-
-def default_actor() -> str:
-    return os.environ.get("ROLLOUT_USER") or f"{getpass.getuser()}@localhost"
 
 
 def _iso_date(text: str) -> date:

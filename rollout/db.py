@@ -63,7 +63,8 @@ def read_session(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose work commits as one transaction, or not at all."""
-    with Session(engine.execution_options(rollout_write=True)) as session:
+    # Objects stay readable after the commit, so callers can report what was written.
+    with Session(engine.execution_options(rollout_write=True), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

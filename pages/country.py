@@ -1,0 +1,339 @@
+"""Country: facts, phase history, the current gate's evidence, the decision form and the decision log."""
+
+import pandas as pd
+import streamlit as st
+from babel.numbers import list_currencies
+
+from rollout import locales
+from rollout.countries import add_country, display_name, list_countries, update_facts
+from rollout.db import read_session, write_session
+from rollout.errors import Conflict, RolloutError
+from rollout.gates import GateStatus, country_timeline, decisions, gate_status, mark_check, record_decision
+from rollout.models import Country, CountryFacts, Decision
+from rollout.portfolio import OUTCOME_LABELS, evidence_frame, status_label
+from rollout.ui import context, data
+from rollout.ui.format import format_amount, format_criterion_value, format_day
+
+engine, book = data.engine(), data.playbook()
+EVIDENCE_COLUMNS = {
+    "criterion": "Criterion",
+    "kind": "Kind",
+    "value": "Value",
+    "threshold": "Threshold",
+    "met": st.column_config.CheckboxColumn("Met"),
+    "forecast": "Forecast",
+    "projected": st.column_config.TextColumn("Projected at due date"),
+    "note": "Note",
+}
+locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
+
+
+def name_of(code: str) -> str:
+    return f"{locales.country_name(code, locale)} ({code})"
+
+
+def add_country_form(existing: set[str]) -> None:
+    with st.expander("Add a country", expanded=not existing), st.form("add_country_form"):
+        choices = [code for code in locales.iso_country_codes() if code not in existing]
+        code = st.selectbox(
+            "Country",
+            choices,
+            index=None,
+            key="new_country_code",
+            format_func=name_of,
+            placeholder="Choose a country",
+        )
+        start = st.date_input("Sales test starts on", value=today, key="new_country_start")
+        st.caption(
+            "Languages, currency, time zones and first day of the week are filled in from CLDR and "
+            "the time zone database; you can edit them afterwards."
+        )
+        if st.form_submit_button("Add country", type="primary"):
+            if code is None:
+                st.error("Country: choose one from the list.")
+                return
+            try:
+                with write_session(engine) as session:
+                    add_country(session, code=code, start_date=start, by=actor)
+            except RolloutError as error:
+                st.error(str(error))
+                return
+            data.after_write()
+            context.flash(f"Added {name_of(code)}, starting {format_day(start, locale)}.")
+            st.session_state["country_select"] = code
+            st.rerun()
+
+
+def facts_section(country: Country) -> None:
+    cols = st.columns(5)
+    cols[0].metric("Started", format_day(country.start_date, locale))
+    cols[1].metric("Currency", country.currency)
+    cols[2].metric("First day of week", locales.weekday_name(country.first_week_day, locale))
+    cols[3].markdown(
+        "**Languages**\n\n"
+        + (", ".join(locales.language_name(lang, locale) for lang in country.languages) or "—")
+    )
+    cols[4].markdown("**Time zones**\n\n" + (", ".join(country.time_zones) or "—"))
+    with st.expander("Edit facts"), st.form("facts_form"):
+        name = st.text_input(
+            "Display name (leave empty for the name in each viewer's language)",
+            value=country.display_name or "",
+            key="facts_name",
+        )
+        languages = st.multiselect(
+            "Languages (translation targets)",
+            sorted(locales.viewer_locale("en").languages),
+            default=country.languages,
+            key="facts_languages",
+            format_func=lambda lang: f"{locales.language_name(lang, locale)} ({lang})",
+        )
+        currencies = sorted(list_currencies())
+        currency = st.selectbox(
+            "Currency",
+            currencies,
+            index=currencies.index(country.currency) if country.currency in currencies else None,
+            key="facts_currency",
+        )
+        zones = st.multiselect(
+            "Time zones", locales.all_time_zones(), default=country.time_zones, key="facts_zones"
+        )
+        first_day = st.selectbox(
+            "First day of the week",
+            range(7),
+            index=country.first_week_day,
+            format_func=lambda day: locales.weekday_name(day, locale),
+            key="facts_week",
+        )
+        if st.form_submit_button("Save facts"):
+            try:
+                facts = CountryFacts(
+                    display_name=name or None,
+                    languages=languages,
+                    currency=currency or "",
+                    time_zones=zones,
+                    first_week_day=first_day,
+                )
+                with write_session(engine) as session:
+                    update_facts(session, code=country.code, facts=facts, by=actor)
+            except (RolloutError, ValueError) as error:
+                st.error(str(error))
+                return
+            data.after_write()
+            context.flash("Facts saved.")
+            st.rerun()
+
+
+def history_section(code: str) -> None:
+    with read_session(engine) as session:
+        timeline = country_timeline(session, code, today, book)
+    rows = [
+        {
+            "phase": book.state_name(span.phase),
+            "started": span.started_on,
+            "gate due": span.due_on,
+            "ended": span.ended_on,
+            "outcome": OUTCOME_LABELS.get(span.outcome or "", "current"),
+            "extended (months)": span.extension_months,
+            "days on hold": span.held_days + ((today - span.held_since).days if span.held_since else 0),
+        }
+        for span in timeline.spans
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_history")
+
+
+def gate_section(status: GateStatus, currency: str) -> None:
+    phase = book.phase(status.phase)
+    st.subheader(f"Gate: {phase.gate_name}")
+    if status.on_hold_since:
+        st.warning(
+            f"On hold since {format_day(status.on_hold_since, locale)}: the phase clock is stopped "
+            "until the next decision."
+        )
+    due = f"due {format_day(status.gate_due, locale)}"
+    st.caption(
+        f"{phase.name}, day {status.days_in_phase} of {status.planned_days} · {due} · "
+        f"{status.criteria_met}/{len(status.criteria)} criteria met · forecast: {status_label(status)}"
+    )
+    table = evidence_frame(status.as_dict()["criteria"])
+    table["value"] = [format_criterion_value(c, currency, locale) for c in status.criteria]
+    table["threshold"] = [
+        format_amount(c.threshold, c.unit, currency, locale) if c.kind == "metric" else ""
+        for c in status.criteria
+    ]
+    table["projected"] = [
+        format_amount(c.projected, c.unit, currency, locale) if c.projected is not None else ""
+        for c in status.criteria
+    ]
+    st.dataframe(table, hide_index=True, key="gate_evidence", column_config=EVIDENCE_COLUMNS)
+
+
+def checks_form(status: GateStatus) -> None:
+    checks = [c for c in status.criteria if c.kind == "check"]
+    if not checks:
+        return
+    with st.form("checks_form"):
+        st.markdown("**Checks** — tick what the review confirmed, with a note.")
+        wanted = {
+            c.key: (
+                st.checkbox(c.name, value=c.met, key=f"check_{c.key}"),
+                st.text_input(
+                    "Note",
+                    key=f"check_note_{c.key}",
+                    label_visibility="collapsed",
+                    placeholder=f"Note for “{c.name}”",
+                ),
+            )
+            for c in checks
+        }
+        if st.form_submit_button("Save checks"):
+            changed = {
+                key: value
+                for key, value in wanted.items()
+                if value[0] != next(c.met for c in checks if c.key == key)
+            }
+            if not changed:
+                st.info("Nothing changed.")
+                return
+            try:
+                with write_session(engine) as session:
+                    for key, (checked, note) in changed.items():
+                        mark_check(
+                            session,
+                            code=status.country,
+                            criterion_key=key,
+                            checked=checked,
+                            note=note,
+                            by=actor,
+                            playbook=book,
+                        )
+            except RolloutError as error:
+                st.error(str(error))
+                return
+            data.after_write()
+            context.flash(f"Saved {len(changed)} check(s).")
+            st.rerun()
+
+
+def decision_form(status: GateStatus) -> None:
+    # The decision count the person saw when the form was drawn: if another decision lands before
+    # they submit, record_decision refuses and says who decided.
+    seen_key = f"decision_seen_{status.country}"
+    seen = st.session_state.get(seen_key, status.decision_count)
+    if st.session_state.pop("decision_recorded", False):
+        st.session_state["decision_rationale"] = ""  # a fresh form for the next gate
+    next_phase = book.state_name(book.next_phase_key(status.phase))
+    labels = {
+        "go": f"Go — advance to {next_phase}",
+        "extend": "Extend — repeat the phase for another period",
+        "hold": "Hold — pause; the phase clock stops until the next decision",
+        "stop": "Stop — exit the market",
+    }
+    with st.form("decision_form"):
+        st.markdown("**Record the gate decision**")
+        outcome = st.radio("Decision", list(labels), format_func=labels.get, key="decision_outcome")
+        months = st.number_input(
+            "Extension (months, for Extend)",
+            min_value=1,
+            max_value=24,
+            value=book.default_extension_months,
+            key="decision_months",
+        )
+        rationale = st.text_area("Rationale (required for Extend, Hold and Stop)", key="decision_rationale")
+        submitted = st.form_submit_button("Record decision", type="primary")
+    st.session_state[seen_key] = status.decision_count
+    if not submitted:
+        return
+    try:
+        with write_session(engine) as session:
+            decision = record_decision(
+                session,
+                code=status.country,
+                outcome=outcome,
+                by=actor,
+                rationale=rationale,
+                extension_months=months if outcome == "extend" else None,
+                expected_count=seen,
+                playbook=book,
+            )
+    except Conflict as error:
+        st.error(str(error))
+        return
+    except RolloutError as error:
+        st.error(str(error))
+        return
+    data.after_write()
+    st.session_state["decision_recorded"] = True
+    context.flash(f"Recorded decision #{decision.sequence}: {OUTCOME_LABELS[decision.outcome]}.")
+    st.rerun()
+
+
+def decision_log(log: list[Decision], currency: str) -> None:
+    st.subheader("Decision log")
+    if not log:
+        st.write("No decision yet.")
+        return
+    for decision in log:
+        evidence = decision.evidence or {}
+        title = (
+            f"#{decision.sequence} · {format_day(decision.decided_on, locale)} · "
+            f"{book.state_name(decision.phase)}: {OUTCOME_LABELS[decision.outcome]}"
+            + (f" {decision.extension_months} months" if decision.extension_months else "")
+            + f" · {decision.decided_by}"
+        )
+        with st.expander(title):
+            if decision.rationale:
+                st.text(decision.rationale)  # free text rendered as text, never as markup
+            st.caption(
+                f"Evidence as of {evidence.get('as_of', '?')}: day {evidence.get('days_in_phase')} of "
+                f"{evidence.get('planned_days')}, forecast {evidence.get('forecast') or '—'}."
+            )
+            st.dataframe(
+                evidence_frame(evidence.get("criteria", [])),
+                hide_index=True,
+                key=f"evidence_{decision.id}",
+                column_config=EVIDENCE_COLUMNS,
+            )
+
+
+st.title("Country")
+context.show_flash()
+with read_session(engine) as session:
+    countries = {country.code: country for country in list_countries(session)}
+add_country_form(set(countries))
+if not countries:
+    st.info("No country yet: add one above, or load the demo data from the Portfolio page.")
+    st.stop()
+
+codes = list(countries)
+if st.session_state.get("country_select") not in codes:
+    wanted = st.query_params.get("country", "").upper()
+    st.session_state["country_select"] = wanted if wanted in codes else codes[0]
+code = st.selectbox(
+    "Country",
+    codes,
+    key="country_select",
+    format_func=lambda c: f"{display_name(countries[c], locale)} ({c})",
+)
+st.query_params["country"] = code
+country = countries[code]
+
+with read_session(engine) as session:
+    status = gate_status(session, code, today=today, playbook=book)
+    log = decisions(session, code)
+
+st.header(f"{display_name(country, locale)} · {book.state_name(status.phase)}")
+facts_section(country)
+st.subheader("Phase history")
+history_section(code)
+if status.at_gate and status.started:
+    gate_section(status, book.reporting_currency)
+    checks_form(status)
+    decision_form(status)
+elif status.at_gate:
+    st.info(f"The sales test starts on {format_day(status.phase_started, locale)}.")
+else:
+    st.info(
+        f"{book.state_name(status.phase)} since {format_day(status.phase_started, locale)}: "
+        "no gate left to decide."
+    )
+decision_log(log, book.reporting_currency)

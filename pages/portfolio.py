@@ -1,0 +1,108 @@
+"""Portfolio: every country's phase and gate at a glance, for leadership."""
+
+import streamlit as st
+
+from rollout.db import database_url
+from rollout.demo import load_demo
+from rollout.errors import RolloutError
+from rollout.portfolio import upcoming_gates
+from rollout.ui import charts, context, data
+
+st.title("Portfolio")
+context.show_flash()
+locale, today, book = context.viewer_locale(), context.today(), data.playbook()
+countries, timeline = data.portfolio_tables(database_url(), today, locale)
+
+if countries.empty:
+    st.info(
+        "No country is in the rollout yet. Add one on the Country page, or explore with demo data: "
+        "eight markets at different phases with their history of decisions."
+    )
+    if st.button("Load demo data", key="load_demo", type="primary"):
+        try:
+            count = load_demo(data.engine(), by=context.acting_user())
+        except RolloutError as error:
+            st.error(str(error))
+        else:
+            data.after_write()
+            context.flash(f"Loaded the demo: {count} countries.")
+            st.rerun()
+    st.stop()
+
+if selected := context.country_filter():
+    countries = countries[countries["code"].isin(selected)]
+    timeline = timeline[timeline["country"].isin(countries["country"])]
+
+active = countries[countries["days_to_gate"].notna()]
+cols = st.columns(4)
+cols[0].metric("Markets in progress", len(active))
+cols[1].metric("Gates due in 30 days", len(upcoming_gates(countries, 30)))
+cols[2].metric("Off track", int((countries["status"] == "Off track").sum()))
+cols[3].metric("On hold", int((countries["status"] == "On hold").sum()))
+
+st.plotly_chart(charts.world_map(countries, book), config=charts.MAP_CONFIG, key="world_map")
+
+st.subheader("Countries")
+table = countries.assign(review="country?country=" + countries["code"])
+st.dataframe(
+    table,
+    key="portfolio_table",
+    hide_index=True,
+    column_order=[
+        "country",
+        "review",
+        "phase",
+        "since",
+        "days_in_phase",
+        "gate_due",
+        "days_to_gate",
+        "criteria_met",
+        "not_measured",
+        "status",
+        "last_decision",
+    ],
+    column_config={
+        "country": "Country",
+        "review": st.column_config.LinkColumn(
+            "Gate review", display_text="Open", help="Open the country's gate review"
+        ),
+        "phase": "Phase",
+        "since": st.column_config.DateColumn("In phase since"),
+        "days_in_phase": st.column_config.NumberColumn("Days in phase", help="Days on hold not counted"),
+        "gate_due": st.column_config.DateColumn("Gate due"),
+        "days_to_gate": st.column_config.NumberColumn("Days to gate"),
+        "criteria_met": "Criteria met",
+        "not_measured": st.column_config.NumberColumn("Not measured yet"),
+        "status": st.column_config.TextColumn("Forecast", help="At the current pace, by the due date"),
+        "last_decision": "Last decision",
+    },
+)
+
+timeline_tab, upcoming_tab = st.tabs(["Timeline", "Upcoming gates"])
+with timeline_tab:
+    st.plotly_chart(charts.timeline_chart(timeline, book, today), key="timeline_chart")
+    st.caption("Hatched bars: the plan from each start date. Solid bars: what happened. ◆: gate decisions.")
+with upcoming_tab:
+    horizon = (
+        st.segmented_control(
+            "Due within",
+            [30, 60, 90],
+            default=30,
+            key="upcoming_days",
+            format_func=lambda days: f"{days} days",
+        )
+        or 30
+    )
+    due = upcoming_gates(countries, horizon)
+    if due.empty:
+        st.write(f"No gate is due in the next {horizon} days.")
+    else:
+        st.dataframe(
+            due[["country", "phase", "gate_due", "days_to_gate", "criteria_met", "status"]],
+            hide_index=True,
+            key="upcoming_table",
+            column_config={
+                "gate_due": st.column_config.DateColumn("Gate due"),
+                "days_to_gate": "Days to gate (negative: overdue)",
+            },
+        )

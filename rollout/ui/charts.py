@@ -1,0 +1,82 @@
+"""Plotly figures for the portfolio. The world map reads its topojson from our static folder."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from rollout.playbook import Playbook
+
+# Served by Streamlit's static file serving (see static/topojson/README.md): no CDN needed.
+MAP_CONFIG = {"topojsonURL": "app/static/topojson/", "displayModeBar": False}
+PALETTE = ["#4C78A8", "#F58518", "#B279A2", "#72B7B2", "#54A24B", "#9D9D9D", "#E45756"]
+
+
+def phase_colors(playbook: Playbook) -> dict[str, str]:
+    names = [phase.name for phase in playbook.phases] + ["Established", "Exited"]
+    return dict(zip(names, PALETTE, strict=False))
+
+
+def world_map(frame: pd.DataFrame, playbook: Playbook) -> go.Figure:
+    figure = px.choropleth(
+        frame,
+        locations="iso3",
+        locationmode="ISO-3",
+        color="phase",
+        hover_name="country",
+        hover_data={"iso3": False, "status": True, "gate_due": True},
+        category_orders={"phase": list(phase_colors(playbook))},
+        color_discrete_map=phase_colors(playbook),
+    )
+    figure.update_geos(
+        showframe=False,
+        showcoastlines=False,
+        projection_type="natural earth",
+        showland=True,
+        landcolor="#e8e8e8",
+        showcountries=True,
+        countrycolor="#ffffff",
+        lataxis_range=[-58, 85],
+    )
+    figure.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=380, legend_title_text="Phase")
+    return figure
+
+
+def timeline_chart(frame: pd.DataFrame, playbook: Playbook, today: date) -> go.Figure:
+    """Planned and actual phases per country, gate decisions as markers at the end of actual bars."""
+    figure = px.timeline(
+        frame,
+        x_start="start",
+        x_end="end",
+        y="row",
+        color="phase",
+        color_discrete_map=phase_colors(playbook),
+        pattern_shape="kind",
+        pattern_shape_map={"plan": "/", "actual": ""},
+        hover_data={"due": True, "outcome": True},
+    )
+    decided = frame[frame["outcome"] != ""]
+    figure.add_trace(
+        go.Scatter(
+            x=decided["end"],
+            y=decided["row"],
+            mode="markers",
+            name="Gate decision",
+            marker={"symbol": "diamond", "size": 10, "color": "#222"},
+            text=decided["outcome"],
+            hovertemplate="%{text} on %{x}<extra></extra>",
+        )
+    )
+    figure.add_vline(
+        x=pd.Timestamp(today).timestamp() * 1000, line_dash="dot", line_color="#666", annotation_text="today"
+    )
+    figure.update_yaxes(autorange="reversed", title=None)
+    figure.update_layout(
+        height=max(300, 36 * frame["row"].nunique()),
+        legend_title_text="Phase",
+        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+    )
+    return figure

@@ -1,0 +1,65 @@
+"""Sidebar widgets shared by every page (created in app.py) and what they hold."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from rollout.countries import list_countries
+from rollout.db import read_session
+from rollout.identity import default_actor
+from rollout.locales import DEFAULT_VIEWER_LOCALE, VIEWER_LOCALES, country_name, language_name
+
+LOCALE_KEY, ACTOR_KEY, FILTER_KEY, FLASH_KEY = "viewer_locale", "acting_user", "country_filter", "flash"
+
+
+def today() -> date:
+    return date.today()
+
+
+def viewer_locale() -> str:
+    return st.session_state.get(LOCALE_KEY, DEFAULT_VIEWER_LOCALE)
+
+
+def acting_user() -> str:
+    return st.session_state.get(ACTOR_KEY) or default_actor()
+
+
+def country_filter() -> list[str]:
+    return st.session_state.get(FILTER_KEY) or []
+
+
+def sidebar(engine) -> None:  # noqa: ANN001
+    with st.sidebar:
+        st.selectbox(
+            "Display language",
+            VIEWER_LOCALES,
+            key=LOCALE_KEY,
+            format_func=lambda tag: language_name(tag, tag).capitalize(),
+        )
+        st.text_input(
+            "Acting as (email)",
+            value=default_actor(),
+            key=ACTOR_KEY,
+            help="Recorded with every change you make.",
+        )
+        with read_session(engine) as session:
+            codes = [country.code for country in list_countries(session)]
+        st.multiselect(
+            "Countries",
+            codes,
+            key=FILTER_KEY,
+            placeholder="All countries",
+            format_func=lambda code: f"{country_name(code, viewer_locale())} ({code})",
+        )
+
+
+def flash(message: str) -> None:
+    """Show `message` after the rerun that follows a write."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    if message := st.session_state.pop(FLASH_KEY, None):
+        st.success(message)

@@ -1,0 +1,58 @@
+"""The engine and cached reads. Reads are cached briefly and cleared after every write."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from rollout import gates, portfolio
+from rollout.countries import list_countries
+from rollout.db import database_url, get_engine, read_session
+from rollout.playbook import Playbook, load_playbook
+from rollout.schema import upgrade
+
+CACHE_SECONDS = 60
+
+
+@st.cache_resource
+def _migrated_engine(url: str) -> Engine:
+    engine = get_engine(url)
+    upgrade(engine)
+    return engine
+
+
+def engine() -> Engine:
+    """The process-wide engine, its schema brought up to date on first use."""
+    return _migrated_engine(database_url())
+
+
+def playbook() -> Playbook:
+    return load_playbook()
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def portfolio_tables(url: str, today: date, locale: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per country, planned-versus-actual phase bars)."""
+    book = load_playbook()
+    with read_session(_migrated_engine(url)) as session:
+        countries = {country.code: country for country in list_countries(session)}
+        statuses = gates.portfolio(session, today=today, playbook=book)
+        timelines = {code: gates.country_timeline(session, code, today, book) for code in countries}
+        return (
+            portfolio.portfolio_frame(statuses, countries, book, locale),
+            portfolio.timeline_frame(timelines, countries, book, locale, today),
+        )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def decision_log(url: str, locale: str) -> pd.DataFrame:
+    with read_session(_migrated_engine(url)) as session:
+        countries = {country.code: country for country in list_countries(session)}
+        return portfolio.decisions_frame(gates.decisions(session), countries, load_playbook(), locale)
+
+
+def after_write() -> None:
+    st.cache_data.clear()

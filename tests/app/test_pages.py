@@ -1,0 +1,149 @@
+"""AppTest: every page renders on an empty database and on the demo, and its main action works."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from rollout.db import get_engine, read_session
+from rollout.demo import load_demo
+from rollout.models import CheckMark, Country, Decision
+from rollout.schema import upgrade
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGES = ["pages/portfolio.py", "pages/country.py", "pages/decisions.py", "pages/playbook.py"]
+
+
+@pytest.fixture
+def url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("ROLLOUT_DATABASE_URL", url)
+    monkeypatch.setenv("ROLLOUT_USER", "ceo@rollout.example")
+    return url
+
+
+def run_app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def demo_app(url) -> AppTest:
+    engine = get_engine(url)
+    upgrade(engine)
+    load_demo(engine, by="demo@rollout.example")
+    at = run_app()
+    assert_clean(at)
+    return at
+
+
+def count(url: str, model) -> int:
+    with read_session(get_engine(url)) as session:
+        return len(session.exec(select(model)).all())
+
+
+def test_empty_database_offers_the_demo(url):
+    at = run_app()
+    assert_clean(at)
+    assert at.button(key="load_demo").label == "Load demo data"
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert_clean(at)
+
+
+def test_demo_button_loads_the_demo(url):
+    at = run_app()
+    at.button(key="load_demo").click().run()
+    assert_clean(at)
+    assert at.success[0].value == "Loaded the demo: 8 countries."
+    assert count(url, Country) == 8
+
+
+def test_every_page_renders_on_the_demo(demo_app, url):
+    assert [m.label for m in demo_app.metric][:2] == ["Markets in progress", "Gates due in 30 days"]
+    assert demo_app.metric[0].value == "6"  # eight countries less the established and the exited
+    for page in PAGES[1:]:
+        demo_app.switch_page(page).run()
+        assert_clean(demo_app)
+
+
+def test_country_filter_narrows_the_portfolio(demo_app):
+    demo_app.multiselect(key="country_filter").set_value(["BR", "JP"]).run()
+    assert_clean(demo_app)
+    assert demo_app.metric[0].value == "2"
+    assert demo_app.metric[3].value == "1"  # Japan is on hold
+
+
+def test_recording_a_decision_from_the_country_page(demo_app, url):
+    at = demo_app.switch_page("pages/country.py")
+    at.query_params["country"] = "GB"
+    at.run()
+    assert "United Kingdom" in at.header[0].value
+    before = count(url, Decision)
+    at.radio(key="decision_outcome").set_value("go")
+    submit_decision(at)
+    assert_clean(at)
+    assert count(url, Decision) == before + 1
+    assert any("Recorded decision #2: Go." in s.value for s in at.success)
+    assert "First signings" not in at.header[0].value and "Minimal marketing launch" in at.header[0].value
+
+
+def test_stop_without_rationale_is_refused_and_nothing_changes(demo_app, url):
+    at = demo_app.switch_page("pages/country.py")
+    at.query_params["country"] = "BR"
+    at.run()
+    before = count(url, Decision)
+    at.radio(key="decision_outcome").set_value("stop")
+    submit_decision(at)
+    assert any("rationale: required to stop" in e.value for e in at.error)
+    assert count(url, Decision) == before
+
+
+def test_ticking_a_check(demo_app, url):
+    at = demo_app.switch_page("pages/country.py")
+    at.query_params["country"] = "BR"
+    at.run()
+    at.checkbox(key="check_market_memo").check()
+    at.text_input(key="check_note_market_memo").input("Memo read at the Monday review")
+    next(b for b in at.button if b.label == "Save checks").click().run()
+    assert_clean(at)
+    with read_session(get_engine(url)) as session:
+        mark = session.exec(select(CheckMark).where(CheckMark.country_code == "BR")).one()
+    assert (mark.checked, mark.note, mark.marked_by) == (
+        True,
+        "Memo read at the Monday review",
+        "ceo@rollout.example",
+    )
+
+
+def test_adding_a_country_prefills_its_facts(demo_app, url):
+    at = demo_app.switch_page("pages/country.py").run()
+    at.selectbox(key="new_country_code").set_value("CH")
+    next(b for b in at.button if b.label == "Add country").click().run()
+    assert_clean(at)
+    with read_session(get_engine(url)) as session:
+        swiss = session.get(Country, "CH")
+    assert swiss.currency == "CHF" and {"de", "fr", "it"} <= set(swiss.languages)
+    assert at.selectbox(key="country_select").value == "CH"
+
+
+def test_decisions_page_filters_by_outcome(demo_app):
+    at = demo_app.switch_page("pages/decisions.py").run()
+    at.multiselect(key="decisions_outcomes").set_value(["Stop"]).run()
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    assert list(shown["outcome"]) == ["Stop"] and list(shown["code"]) == ["AE"]
+
+
+def submit_decision(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == "Record decision").click().run()
+    return at

@@ -1,0 +1,73 @@
+"""Shared fixtures: a migrated database on SQLite and, when ROLLOUT_TEST_POSTGRES_URL is set, PostgreSQL.
+
+The `engine` fixture is parametrized over both backends, so the whole domain suite runs on each.
+In CI (CI=true) a missing PostgreSQL URL is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from rollout.db import make_engine
+from rollout.playbook import Playbook, load_playbook
+from rollout.schema import upgrade
+
+POSTGRES_URL = os.environ.get("ROLLOUT_TEST_POSTGRES_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+TODAY = date(2026, 11, 26)
+ACTOR = "lead@rollout.example"
+
+
+def require_postgres() -> str:
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    if IN_CI:
+        pytest.fail("ROLLOUT_TEST_POSTGRES_URL is not set: in CI the PostgreSQL tests must run")
+    pytest.skip("ROLLOUT_TEST_POSTGRES_URL is not set")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'rollout.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    server_url = require_postgres()
+    name = f"rollout_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request) -> str:
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def engine(database_url) -> Iterator[Engine]:
+    """A migrated, empty database."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def playbook() -> Playbook:
+    return load_playbook()
