@@ -65,15 +65,19 @@ def add_country_form(existing: set[str]) -> None:
 
 
 def facts_section(country: Country) -> None:
-    cols = st.columns(5)
-    cols[0].metric("Started", format_day(country.start_date, locale))
-    cols[1].metric("Currency", country.currency)
-    cols[2].metric("First day of week", locales.weekday_name(country.first_week_day, locale))
-    cols[3].markdown(
-        "**Languages**\n\n"
-        + (", ".join(locales.language_name(lang, locale) for lang in country.languages) or "—")
-    )
-    cols[4].markdown("**Time zones**\n\n" + (", ".join(country.time_zones) or "—"))
+    languages = ", ".join(locales.language_name(lang, locale) for lang in country.languages) or "—"
+    zones = country.time_zones
+    shown_zones = ", ".join(zones[:3]) + (f" and {len(zones) - 3} more" if len(zones) > 3 else "")
+    facts = {
+        "Started": format_day(country.start_date, locale),
+        "Currency": country.currency,
+        "Week starts on": locales.weekday_name(country.first_week_day, locale),
+        "Languages": languages,
+        "Time zones": shown_zones or "—",
+    }
+    for column, (label, value) in zip(st.columns([1, 1, 1, 1.4, 2.2]), facts.items(), strict=True):
+        column.caption(label)
+        column.text(value)
     with st.expander("Edit facts"), st.form("facts_form"):
         name = st.text_input(
             "Display name (leave empty for the name in each viewer's language)",
@@ -128,13 +132,13 @@ def history_section(code: str) -> None:
         timeline = country_timeline(session, code, today, book)
     rows = [
         {
-            "phase": book.state_name(span.phase),
-            "started": span.started_on,
-            "gate due": span.due_on,
-            "ended": span.ended_on,
-            "outcome": OUTCOME_LABELS.get(span.outcome or "", "current"),
-            "extended (months)": span.extension_months,
-            "days on hold": span.held_days + ((today - span.held_since).days if span.held_since else 0),
+            "Phase": book.state_name(span.phase),
+            "Started": span.started_on,
+            "Gate due": span.due_on,
+            "Ended": span.ended_on,
+            "Outcome": OUTCOME_LABELS.get(span.outcome or "", "current"),
+            "Extended (months)": span.extension_months,
+            "Days on hold": sum((end - start).days for start, end in span.hold_periods(today)),
         }
         for span in timeline.spans
     ]

@@ -24,12 +24,13 @@ FORECAST_LABELS = {
     "off_track": "Off track",
     "not_measured": "Not measured yet",
 }
+ON_HOLD = "On hold"
 OUTCOME_LABELS = {"go": "Go", "extend": "Extend", "hold": "Hold", "stop": "Stop"}
 
 
 def status_label(status: GateStatus) -> str:
     if status.on_hold_since:
-        return "On hold"
+        return ON_HOLD
     if not status.at_gate:
         return "—"
     if not status.started:
@@ -92,7 +93,7 @@ def upcoming_gates(frame: pd.DataFrame, within_days: int) -> pd.DataFrame:
     """Gates due within `within_days`, overdue ones included (they need a decision too).
 
     A gate on hold is not due: its clock is stopped."""
-    running = frame["days_to_gate"].notna() & (frame["status"] != "On hold")
+    running = frame["days_to_gate"].notna() & (frame["status"] != ON_HOLD)
     due = frame[running & (frame["days_to_gate"] <= within_days)]
     return due.sort_values("days_to_gate")
 
@@ -122,6 +123,19 @@ def timeline_frame(
                     "outcome": span.outcome or "",
                 }
             )
+            rows += [
+                {
+                    "row": f"{name} · actual",
+                    "country": name,
+                    "kind": "actual",
+                    "phase": ON_HOLD,
+                    "start": start,
+                    "end": end,
+                    "due": span.due_on,
+                    "outcome": "",
+                }
+                for start, end in span.hold_periods(today)
+            ]
     return pd.DataFrame(rows, columns=["row", "country", "kind", "phase", "start", "end", "due", "outcome"])
 
 

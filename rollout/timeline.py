@@ -35,6 +35,11 @@ class PhaseSpan:
     extension_months: int = 0
     held_days: int = 0
     held_since: date | None = None
+    holds: list[tuple[date, date]] = field(default_factory=list)  # closed holds, (from, until)
+
+    def hold_periods(self, today: date) -> list[tuple[date, date]]:
+        """Every hold of the phase, an open one running until `today`."""
+        return self.holds + ([(self.held_since, today)] if self.held_since else [])
 
 
 @dataclass
@@ -69,6 +74,7 @@ def replay(start_date: date, decisions: Iterable[DecisionLike], playbook: Playbo
     for decision in decisions:
         if span.held_since is not None:  # any decision ends a hold
             span.held_days += (decision.decided_on - span.held_since).days
+            span.holds.append((span.held_since, decision.decided_on))
             span.held_since = None
         if decision.outcome == "extend":
             span.extension_months += decision.extension_months or 0

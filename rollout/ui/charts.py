@@ -9,15 +9,17 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from rollout.playbook import Playbook
+from rollout.portfolio import ON_HOLD
 
 # Served by Streamlit's static file serving (see static/topojson/README.md): no CDN needed.
 MAP_CONFIG = {"topojsonURL": "app/static/topojson/", "displayModeBar": False}
+HOLD_COLOR = "#D3D3D3"
 PALETTE = ["#4C78A8", "#F58518", "#B279A2", "#72B7B2", "#54A24B", "#9D9D9D", "#E45756"]
 
 
 def phase_colors(playbook: Playbook) -> dict[str, str]:
     names = [phase.name for phase in playbook.phases] + ["Established", "Exited"]
-    return dict(zip(names, PALETTE, strict=False))
+    return dict(zip(names, PALETTE, strict=False)) | {ON_HOLD: HOLD_COLOR}
 
 
 def world_map(frame: pd.DataFrame, playbook: Playbook) -> go.Figure:
@@ -54,6 +56,7 @@ def timeline_chart(frame: pd.DataFrame, playbook: Playbook, today: date) -> go.F
         y="row",
         color="phase",
         color_discrete_map=phase_colors(playbook),
+        category_orders={"phase": list(phase_colors(playbook))},  # holds drawn last, over their phase
         pattern_shape="kind",
         pattern_shape_map={"plan": "/", "actual": ""},
         hover_data={"due": True, "outcome": True},
@@ -73,7 +76,10 @@ def timeline_chart(frame: pd.DataFrame, playbook: Playbook, today: date) -> go.F
     figure.add_vline(
         x=pd.Timestamp(today).timestamp() * 1000, line_dash="dot", line_color="#666", annotation_text="today"
     )
-    figure.update_yaxes(autorange="reversed", title=None)
+    # Each country's plan right above what actually happened.
+    figure.update_yaxes(
+        categoryorder="array", categoryarray=list(frame["row"].unique()), autorange="reversed", title=None
+    )
     figure.update_layout(
         height=max(300, 36 * frame["row"].nunique()),
         legend_title_text="Phase",
