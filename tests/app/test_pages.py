@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from rollout.db import get_engine, read_session
+from rollout.db import get_engine, read_session, write_session
 from rollout.demo import load_demo
+from rollout.gates import record_decision
 from rollout.models import CheckMark, Country, Decision
 from rollout.schema import upgrade
 
@@ -147,3 +149,38 @@ def test_decisions_page_filters_by_outcome(demo_app):
 def submit_decision(at: AppTest) -> AppTest:
     next(b for b in at.button if b.label == "Record decision").click().run()
     return at
+
+
+def test_a_decision_landing_while_reviewing_is_reported_not_overwritten(demo_app, url):
+    at = demo_app.switch_page("pages/country.py")
+    at.query_params["country"] = "BR"
+    at.run()  # the reviewer sees Brazil's gate with no decision yet
+    with write_session(get_engine(url)) as session:  # meanwhile, a colleague decides
+        record_decision(
+            session, code="BR", outcome="hold", by="cfo@rollout.example", rationale="Budget review"
+        )
+    at.radio(key="decision_outcome").set_value("go")
+    submit_decision(at)
+    assert any("cfo@rollout.example recorded 'hold'" in e.value for e in at.error)
+    with read_session(get_engine(url)) as session:
+        outcomes = [d.outcome for d in session.exec(select(Decision).where(Decision.country_code == "BR"))]
+    assert outcomes == ["hold"]
+
+
+def test_a_broken_playbook_is_named_and_nothing_runs(url, tmp_path, monkeypatch):
+    broken = tmp_path / "playbook.toml"
+    broken.write_text('[[phases]]\nkey = "sales_test"\nname = "Sales test"\nmonths = "three"\n')
+    monkeypatch.setenv("ROLLOUT_PLAYBOOK", str(broken))
+    at = run_app()
+    assert_clean(at)
+    assert str(broken) in at.error[0].value and "'months'" in at.error[0].value
+
+
+def test_a_database_newer_than_the_code_is_refused(url):
+    engine = get_engine(url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
+    at = run_app()
+    assert_clean(at)
+    assert "f00d" in at.error[0].value and "newer" in at.error[0].value
