@@ -72,7 +72,8 @@ def add_country(
     code = normalize_code(code)
     if session.get(Country, code) is not None:
         raise RolloutError(f"{code} ({locales.country_name(code)}) is already in the rollout")
-    facts = validate_facts(facts or suggested_facts(code, start_date))
+    # The currency in force when the rollout starts, or now if it started in the past (HR: EUR, not HRK).
+    facts = validate_facts(facts or suggested_facts(code, max(start_date, date.today())))
     country = Country(
         code=code,
         start_date=start_date,

@@ -64,6 +64,7 @@ def load_demo(
                     rationale=decided.get("rationale", ""),
                     extension_months=decided.get("months"),
                     on=on,
+                    today=today,
                     playbook=playbook,
                     now=_at_noon(on),
                 )

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from rollout import metrics
-from rollout.countries import get_country, list_countries
+from rollout.countries import get_country, list_countries, normalize_code
 from rollout.errors import Conflict, RolloutError, require_actor
 from rollout.models import OUTCOMES, CheckMark, Country, Decision, utc_now
 from rollout.playbook import Criterion, Playbook, load_playbook
@@ -305,8 +305,6 @@ def _validate_decision(
             f"{status.country} is already on hold since {status.on_hold_since.isoformat()}: "
             "record go, extend or stop to end the hold"
         )
-    if on > status.as_of:
-        raise RolloutError(f"date: {on.isoformat()} is in the future")
     if on < status.phase_started or (last and on < last.decided_on):
         raise RolloutError(f"date: {on.isoformat()} is before the previous decision or phase start")
 
@@ -335,6 +333,7 @@ def record_decision(
     on: date | None = None,
     playbook: Playbook | None = None,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> Decision:
     """Record a go/no-go decision on the country's current gate, freezing the evidence it saw.
 
@@ -343,7 +342,13 @@ def record_decision(
     """
     by = require_actor(by)
     playbook = playbook or load_playbook()
-    on = on or date.today()
+    today = today or date.today()
+    on = on or today
+    if on > today:
+        raise RolloutError(f"date: {on.isoformat()} is in the future")
+    # Deciders of one country queue here (PostgreSQL; SQLite writers already queue on BEGIN IMMEDIATE),
+    # so the second one sees the first one's decision and is told who decided.
+    session.exec(select(Country.code).where(Country.code == normalize_code(code)).with_for_update())
     status = gate_status(session, code, today=on, playbook=playbook)
     _require_open_gate(status, playbook)
     previous = session.exec(

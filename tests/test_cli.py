@@ -1,0 +1,215 @@
+"""The `rollout` command line, run in-process against a fresh SQLite file per test."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from rollout import demo, gates
+from rollout.cli import main
+from rollout.db import get_engine
+from tests.factories import FixedDate
+
+CEO = "ceo@rollout.example"
+
+
+@pytest.fixture(autouse=True)
+def database(sqlite_url, monkeypatch):
+    """ROLLOUT_DATABASE_URL on a new file (get_engine caches one engine per URL); today is TODAY."""
+    monkeypatch.setenv("ROLLOUT_DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("ROLLOUT_PLAYBOOK", raising=False)
+    monkeypatch.setattr(gates, "date", FixedDate)
+    monkeypatch.setattr(demo, "date", FixedDate)
+    yield sqlite_url
+    get_engine(sqlite_url).dispose()
+
+
+@pytest.fixture
+def run(capsys):
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def ok(run, *argv: str) -> str:
+    code, out, err = run(*argv)
+    assert (code, err) == (0, ""), err
+    return out
+
+
+def refused(run, *argv: str) -> str:
+    code, out, err = run(*argv)
+    assert (code, out) == (2, ""), out
+    assert err.startswith("rollout: ")
+    return err
+
+
+def gates_json(run, *argv: str) -> list[dict]:
+    return json.loads(ok(run, "gates", "--json", *argv))
+
+
+@pytest.fixture
+def spain(run):
+    ok(run, "countries", "add", "es", "--start", "2026-01-10", "--by", CEO)
+    return "ES"
+
+
+def test_init_creates_the_database(run, database):
+    assert ok(run, "init") == f"database ready at {database}\n"
+    with get_engine(database).connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def test_demo_loads_once(run):
+    assert ok(run, "demo", "--by", CEO) == "loaded the demo: 8 countries\n"
+    assert "the database already has countries" in refused(run, "demo", "--by", CEO)
+    phases = {status["country"]: status["phase"] for status in gates_json(run)}
+    assert phases["ES"] == "established"
+    assert phases["JP"] == "sales_test"
+    assert len(phases) == 8
+
+
+def test_countries_add_prints_the_prefilled_facts(run):
+    assert ok(run, "countries", "add", "in", "--start", "2026-01-10", "--by", CEO) == (
+        "added IN (India), starting 2026-01-10: languages hi, en, currency INR, time zones Asia/Kolkata\n"
+    )
+
+
+def test_countries_list_json(run, spain):
+    ok(run, "countries", "add", "IN", "--start", "2025-12-01", "--by", CEO)
+    listed = json.loads(ok(run, "countries", "list", "--json"))
+    assert [(c["code"], c["name"], c["phase"], c["start_date"]) for c in listed] == [
+        ("IN", "India", "sales_test", "2025-12-01"),
+        ("ES", "Spain", "sales_test", "2026-01-10"),
+    ]
+    assert listed[1]["currency"] == "EUR"
+    assert listed[1]["created_by"] == CEO
+
+
+def test_countries_list_text(run, spain):
+    assert ok(run, "countries", "list").split() == ["ES", "Spain", "sales_test", "started", "2026-01-10"]
+
+
+def test_countries_add_twice_is_refused(run, spain):
+    err = refused(run, "countries", "add", "ES", "--start", "2026-02-01", "--by", CEO)
+    assert "ES (Spain) is already in the rollout" in err
+    assert json.loads(ok(run, "countries", "list", "--json"))[0]["start_date"] == "2026-01-10"
+
+
+def test_countries_add_unknown_code_is_refused(run):
+    assert "'XX' is not an ISO 3166-1 alpha-2 country code" in refused(
+        run, "countries", "add", "XX", "--start", "2026-01-10", "--by", CEO
+    )
+
+
+def test_gates_json(run, spain):
+    [status] = gates_json(run)
+    assert {
+        key: status[key] for key in ("country", "phase", "phase_started", "gate_due", "ready", "forecast")
+    } == {
+        "country": "ES",
+        "phase": "sales_test",
+        "phase_started": "2026-01-10",
+        "gate_due": "2026-04-10",
+        "ready": False,
+        "forecast": "off_track",  # overdue on 2026-11-26 with nothing met
+    }
+    assert status["last_decision"] is None
+    criteria = {c["key"]: c for c in status["criteria"]}
+    assert list(criteria) == ["qualified_meetings", "opportunities_opened", "open_pipeline", "market_memo"]
+    for criterion in criteria.values():
+        assert {"key", "name", "kind", "value", "threshold", "met"} <= set(criterion)
+        assert criterion["met"] is False
+    assert (criteria["qualified_meetings"]["kind"], criteria["qualified_meetings"]["threshold"]) == (
+        "metric",
+        15,
+    )
+    memo = criteria["market_memo"]
+    assert (memo["name"], memo["kind"], memo["value"], memo["threshold"]) == (
+        "Market memo reviewed by leadership",
+        "check",
+        False,
+        None,
+    )
+
+
+def test_gates_for_one_country(run, spain):
+    ok(run, "countries", "add", "IN", "--start", "2026-01-10", "--by", CEO)
+    assert [status["country"] for status in gates_json(run, "--country", "es")] == ["ES"]
+    assert ok(run, "gates", "--country", "ES").split() == [
+        "ES", "sales_test", "due", "2026-04-10", "met", "0/4", "off_track",
+    ]  # fmt: skip
+
+
+def test_decide_go(run, spain):
+    assert (
+        ok(run, "decide", "ES", "go", "--by", CEO)
+        == "recorded decision #1 for ES: go at the sales_test gate\n"
+    )
+    [status] = gates_json(run)
+    assert (status["phase"], status["phase_started"], status["gate_due"]) == (
+        "first_signings",
+        "2026-11-26",
+        "2027-02-26",
+    )
+    assert status["last_decision"] == {
+        "sequence": 1,
+        "outcome": "go",
+        "phase": "sales_test",
+        "decided_on": "2026-11-26",
+        "decided_by": CEO,
+    }
+
+
+def test_decide_extend_by_months(run, spain):
+    out = ok(run, "decide", "ES", "extend", "--months", "2", "--why", "slow summer", "--by", CEO)
+    assert out == "recorded decision #1 for ES: extend at the sales_test gate\n"
+    assert gates_json(run)[0]["gate_due"] == "2026-06-10"
+
+
+def test_stop_needs_a_rationale(run, spain):
+    assert "rationale: required to stop" in refused(run, "decide", "ES", "stop", "--by", CEO)
+    assert gates_json(run)[0]["last_decision"] is None
+
+
+def test_no_decision_after_exit(run, spain):
+    ok(run, "decide", "ES", "stop", "--why", "no market", "--by", CEO)
+    assert gates_json(run)[0]["phase"] == "exited"
+    assert "ES is exited: it has no gate to decide" in refused(run, "decide", "ES", "go", "--by", CEO)
+    assert gates_json(run)[0]["last_decision"]["sequence"] == 1
+
+
+def test_decide_on_unknown_country_is_refused(run, spain):
+    assert "FR (France) is not in the rollout yet" in refused(run, "decide", "FR", "go", "--by", CEO)
+
+
+def test_decide_with_a_bad_email_is_refused(run, spain):
+    assert "'ceo' is not an email address" in refused(run, "decide", "ES", "go", "--by", "ceo")
+
+
+def test_unknown_outcome_is_a_usage_error(run, spain, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["decide", "ES", "maybe", "--by", CEO])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'maybe'" in capsys.readouterr().err
+
+
+def test_database_newer_than_the_code_is_refused(run, database):
+    ok(run, "init")
+    with get_engine(database).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
+    assert "schema revision ffff" in refused(run, "countries", "list")
+
+
+def test_broken_playbook_is_reported(run, tmp_path, monkeypatch):
+    broken = tmp_path / "playbook.toml"
+    broken.write_text("[[phases]]\nkey = 1\n", encoding="utf-8")
+    monkeypatch.setenv("ROLLOUT_PLAYBOOK", str(broken))
+    err = refused(run, "init")
+    assert str(broken) in err
+    assert "'key' must be str" in err
