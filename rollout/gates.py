@@ -195,7 +195,7 @@ def evaluate(
             else _evaluate_check(c, marks.get((span.phase, c.key)))
             for c in playbook.phase(span.phase).criteria
         )
-        overdue = today >= span.due_on and span.held_since is None
+        overdue = today > span.due_on  # the due day itself is still in time and span.held_since is None
     ready = bool(criteria) and all(c.met for c in criteria)
     # Once established or exited, the "phase" is that final state, which began when the last one ended.
     since = span.started_on if timeline.current else span.ended_on or span.started_on
@@ -226,9 +226,17 @@ def _decisions_by_country(session: Session, codes: list[str] | None = None) -> d
     return grouped
 
 
-def _latest_marks(session: Session, code: str) -> dict[tuple[str, str], CheckMark]:
-    query = select(CheckMark).where(CheckMark.country_code == code).order_by(CheckMark.id)
-    return {(mark.phase, mark.criterion_key): mark for mark in session.exec(query)}
+def _latest_marks(
+    session: Session, codes: list[str] | None = None
+) -> dict[str, dict[tuple[str, str], CheckMark]]:
+    """Per country, the latest mark of each (phase, check)."""
+    query = select(CheckMark).order_by(CheckMark.id)
+    if codes is not None:
+        query = query.where(col(CheckMark.country_code).in_(codes))
+    latest: dict[str, dict[tuple[str, str], CheckMark]] = defaultdict(dict)
+    for mark in session.exec(query):
+        latest[mark.country_code][(mark.phase, mark.criterion_key)] = mark
+    return latest
 
 
 def gate_status(
@@ -240,7 +248,7 @@ def gate_status(
         session,
         country,
         decisions,
-        _latest_marks(session, country.code),
+        _latest_marks(session, [country.code])[country.code],
         playbook or load_playbook(),
         today or date.today(),
     )
@@ -252,18 +260,30 @@ def portfolio(
     """The gate status of every country."""
     playbook = playbook or load_playbook()
     today = today or date.today()
-    decisions = _decisions_by_country(session)
+    decisions, marks = _decisions_by_country(session), _latest_marks(session)
     return [
         evaluate(
             session,
             country,
             decisions[country.code],
-            _latest_marks(session, country.code),
+            marks[country.code],
             playbook,
             today,
         )
         for country in list_countries(session)
     ]
+
+
+def portfolio_timelines(
+    session: Session, today: date | None = None, playbook: Playbook | None = None
+) -> dict[str, Timeline]:
+    """Every country's phase history, from two queries."""
+    playbook, today = playbook or load_playbook(), today or date.today()
+    decisions = _decisions_by_country(session)
+    return {
+        country.code: replay(country.start_date, decisions[country.code], playbook, today)
+        for country in list_countries(session)
+    }
 
 
 def country_timeline(

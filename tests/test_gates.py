@@ -174,7 +174,8 @@ def test_overdue_and_unmet_is_off_track(engine, country, book, pilot_metric):
 def test_overdue_with_an_unticked_check_is_off_track(engine, country, book, pilot_metric):
     pilot_metric.value = 15
     assert status(engine, book, country, DAY_30).forecast == ON_TRACK
-    assert status(engine, book, country, DUE).forecast == OFF_TRACK
+    assert status(engine, book, country, DUE).forecast == ON_TRACK  # the due day is still in time
+    assert status(engine, book, country, DUE + timedelta(days=1)).forecast == OFF_TRACK
 
 
 def test_all_met_is_ready_and_on_track_even_when_overdue(engine, country, book, pilot_metric):

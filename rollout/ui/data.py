@@ -40,7 +40,7 @@ def portfolio_tables(url: str, today: date, locale: str) -> tuple[pd.DataFrame, 
     with read_session(_migrated_engine(url)) as session:
         countries = {country.code: country for country in list_countries(session)}
         statuses = gates.portfolio(session, today=today, playbook=book)
-        timelines = {code: gates.country_timeline(session, code, today, book) for code in countries}
+        timelines = gates.portfolio_timelines(session, today, book)
         return (
             portfolio.portfolio_frame(statuses, countries, book, locale),
             portfolio.timeline_frame(timelines, countries, book, locale, today),

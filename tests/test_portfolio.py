@@ -1,0 +1,81 @@
+"""The leadership tables built from the demo: portfolio rows, upcoming gates, timeline bars, decision log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from rollout import gates
+from rollout.countries import list_countries
+from rollout.db import read_session
+from rollout.demo import load_demo
+from rollout.portfolio import (
+    ON_HOLD,
+    decisions_frame,
+    portfolio_frame,
+    timeline_frame,
+    upcoming_gates,
+)
+from tests.conftest import TODAY
+
+
+@pytest.fixture
+def tables(engine, playbook):
+    load_demo(engine, by="demo@rollout.example", today=TODAY, playbook=playbook)
+    with read_session(engine) as session:
+        countries = {country.code: country for country in list_countries(session)}
+        statuses = gates.portfolio(session, today=TODAY, playbook=playbook)
+        timelines = gates.portfolio_timelines(session, today=TODAY, playbook=playbook)
+        log = gates.decisions(session)
+    return {
+        "portfolio": portfolio_frame(statuses, countries, playbook, "fr").set_index("code"),
+        "timeline": timeline_frame(timelines, countries, playbook, "en", TODAY),
+        "decisions": decisions_frame(log, countries, playbook, "en"),
+    }
+
+
+def test_portfolio_rows_speak_the_viewers_language(tables):
+    frame = tables["portfolio"]
+    assert frame.loc["IN", "country"] == "Inde"
+    assert frame.loc["DE", "country"] == "Allemagne"
+    assert frame.loc["JP", "status"] == ON_HOLD
+    assert frame.loc["BR", "criteria_met"] == "0/4"
+    assert frame.loc["BR", "not_measured"] == 3  # three sales metrics not provided yet, one check
+    assert frame.loc["BR", "days_in_phase"] == 45
+    assert frame.loc["BR", "days_to_gate"] == (TODAY.replace(year=2027, month=1, day=12) - TODAY).days
+    assert frame.loc["AE", "phase"] == "Exited" and frame.loc["ES", "phase"] == "Established"
+    assert frame.loc["AE", "criteria_met"] == "" and frame.loc["AE", "gate_due"] is None
+
+
+def test_upcoming_gates_leave_out_holds_and_finished_markets(tables):
+    frame = tables["portfolio"].reset_index()
+    within_30 = upcoming_gates(frame, 30)
+    assert list(within_30["code"]) == ["IN"]  # Japan's gate is on hold: its clock is stopped
+    assert list(upcoming_gates(frame, 60)["code"]) == ["IN", "IT", "GB", "DE", "BR"]
+    assert upcoming_gates(frame, 90)["days_to_gate"].is_monotonic_increasing
+
+
+def test_timeline_has_the_plan_the_actual_and_the_holds(tables):
+    frame = tables["timeline"]
+    india = frame[frame["country"] == "India"]
+    assert list(india[india["kind"] == "plan"]["phase"]) == [
+        "Sales test",
+        "First signings",
+        "Minimal marketing launch",
+        "Local talent",
+    ]
+    hold = india[india["phase"] == ON_HOLD].iloc[0]
+    assert (hold["start"], hold["end"]) == (TODAY - timedelta(days=230), TODAY - timedelta(days=100))
+    japan_hold = frame[(frame["country"] == "Japan") & (frame["phase"] == ON_HOLD)].iloc[0]
+    assert japan_hold["end"] == TODAY  # an open hold runs until today
+    assert set(frame[frame["outcome"] != ""]["outcome"]) == {"go", "stop"}
+
+
+def test_decision_log_keeps_what_was_seen(tables):
+    log = tables["decisions"]
+    assert len(log) == 20
+    stop = log[log["outcome"] == "Stop"].iloc[0]
+    assert stop["code"] == "AE" and "No partner found" in stop["rationale"]
+    assert stop["criteria_met"] == "1/4"  # the market memo had been ticked
+    assert log["decided_on"].is_monotonic_decreasing
