@@ -4,10 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from rollout import metrics
-from rollout.ui import data
+from rollout.ui import context, data
+from rollout.ui.format import format_amount
 
 book = data.playbook()
 registered = metrics.registered()
+locale = context.viewer_locale()
 st.title("Playbook")
 st.caption(
     f"Read from `{book.source}`. Reporting currency: {book.reporting_currency}. "
@@ -23,7 +25,9 @@ for number, phase in enumerate(book.phases, start=1):
             "key": c.key,
             "criterion": c.name,
             "kind": c.kind,
-            "threshold": f"≥ {c.threshold:g}" if c.threshold is not None else "ticked by a person",
+            "threshold": f"≥ {format_amount(c.threshold, c.unit, book.reporting_currency, locale)}"
+            if c.threshold is not None
+            else "ticked by a person",
             "measured by": (c.metric if c.metric in registered else f"{c.metric} (not measured yet)")
             if c.kind == "metric"
             else "check with a note",
