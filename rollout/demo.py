@@ -7,13 +7,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from rollout.countries import add_country
 from rollout.db import write_session
+from rollout.demo_pipeline import generate, selling_days
 from rollout.errors import RolloutError, require_actor
 from rollout.gates import mark_check, record_decision
 from rollout.models import Country
+from rollout.money import DEMO_RATES, parse_rates_csv, save_rates
+from rollout.pipeline import load_pipeline_config
 from rollout.playbook import Playbook, load_playbook
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.toml"
@@ -21,6 +24,48 @@ DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.toml"
 
 def _at_noon(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
+
+
+def _selling_days(entry: dict, today: date) -> list[date]:
+    """The days the market sold: from its start to a stop (or today), less the days on hold."""
+    start = today - timedelta(days=entry["start_days_ago"])
+    decided = [(today - timedelta(days=d["days_ago"]), d["outcome"]) for d in entry.get("decisions", [])]
+    end = next((on for on, outcome in decided if outcome == "stop"), today)
+    pauses = [
+        (on, decided[i + 1][0] if i + 1 < len(decided) else today + timedelta(days=1))
+        for i, (on, outcome) in enumerate(decided)
+        if outcome == "hold"
+    ]
+    return selling_days(start, end, pauses)
+
+
+def _decide(session: Session, entry: dict, playbook: Playbook, today: date) -> None:
+    for decided in entry.get("decisions", []):
+        on = today - timedelta(days=decided["days_ago"])
+        for criterion in decided.get("ticks", []):
+            mark_check(
+                session,
+                code=entry["code"],
+                criterion_key=criterion,
+                checked=True,
+                by=decided["by"],
+                note="reviewed at the gate meeting",
+                playbook=playbook,
+                now=_at_noon(on),
+                today=on,
+            )
+        record_decision(
+            session,
+            code=entry["code"],
+            outcome=decided["outcome"],
+            by=decided["by"],
+            rationale=decided.get("rationale", ""),
+            extension_months=decided.get("months"),
+            on=on,
+            today=today,
+            playbook=playbook,
+            now=_at_noon(on),
+        )
 
 
 def load_demo(
@@ -31,41 +76,32 @@ def load_demo(
     playbook: Playbook | None = None,
     path: Path = DEMO_FILE,
 ) -> int:
-    """Load the demo into an empty database, in one transaction; returns the number of countries."""
+    """Load the demo into an empty database, in one transaction; returns the number of countries.
+
+    The sales activity is written before the decisions, so each decision freezes the evidence the
+    market really showed on its day.
+    """
     by = require_actor(by)
     today = today or date.today()
     playbook = playbook or load_playbook()
+    config = load_pipeline_config()
     demo = tomllib.loads(path.read_text(encoding="utf-8"))
     with write_session(engine) as session:
         if session.exec(select(Country).limit(1)).first() is not None:
             raise RolloutError("the database already has countries: the demo loads only into an empty one")
-        for entry in demo["countries"]:
+        save_rates(session, parse_rates_csv(DEMO_RATES.read_bytes(), str(DEMO_RATES)), by=by, source="demo")
+        for number, entry in enumerate(demo["countries"]):
             start = today - timedelta(days=entry["start_days_ago"])
             add_country(session, code=entry["code"], start_date=start, by=by)
-            for decided in entry.get("decisions", []):
-                on = today - timedelta(days=decided["days_ago"])
-                for criterion in decided.get("ticks", []):
-                    mark_check(
-                        session,
-                        code=entry["code"],
-                        criterion_key=criterion,
-                        checked=True,
-                        by=decided["by"],
-                        note="reviewed at the gate meeting",
-                        playbook=playbook,
-                        now=_at_noon(on),
-                        today=on,
-                    )
-                record_decision(
+            if "pipeline" in entry:
+                generate(
                     session,
                     code=entry["code"],
-                    outcome=decided["outcome"],
-                    by=decided["by"],
-                    rationale=decided.get("rationale", ""),
-                    extension_months=decided.get("months"),
-                    on=on,
+                    days=_selling_days(entry, today),
+                    params=entry["pipeline"],
                     today=today,
-                    playbook=playbook,
-                    now=_at_noon(on),
+                    config=config,
+                    seed=number,
                 )
+            _decide(session, entry, playbook, today)
         return len(demo["countries"])

@@ -118,7 +118,10 @@ def _evaluate_metric(
         return CriterionResult(
             **common, value=None, met=False, forecast=NOT_MEASURED, note="not measured yet"
         )
-    value = float(metric.function(session, window))
+    try:
+        value = float(metric.function(session, window))
+    except RolloutError as error:  # e.g. an amount in a currency without an exchange rate
+        return CriterionResult(**common, value=None, met=False, forecast=NOT_MEASURED, note=str(error))
     forecast, projected = metric_forecast(
         value, threshold, active_days(span, window.end), planned_days(span), playbook.at_risk_ratio
     )

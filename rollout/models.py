@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 OUTCOMES = ("go", "extend", "hold", "stop")
@@ -26,6 +34,30 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class FixedDecimal(TypeDecorator):
+    """An exact decimal with `places` digits after the point, stored as a scaled integer.
+
+    Integers add up exactly in SQL on every backend (SQLite has no exact decimal type), so SUM()
+    over amounts stays exact; values come back as Decimal.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, places: int) -> None:
+        super().__init__()
+        self.places = places
+        self.scale = Decimal(10) ** places
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(value) * self.scale).to_integral_value())
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        return None if value is None else (Decimal(int(value)) / self.scale).quantize(1 / self.scale)
 
 
 def utc_now() -> datetime:
@@ -79,3 +111,72 @@ class CheckMark(SQLModel, table=True):
     note: str = ""
     marked_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     marked_by: str = Field(max_length=254)
+
+
+class Signal(SQLModel, table=True):
+    """Something a salesperson saw in the market: a meeting, a demo, a lead, feedback, a content request."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    kind: str = Field(max_length=30)
+    occurred_on: date = Field(index=True)
+    qualified: bool = False
+    account: str = Field(default="", max_length=200)
+    content_title: str = Field(default="", max_length=200, description="for content requests")
+    requested_by: str = Field(default="", max_length=20, description="prospect or partner")
+    note: str = ""
+    logged_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    logged_by: str = Field(max_length=254)
+
+
+class Opportunity(SQLModel, table=True):
+    # A deal's identity across imports and exports; deals entered here get "rollout-<id>".
+    __table_args__ = (UniqueConstraint("crm_id", name="uq_opportunity_crm_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    source: str = Field(default="manual", max_length=20, description="manual, hubspot, salesforce, csv")
+    crm_id: str | None = Field(default=None, max_length=100)
+    account: str = Field(max_length=200)
+    amount: Decimal = Field(sa_column=Column(FixedDecimal(2), nullable=False))
+    currency: str = Field(max_length=3)
+    stage: str = Field(max_length=40, index=True)
+    created_on: date = Field(index=True)
+    expected_close: date | None = None
+    closed_on: date | None = Field(default=None, index=True)
+    owner: str = Field(default="", max_length=254)
+    segment: str | None = Field(default=None, max_length=20)
+    lost_reason: str = ""
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+
+
+class StageChange(SQLModel, table=True):
+    """An opportunity entering a stage; it left it when the next change came. Append-only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    opportunity_id: int = Field(foreign_key="opportunity.id", index=True)
+    stage: str = Field(max_length=40)
+    entered_on: date
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    recorded_by: str = Field(max_length=254)
+
+
+class ExchangeRate(SQLModel, table=True):
+    """Units of `currency` for one euro on `day`, as the ECB publishes them."""
+
+    currency: str = Field(primary_key=True, max_length=3)
+    day: date = Field(primary_key=True)
+    per_eur: Decimal = Field(sa_column=Column(FixedDecimal(6), nullable=False))
+    source: str = Field(default="manual", max_length=20)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+
+
+class ImportMapping(SQLModel, table=True):
+    """A column mapping a user confirmed for a CRM file layout, offered again next time."""
+
+    name: str = Field(primary_key=True, max_length=100)
+    columns: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)

@@ -23,8 +23,12 @@ CriterionKind = Literal["metric", "check"]
 UNITS = ("count", "currency", "share")
 
 
-class PlaybookError(ValueError):
-    """The playbook file cannot be used; the message names the file and the key or line."""
+class ConfigFileError(ValueError):
+    """A settings file in data/ cannot be used; the message names the file and the key or line."""
+
+
+class PlaybookError(ConfigFileError):
+    """The playbook file cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -81,27 +85,29 @@ class Playbook:
         return key.capitalize()
 
 
-def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
+def require_key(
+    table: dict[str, Any], key: str, kind: type, where: str, error: type[ConfigFileError] = PlaybookError
+) -> Any:
     if key not in table:
-        raise PlaybookError(f"{where}: missing key '{key}'")
+        raise error(f"{where}: missing key '{key}'")
     value = table[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise PlaybookError(f"{where}: '{key}' must be {kind.__name__}, not {value!r}")
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise error(f"{where}: '{key}' must be {kind.__name__}, not {value!r}")
     return value
 
 
 def _parse_criterion(raw: dict[str, Any], where: str) -> Criterion:
-    key = _require(raw, "key", str, where)
+    key = require_key(raw, "key", str, where)
     where = f"{where} criterion '{key}'"
-    kind = _require(raw, "kind", str, where)
+    kind = require_key(raw, "kind", str, where)
     if kind not in ("metric", "check"):
         raise PlaybookError(f"{where}: 'kind' must be 'metric' or 'check', not {kind!r}")
     metric = threshold = None
     if kind == "metric":
-        metric = _require(raw, "metric", str, where)
-        threshold = _require(raw, "threshold", float, where)
+        metric = require_key(raw, "metric", str, where)
+        threshold = require_key(raw, "threshold", float, where)
         if threshold < 0:
             raise PlaybookError(f"{where}: 'threshold' must not be negative")
     unit = raw.get("unit", "count")
@@ -109,7 +115,7 @@ def _parse_criterion(raw: dict[str, Any], where: str) -> Criterion:
         raise PlaybookError(f"{where}: 'unit' must be one of {', '.join(UNITS)}, not {unit!r}")
     return Criterion(
         key=key,
-        name=_require(raw, "name", str, where),
+        name=require_key(raw, "name", str, where),
         kind=kind,
         metric=metric,
         threshold=threshold,
@@ -120,14 +126,14 @@ def _parse_criterion(raw: dict[str, Any], where: str) -> Criterion:
 
 def _parse_phase(raw: dict[str, Any], index: int, source: str) -> Phase:
     where = f"{source}: phases[{index}]"
-    key = _require(raw, "key", str, where)
+    key = require_key(raw, "key", str, where)
     if key in TERMINAL_STATES:
         raise PlaybookError(f"{where}: '{key}' is reserved for the state after the last phase")
     where = f"{source}: phase '{key}'"
-    months = _require(raw, "months", int, where)
+    months = require_key(raw, "months", int, where)
     if months < 1:
         raise PlaybookError(f"{where}: 'months' must be at least 1, not {months}")
-    gate = _require(raw, "gate", dict, where)
+    gate = require_key(raw, "gate", dict, where)
     raw_criteria = gate.get("criteria", [])
     if not raw_criteria:
         raise PlaybookError(f"{where}: the gate needs at least one criterion")
@@ -135,10 +141,10 @@ def _parse_phase(raw: dict[str, Any], index: int, source: str) -> Phase:
     _reject_duplicates([c.key for c in criteria], f"{where}: criterion")
     return Phase(
         key=key,
-        name=_require(raw, "name", str, where),
+        name=require_key(raw, "name", str, where),
         months=months,
         description=raw.get("description", ""),
-        gate_name=_require(gate, "name", str, f"{where} gate"),
+        gate_name=require_key(gate, "name", str, f"{where} gate"),
         criteria=criteria,
     )
 

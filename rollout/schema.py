@@ -17,14 +17,14 @@ class DatabaseTooNew(RuntimeError):
     """The database was upgraded by a newer Rollout than this one."""
 
 
-def _config() -> Config:
+def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -34,7 +34,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def check_not_newer(engine: Engine) -> None:
     revision = current_revision(engine)
-    known = {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if revision is not None and revision not in known:
         raise DatabaseTooNew(
             f"The database is at schema revision {revision}, which this version of Rollout does not "
@@ -46,7 +46,7 @@ def check_not_newer(engine: Engine) -> None:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision; refuse a database newer than the code."""
     check_not_newer(engine)
-    config = _config()
+    config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from rollout import demo, gates
 from rollout.cli import main
 from rollout.db import get_engine
+from rollout.schema import head_revision
 from tests.factories import FixedDate
 
 CEO = "ceo@rollout.example"
@@ -62,7 +63,7 @@ def spain(run):
 def test_init_creates_the_database(run, database):
     assert ok(run, "init") == f"database ready at {database}\n"
     with get_engine(database).connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
 
 
 def test_demo_loads_once(run):

@@ -7,14 +7,15 @@ from collections.abc import Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, inspect, text
 from sqlmodel import SQLModel
 
 import rollout.models  # noqa: F401  (the tables on SQLModel.metadata)
 from rollout.db import make_engine
-from rollout.schema import DatabaseTooNew, current_revision, head_revision, upgrade
+from rollout.schema import DatabaseTooNew, alembic_config, current_revision, head_revision, upgrade
 
-TABLES = {"alembic_version", "country", "decision", "checkmark"}
+TABLES = {"alembic_version", *SQLModel.metadata.tables}
 
 
 @pytest.fixture
@@ -45,8 +46,10 @@ def stamp(engine: Engine, revision: str) -> None:
         connection.execute(text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision})
 
 
-def test_head_is_the_initial_revision():
-    assert head_revision() == "0001"
+def test_revisions_form_one_line_from_the_initial_one():
+    chain = [script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+    assert chain[-1] == "0001" and chain[0] == head_revision()
+    assert chain == sorted(chain, reverse=True)  # numbered in order, no branches
 
 
 def test_upgrade_from_empty_reaches_head(empty):

@@ -40,8 +40,9 @@ def test_portfolio_rows_speak_the_viewers_language(tables):
     assert frame.loc["IN", "country"] == "Inde"
     assert frame.loc["DE", "country"] == "Allemagne"
     assert frame.loc["JP", "status"] == ON_HOLD
-    assert frame.loc["BR", "criteria_met"] == "0/4"
-    assert frame.loc["BR", "not_measured"] == 3  # three sales metrics not provided yet, one check
+    assert frame.loc["BR", "criteria_met"] == "1/4"  # opportunities opened; meetings and pipeline not yet
+    assert frame.loc["BR", "not_measured"] == 0  # the sales metrics are measured
+    assert frame.loc["IN", "not_measured"] == 2  # the marketing-launch metrics are not provided yet
     assert frame.loc["BR", "days_in_phase"] == 45
     assert frame.loc["BR", "days_to_gate"] == (TODAY.replace(year=2027, month=1, day=12) - TODAY).days
     assert frame.loc["AE", "phase"] == "Exited" and frame.loc["ES", "phase"] == "Established"
@@ -77,5 +78,5 @@ def test_decision_log_keeps_what_was_seen(tables):
     assert len(log) == 20
     stop = log[log["outcome"] == "Stop"].iloc[0]
     assert stop["code"] == "AE" and "No partner found" in stop["rationale"]
-    assert stop["criteria_met"] == "1/4"  # the market memo had been ticked
+    assert stop["criteria_met"] == "2/4"  # the market memo had been ticked; meetings were enough
     assert log["decided_on"].is_monotonic_decreasing

@@ -1,0 +1,141 @@
+"""Amounts in their own currency, converted for reporting with dated exchange rates.
+
+Rates follow the ECB's convention: units of a currency for one euro on a day. A conversion on a day
+uses the latest rate on or before that day, so weekends and holidays take Friday's rate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from babel.numbers import list_currencies
+from sqlmodel import Session, select
+
+from rollout.errors import RolloutError, require_actor
+from rollout.models import ExchangeRate, utc_now
+
+EURO = "EUR"
+CENT = Decimal("0.01")
+DEMO_RATES = Path(__file__).resolve().parent.parent / "data" / "rates.csv"
+
+
+class MissingRate(RolloutError):
+    pass
+
+
+@dataclass(frozen=True)
+class Rate:
+    currency: str
+    day: date
+    per_eur: Decimal
+
+
+def require_currency(code: str, where: str = "currency") -> str:
+    cleaned = (code or "").strip().upper()
+    if cleaned not in list_currencies():
+        raise RolloutError(f"{where}: '{code}' is not an ISO 4217 currency code")
+    return cleaned
+
+
+class RateBook:
+    """All known rates in memory, for converting many amounts without a query each."""
+
+    def __init__(self, rates: list[Rate]) -> None:
+        by_currency: dict[str, list[Rate]] = defaultdict(list)
+        for rate in sorted(rates, key=lambda r: (r.currency, r.day)):
+            by_currency[rate.currency].append(rate)
+        self._days = {code: [r.day for r in rs] for code, rs in by_currency.items()}
+        self._values = {code: [r.per_eur for r in rs] for code, rs in by_currency.items()}
+
+    def per_eur(self, currency: str, on: date) -> Decimal:
+        if currency == EURO:
+            return Decimal(1)
+        days = self._days.get(currency, [])
+        position = bisect_right(days, on)
+        if position == 0:
+            raise MissingRate(
+                f"no {currency} exchange rate on or before {on.isoformat()}: "
+                "add one on the Exchange rates page"
+            )
+        return self._values[currency][position - 1]
+
+    def convert(self, amount: Decimal, source: str, target: str, on: date) -> Decimal:
+        if source == target:
+            return amount
+        in_euros = amount / self.per_eur(source, on)
+        return (in_euros * self.per_eur(target, on)).quantize(CENT)
+
+
+def rate_book(session: Session) -> RateBook:
+    rows = session.exec(select(ExchangeRate.currency, ExchangeRate.day, ExchangeRate.per_eur))
+    return RateBook([Rate(currency, day, per_eur) for currency, day, per_eur in rows])
+
+
+def parse_rates_csv(content: bytes, source: str = "rates file") -> list[Rate]:
+    """Rates in the ECB reference-rate CSV layout (eurofxref-hist.csv): Date,USD,JPY,… one row a day.
+
+    Empty and "N/A" cells (currencies not quoted that day) are skipped. Any other bad cell refuses the
+    whole file, naming its line and column.
+    """
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RolloutError(f"{source}: not UTF-8 text (byte {error.start})") from error
+    reader = csv.reader(io.StringIO(text))
+    header = [cell.strip() for cell in next(reader, [])]
+    if not header or header[0].lower() != "date":
+        raise RolloutError(f"{source}: line 1 must start with 'Date' followed by currency codes")
+    currencies = [require_currency(code, f"{source}, line 1") if code else "" for code in header[1:]]
+    rates, problems = [], []
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            day = date.fromisoformat(row[0].strip())
+        except ValueError:
+            problems.append(f"line {line}, Date: '{row[0]}' is not a YYYY-MM-DD date")
+            continue
+        for currency, cell in zip(currencies, row[1:], strict=False):
+            value = cell.strip()
+            if not currency or value in ("", "N/A"):
+                continue
+            try:
+                per_eur = Decimal(value)
+            except InvalidOperation:
+                per_eur = Decimal(-1)
+            if not per_eur.is_finite() or per_eur <= 0:
+                problems.append(f"line {line}, {currency}: '{value}' is not a positive rate")
+                continue
+            rates.append(Rate(currency, day, per_eur))
+    if problems:
+        raise RolloutError(f"{source}: nothing imported. " + "; ".join(problems[:20]))
+    return rates
+
+
+def save_rates(session: Session, rates: list[Rate], *, by: str, source: str) -> int:
+    """Insert or replace rates (one per currency and day); returns how many were written."""
+    by = require_actor(by)
+    now = utc_now()
+    existing = {(r.currency, r.day): r for r in session.exec(select(ExchangeRate))}
+    for rate in rates:
+        row = existing.get((rate.currency, rate.day)) or ExchangeRate(currency=rate.currency, day=rate.day)
+        row.per_eur, row.source, row.updated_at, row.updated_by = rate.per_eur, source, now, by
+        session.add(row)
+    session.flush()
+    return len(rates)
+
+
+def set_rate(session: Session, *, currency: str, day: date, per_eur: Decimal, by: str) -> None:
+    currency = require_currency(currency)
+    if currency == EURO:
+        raise RolloutError("currency: EUR is the base of every rate (always 1)")
+    if per_eur <= 0:
+        raise RolloutError(f"rate: must be positive, not {per_eur}")
+    save_rates(session, [Rate(currency, day, Decimal(per_eur))], by=by, source="manual")

@@ -1,0 +1,91 @@
+"""The sales-test and first-signings gate metrics, as SQL aggregates over a country's phase window.
+
+Amounts are summed per currency in SQL and converted to the reporting currency here: open pipeline at
+the rate of the window's last day, won deals at the rate of their close date.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from rollout.metrics import MetricWindow, register
+from rollout.models import Opportunity
+from rollout.money import rate_book
+from rollout.pipeline import count_signals, load_pipeline_config
+from rollout.playbook import load_playbook
+
+
+def _in_country(window: MetricWindow):  # noqa: ANN202
+    return Opportunity.country_code == window.country_code
+
+
+@register("qualified_meetings", description="Qualified meetings logged in the phase")
+def qualified_meetings(session: Session, window: MetricWindow) -> float:
+    return count_signals(session, window.country_code, "meeting", window.start, window.end, qualified=True)
+
+
+@register("opportunities_opened", description="Opportunities created in the phase")
+def opportunities_opened(session: Session, window: MetricWindow) -> float:
+    query = (
+        select(func.count())
+        .select_from(Opportunity)
+        .where(_in_country(window), col(Opportunity.created_on).between(window.start, window.end))
+    )
+    return session.exec(query).one()
+
+
+def _open_at_end(window: MetricWindow):  # noqa: ANN202
+    """Created by the window's end and not closed by then (or still open)."""
+    closed_later = or_(col(Opportunity.closed_on).is_(None), col(Opportunity.closed_on) > window.end)
+    return _in_country(window), col(Opportunity.created_on) <= window.end, closed_later
+
+
+@register("open_pipeline_amount", description="Open pipeline at the end of the window, reporting currency")
+def open_pipeline_amount(session: Session, window: MetricWindow) -> float:
+    query = (
+        select(Opportunity.currency, func.sum(Opportunity.amount))
+        .where(*_open_at_end(window))
+        .group_by(Opportunity.currency)
+    )
+    book, target = rate_book(session), load_playbook().reporting_currency
+    total = sum(
+        (book.convert(amount, currency, target, window.end) for currency, amount in session.exec(query)),
+        Decimal(0),
+    )
+    return float(total)
+
+
+def _won_in_window(window: MetricWindow):  # noqa: ANN202
+    won = load_pipeline_config().keys_of_kind("won")
+    return (
+        _in_country(window),
+        col(Opportunity.stage).in_(won),
+        col(Opportunity.closed_on).between(window.start, window.end),
+    )
+
+
+@register("deals_won", description="Deals won in the phase")
+def deals_won(session: Session, window: MetricWindow) -> float:
+    return session.exec(select(func.count()).select_from(Opportunity).where(*_won_in_window(window))).one()
+
+
+@register("won_amount", description="Amount won in the phase, reporting currency at each close date's rate")
+def won_amount(session: Session, window: MetricWindow) -> float:
+    query = (
+        select(Opportunity.currency, Opportunity.closed_on, func.sum(Opportunity.amount))
+        .where(*_won_in_window(window))
+        .group_by(Opportunity.currency, Opportunity.closed_on)
+    )
+    book, target = rate_book(session), load_playbook().reporting_currency
+    return float(
+        sum(
+            (
+                book.convert(amount, currency, target, closed_on)
+                for currency, closed_on, amount in session.exec(query)
+            ),
+            Decimal(0),
+        )
+    )
