@@ -6,17 +6,22 @@ import argparse
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from rollout import gates
 from rollout.countries import add_country, display_name, list_countries
+from rollout.crm_files import CrmFileError
 from rollout.db import database_url, get_engine, read_session, write_session
+from rollout.deals_import import export_deals_csv, import_deals
 from rollout.demo import load_demo
 from rollout.errors import RolloutError
 from rollout.identity import default_actor
 from rollout.models import OUTCOMES
-from rollout.playbook import PlaybookError, load_playbook
+from rollout.money import parse_rates_csv, save_rates
+from rollout.playbook import ConfigFileError, load_playbook
 from rollout.schema import DatabaseTooNew, upgrade
 
 
@@ -79,13 +84,16 @@ def cmd_gates(engine: Engine, args: argparse.Namespace) -> None:
     for status in statuses:
         due = status.gate_due.isoformat() if status.gate_due else "-"
         met = f"{status.criteria_met}/{len(status.criteria)}" if status.at_gate else "-"
-        print(f"{status.country}  {status.phase:<18} due {due:<10}  met {met:<5} {status.forecast or ''}")
+        held = f" (on hold since {status.on_hold_since.isoformat()})" if status.on_hold_since else ""
+        forecast = status.forecast or ""
+        print(f"{status.country}  {status.phase:<18} due {due:<10}  met {met:<5} {forecast}{held}")
 
 
 def cmd_decide(engine: Engine, args: argparse.Namespace) -> None:
     with write_session(engine) as session:
         decision = gates.record_decision(
             session,
+            expected_phase=args.gate,
             code=args.code,
             outcome=args.outcome,
             by=args.by,
@@ -96,6 +104,45 @@ def cmd_decide(engine: Engine, args: argparse.Namespace) -> None:
             f"recorded decision #{decision.sequence} for {decision.country_code}: {decision.outcome} "
             f"at the {decision.phase} gate"
         )
+
+
+def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
+    content = Path(args.file).read_bytes()
+    with write_session(engine) as session:
+        outcome = import_deals(
+            session,
+            code=args.country,
+            content=content,
+            filename=args.file,
+            by=args.by,
+            format=args.format,
+            dry_run=args.dry_run,
+        )
+    for problem in outcome.problems:
+        print(
+            f"data row {problem.data_row} (line {problem.line}), {problem.column}: {problem.problem}",
+            file=sys.stderr,
+        )
+    if outcome.refused:
+        print("file refused: nothing imported", file=sys.stderr)
+    elif args.dry_run:
+        print("dry run: nothing written")
+    print(outcome.summary())
+    return 1 if outcome.refused else 0
+
+
+def cmd_export_deals(engine: Engine, args: argparse.Namespace) -> None:
+    with read_session(engine) as session:
+        content = export_deals_csv(session, args.country)
+    Path(args.output).write_bytes(content)
+    print(f"wrote {args.country.upper()}'s deals to {args.output}")
+
+
+def cmd_import_rates(engine: Engine, args: argparse.Namespace) -> None:
+    rates = parse_rates_csv(Path(args.file).read_bytes(), args.file)
+    with write_session(engine) as session:
+        count = save_rates(session, rates, by=args.by, source="ecb")
+    print(f"imported {count} rates")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,7 +175,36 @@ def build_parser() -> argparse.ArgumentParser:
     decide.add_argument("--by", required=True, help="the deciding person's email")
     decide.add_argument("--why", help="rationale; required for extend, hold and stop")
     decide.add_argument("--months", type=int, help="length of an extension (default from the playbook)")
+    decide.add_argument(
+        "--gate", metavar="PHASE", help="the phase whose gate you decide; refused if the country has moved on"
+    )
     decide.set_defaults(run=cmd_decide)
+
+    importing = commands.add_parser("import", help="import data from files").add_subparsers(
+        dest="import_command", required=True
+    )
+    deals = importing.add_parser("deals", help="import a CRM deals export (CSV or XLSX) for a country")
+    deals.add_argument("file")
+    deals.add_argument("--country", required=True)
+    deals.add_argument("--format", choices=["auto", "hubspot", "salesforce"], default="auto")
+    deals.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    deals.add_argument("--by", default=default_actor())
+    deals.set_defaults(run=cmd_import_deals)
+    rates = commands.add_parser("rates", help="exchange rates").add_subparsers(
+        dest="rates_command", required=True
+    )
+    rates_import = rates.add_parser("import", help="import ECB reference rates (eurofxref-hist.csv)")
+    rates_import.add_argument("file")
+    rates_import.add_argument("--by", default=default_actor())
+    rates_import.set_defaults(run=cmd_import_rates)
+
+    exporting = commands.add_parser("export", help="export data to files").add_subparsers(
+        dest="export_command", required=True
+    )
+    deals_out = exporting.add_parser("deals", help="write a country's deals as CSV")
+    deals_out.add_argument("--country", required=True)
+    deals_out.add_argument("-o", "--output", required=True)
+    deals_out.set_defaults(run=cmd_export_deals)
     return parser
 
 
@@ -138,11 +214,16 @@ def main(argv: list[str] | None = None) -> int:
         load_playbook()
         engine = get_engine(database_url())
         upgrade(engine)
-        args.run(engine, args)
-    except (RolloutError, PlaybookError, DatabaseTooNew) as error:
+        return args.run(engine, args) or 0
+    except (RolloutError, ConfigFileError, DatabaseTooNew, CrmFileError) as error:
         print(f"rollout: {error}", file=sys.stderr)
         return 2
-    return 0
+    except OperationalError as error:
+        print(f"rollout: cannot use the database at {database_url()}: {error.orig}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"rollout: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

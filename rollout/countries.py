@@ -32,6 +32,8 @@ def suggested_facts(code: str, on: date | None = None) -> CountryFacts:
 
 def validate_facts(facts: CountryFacts) -> CountryFacts:
     """Facts checked field by field; the message names the field."""
+    if not facts.currency:
+        raise RolloutError("currency: none is known for this country; choose the one its deals are in")
     if facts.currency not in list_currencies():
         raise RolloutError(f"currency: '{facts.currency}' is not an ISO 4217 currency code")
     unknown = [lang for lang in facts.languages if lang not in locales.viewer_locale("en").languages]

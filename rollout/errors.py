@@ -1,5 +1,7 @@
 """Errors a user can act on. Their messages say what is wrong and where; nothing was changed."""
 
+import re
+
 
 class RolloutError(ValueError):
     """Bad input or a state that forbids the action."""
@@ -13,10 +15,13 @@ class Conflict(RolloutError):
     """Someone else changed the same thing first."""
 
 
+# Deliberately plain: letters, digits and . _ % + ' - around one @ (no markup, no spaces).
+EMAIL = re.compile(r"[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*")
+
+
 def require_actor(email: str) -> str:
     """Every write names the person acting; an email is how people are identified."""
     cleaned = (email or "").strip().lower()
-    local, _, domain = cleaned.partition("@")
-    if not local or not domain or " " in cleaned:
+    if not EMAIL.fullmatch(cleaned):
         raise RolloutError(f"'{email}' is not an email address: every change records who made it")
     return cleaned

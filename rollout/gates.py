@@ -208,7 +208,7 @@ def evaluate(
         phase_started=since,
         gate_due=span.due_on if timeline.current else None,
         days_in_phase=active_days(span, today) if timeline.current else (today - since).days,
-        planned_days=planned_days(span),
+        planned_days=planned_days(span) if timeline.current else 0,
         on_hold_since=span.held_since,
         criteria=criteria,
         ready=ready,
@@ -321,6 +321,11 @@ def _validate_decision(
         raise RolloutError(f"decision '{outcome}' is not one of {', '.join(OUTCOMES)}")
     if outcome in RATIONALE_REQUIRED and not rationale.strip():
         raise RolloutError(f"rationale: required to {outcome} (say why, for the people who review it later)")
+    if outcome == "go" and not status.ready and not rationale.strip():
+        raise RolloutError(
+            f"rationale: {status.criteria_met} of {len(status.criteria)} criteria are met; "
+            "say why the market should go on anyway"
+        )
     if outcome == "extend" and not (extension_months and 1 <= extension_months <= MAX_EXTENSION_MONTHS):
         raise RolloutError(f"extension: must be 1 to {MAX_EXTENSION_MONTHS} months, not {extension_months}")
     if outcome == "hold" and status.on_hold_since:
@@ -357,11 +362,13 @@ def record_decision(
     playbook: Playbook | None = None,
     now: datetime | None = None,
     today: date | None = None,
+    expected_phase: str | None = None,
 ) -> Decision:
     """Record a go/no-go decision on the country's current gate, freezing the evidence it saw.
 
-    `expected_count` is how many decisions the decider saw when reviewing: if another decision
-    landed since, nothing is recorded and Conflict says who decided what.
+    `expected_count` is how many decisions the decider saw when reviewing, `expected_phase` the gate
+    they mean to decide: if another decision landed since, or the country is at another gate, nothing
+    is recorded and Conflict says who decided what.
     """
     by = require_actor(by)
     playbook = playbook or load_playbook()
@@ -384,6 +391,8 @@ def record_decision(
         extension_months = playbook.default_extension_months
     _validate_decision(status, outcome, rationale, extension_months, on, previous)
     if expected_count is not None and status.decision_count != expected_count:
+        raise _conflict(status.country, previous)
+    if expected_phase is not None and status.phase != expected_phase:
         raise _conflict(status.country, previous)
     decision = Decision(
         country_code=status.country,
@@ -441,6 +450,31 @@ def mark_check(
     session.add(mark)
     session.flush()
     return mark
+
+
+def mark_checks(
+    session: Session,
+    *,
+    code: str,
+    wanted: dict[str, tuple[bool, str]],
+    by: str,
+    playbook: Playbook | None = None,
+) -> int:
+    """Record the checks whose tick or note differs from their latest mark; returns how many."""
+    status = gate_status(session, code, playbook=playbook)
+    current = {c.key: c for c in status.criteria if c.kind == "check"}
+    latest = _latest_marks(session, [status.country])[status.country]
+    changed = 0
+    for key, (checked, note) in wanted.items():
+        mark = latest.get((status.phase, key))
+        new_note = bool(note.strip()) and note.strip() != (mark.note if mark else "")
+        if key in current and checked == current[key].met and not new_note:
+            continue
+        mark_check(
+            session, code=code, criterion_key=key, checked=checked, note=note, by=by, playbook=playbook
+        )
+        changed += 1
+    return changed
 
 
 def decisions(session: Session, code: str | None = None) -> list[Decision]:

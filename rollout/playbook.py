@@ -20,6 +20,9 @@ TERMINAL_STATES = (ESTABLISHED, EXITED)
 DEFAULT_PLAYBOOK = Path(__file__).resolve().parent.parent / "data" / "playbook.toml"
 
 CriterionKind = Literal["metric", "check"]
+PLAYBOOK_KEYS = {"phases", "reporting_currency", "at_risk_ratio", "default_extension_months"}
+PHASE_KEYS = {"key", "name", "months", "description", "gate"}
+CRITERION_KEYS = {"key", "name", "kind", "metric", "threshold", "unit", "description"}
 UNITS = ("count", "currency", "share")
 
 
@@ -98,8 +101,18 @@ def require_key(
     return value
 
 
+def reject_unknown_keys(
+    raw: dict[str, Any], known: set[str], where: str, error: type[ConfigFileError] = PlaybookError
+) -> None:
+    """A misspelt key would otherwise be ignored silently."""
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise error(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+
+
 def _parse_criterion(raw: dict[str, Any], where: str) -> Criterion:
     key = require_key(raw, "key", str, where)
+    reject_unknown_keys(raw, CRITERION_KEYS, f"{where} criterion '{key}'")
     where = f"{where} criterion '{key}'"
     kind = require_key(raw, "kind", str, where)
     if kind not in ("metric", "check"):
@@ -127,6 +140,7 @@ def _parse_criterion(raw: dict[str, Any], where: str) -> Criterion:
 def _parse_phase(raw: dict[str, Any], index: int, source: str) -> Phase:
     where = f"{source}: phases[{index}]"
     key = require_key(raw, "key", str, where)
+    reject_unknown_keys(raw, PHASE_KEYS, f"{source}: phase '{key}'")
     if key in TERMINAL_STATES:
         raise PlaybookError(f"{where}: '{key}' is reserved for the state after the last phase")
     where = f"{source}: phase '{key}'"
@@ -134,6 +148,7 @@ def _parse_phase(raw: dict[str, Any], index: int, source: str) -> Phase:
     if months < 1:
         raise PlaybookError(f"{where}: 'months' must be at least 1, not {months}")
     gate = require_key(raw, "gate", dict, where)
+    reject_unknown_keys(gate, {"name", "criteria"}, f"{where} gate")
     raw_criteria = gate.get("criteria", [])
     if not raw_criteria:
         raise PlaybookError(f"{where}: the gate needs at least one criterion")
@@ -162,6 +177,7 @@ def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PlaybookError(f"{source}: {error}") from error
+    reject_unknown_keys(raw, PLAYBOOK_KEYS, source)
     raw_phases = raw.get("phases")
     if not raw_phases:
         raise PlaybookError(f"{source}: no [[phases]] defined")

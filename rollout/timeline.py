@@ -13,6 +13,7 @@ from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
 
+from rollout.errors import RolloutError
 from rollout.playbook import EXITED, Playbook
 
 
@@ -20,6 +21,11 @@ class DecisionLike(Protocol):
     outcome: str
     decided_on: date
     extension_months: int | None
+    phase: str | None  # the gate it was taken at; None where unknown
+
+
+class HistoryMismatch(RolloutError):
+    """The playbook no longer matches the recorded decisions (a phase was removed or reordered)."""
 
 
 @dataclass
@@ -36,6 +42,7 @@ class PhaseSpan:
     held_days: int = 0
     held_since: date | None = None
     holds: list[tuple[date, date]] = field(default_factory=list)  # closed holds, (from, until)
+    decisions: list[tuple[date, str]] = field(default_factory=list)  # (day, outcome) taken at this gate
 
     def hold_periods(self, today: date) -> list[tuple[date, date]]:
         """Every hold of the phase, an open one running until `today`."""
@@ -71,7 +78,14 @@ def replay(start_date: date, decisions: Iterable[DecisionLike], playbook: Playbo
     timeline = Timeline(state=playbook.first_phase_key)
     span = _open_span(playbook, timeline.state, start_date)
     timeline.spans.append(span)
-    for decision in decisions:
+    for number, decision in enumerate(decisions, start=1):
+        if decision.phase is not None and decision.phase != span.phase:
+            raise HistoryMismatch(
+                f"decision #{number} ({decision.outcome} on {decision.decided_on.isoformat()}) was taken "
+                f"at the '{decision.phase}' gate, but the playbook ({playbook.source}) puts the country "
+                f"in '{span.phase}' then: restore that phase in the playbook"
+            )
+        span.decisions.append((decision.decided_on, decision.outcome))
         if span.held_since is not None:  # any decision ends a hold
             span.held_days += (decision.decided_on - span.held_since).days
             span.holds.append((span.held_since, decision.decided_on))

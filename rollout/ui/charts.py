@@ -47,8 +47,17 @@ def world_map(frame: pd.DataFrame, playbook: Playbook) -> go.Figure:
     return figure
 
 
-def timeline_chart(frame: pd.DataFrame, playbook: Playbook, today: date) -> go.Figure:
-    """Planned and actual phases per country, gate decisions as markers at the end of actual bars."""
+MARKER_SYMBOLS = {
+    "Go": "diamond",
+    "Extend": "triangle-right",
+    "Hold": "square",
+    "Stop": "x",
+    "Gate due": "line-ns-open",
+}
+
+
+def timeline_chart(frame: pd.DataFrame, markers: pd.DataFrame, playbook: Playbook, today: date) -> go.Figure:
+    """Planned and actual phases per country; every decision and each open gate's due date as markers."""
     figure = px.timeline(
         frame,
         x_start="start",
@@ -61,18 +70,18 @@ def timeline_chart(frame: pd.DataFrame, playbook: Playbook, today: date) -> go.F
         pattern_shape_map={"plan": "/", "actual": ""},
         hover_data={"due": True, "outcome": True},
     )
-    decided = frame[frame["outcome"] != ""]
-    figure.add_trace(
-        go.Scatter(
-            x=decided["end"],
-            y=decided["row"],
-            mode="markers",
-            name="Gate decision",
-            marker={"symbol": "diamond", "size": 10, "color": "#222"},
-            text=decided["outcome"],
-            hovertemplate="%{text} on %{x}<extra></extra>",
+    for marker, symbol in MARKER_SYMBOLS.items():
+        points = markers[markers["marker"] == marker]
+        figure.add_trace(
+            go.Scatter(
+                x=points["day"],
+                y=points["row"],
+                mode="markers",
+                name=marker,
+                marker={"symbol": symbol, "size": 10, "color": "#222", "line": {"width": 1, "color": "#fff"}},
+                hovertemplate=f"{marker} · %{{x}}<extra></extra>",
+            )
         )
-    )
     figure.add_vline(
         x=pd.Timestamp(today).timestamp() * 1000, line_dash="dot", line_color="#666", annotation_text="today"
     )

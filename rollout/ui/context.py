@@ -6,10 +6,11 @@ from datetime import date
 
 import streamlit as st
 
-from rollout.countries import list_countries
+from rollout.countries import display_name, list_countries
 from rollout.db import read_session
 from rollout.identity import default_actor
 from rollout.locales import DEFAULT_VIEWER_LOCALE, VIEWER_LOCALES, country_name, language_name
+from rollout.models import Country
 
 LOCALE_KEY, ACTOR_KEY, FILTER_KEY, FLASH_KEY = "viewer_locale", "acting_user", "country_filter", "flash"
 
@@ -63,3 +64,20 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     if message := st.session_state.pop(FLASH_KEY, None):
         st.success(message)
+
+
+def choose_country(countries: dict[str, Country], key: str) -> str:
+    """A country picker that follows ?country=CC (links from other pages) and writes it back."""
+    codes = list(countries)
+    if st.session_state.get(key) not in codes:
+        wanted = st.query_params.get("country", "").upper()
+        filtered = [code for code in country_filter() if code in codes]
+        st.session_state[key] = wanted if wanted in codes else (filtered or codes)[0]
+    code = st.selectbox(
+        "Country",
+        codes,
+        key=key,
+        format_func=lambda c: f"{display_name(countries[c], viewer_locale())} ({c})",
+    )
+    st.query_params["country"] = code
+    return code

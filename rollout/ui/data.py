@@ -34,8 +34,8 @@ def playbook() -> Playbook:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def portfolio_tables(url: str, today: date, locale: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(one row per country, planned-versus-actual phase bars)."""
+def portfolio_tables(url: str, today: date, locale: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(one row per country, planned-versus-actual phase bars, decision and due-date markers)."""
     book = load_playbook()
     with read_session(_migrated_engine(url)) as session:
         countries = {country.code: country for country in list_countries(session)}
@@ -44,6 +44,7 @@ def portfolio_tables(url: str, today: date, locale: str) -> tuple[pd.DataFrame, 
         return (
             portfolio.portfolio_frame(statuses, countries, book, locale),
             portfolio.timeline_frame(timelines, countries, book, locale, today),
+            portfolio.timeline_markers(timelines, countries, locale),
         )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+import pandas as pd
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from rollout.gates import CriterionResult
+from rollout.portfolio import evidence_frame
 
 
 def format_day(day: date | None, locale: str) -> str:
@@ -30,3 +33,29 @@ def format_criterion_value(criterion: CriterionResult, currency: str, locale: st
     if not criterion.measured:
         return "not measured yet"
     return format_amount(criterion.value, criterion.unit, currency, locale)
+
+
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$=])")
+
+
+def plain(text: str) -> str:
+    """Text shown literally where Streamlit would read Markdown (headers, labels): escape every
+    Markdown special character, so a name like [x](https://…) stays text, not a link."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def evidence_table(criteria: list[dict], currency: str, locale: str) -> pd.DataFrame:
+    """A gate's criteria, live or frozen in a decision, with values in the viewer's locale."""
+    table = evidence_frame(criteria)
+    for column in ("value", "threshold", "projected"):
+        table[column] = [_evidence_cell(c, column, currency, locale) for c in criteria]
+    return table
+
+
+def _evidence_cell(criterion: dict, column: str, currency: str, locale: str) -> str:
+    value = criterion.get(column)
+    if criterion["kind"] == "check":
+        return ("ticked" if criterion["met"] else "not ticked") if column == "value" else ""
+    if value is None:
+        return "not measured yet" if column == "value" else ""
+    return format_amount(value, criterion.get("unit", "count"), currency, locale)

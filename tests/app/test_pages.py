@@ -9,14 +9,24 @@ from sqlalchemy import text
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
+from rollout.countries import update_facts
 from rollout.db import get_engine, read_session, write_session
 from rollout.demo import load_demo
 from rollout.gates import record_decision
-from rollout.models import CheckMark, Country, Decision
+from rollout.models import CheckMark, Country, CountryFacts, Decision
 from rollout.schema import upgrade
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = ["pages/portfolio.py", "pages/country.py", "pages/decisions.py", "pages/playbook.py"]
+PAGES = [
+    "app_pages/portfolio.py",
+    "app_pages/country.py",
+    "app_pages/decisions.py",
+    "app_pages/sales_log.py",
+    "app_pages/deals_import.py",
+    "app_pages/sales_analytics.py",
+    "app_pages/playbook.py",
+    "app_pages/rates.py",
+]
 
 
 @pytest.fixture
@@ -86,12 +96,13 @@ def test_country_filter_narrows_the_portfolio(demo_app):
 
 
 def test_recording_a_decision_from_the_country_page(demo_app, url):
-    at = demo_app.switch_page("pages/country.py")
+    at = demo_app.switch_page("app_pages/country.py")
     at.query_params["country"] = "GB"
     at.run()
     assert "United Kingdom" in at.header[0].value
     before = count(url, Decision)
-    at.radio(key="decision_outcome").set_value("go")
+    at.radio(key="decision_outcome_GB").set_value("go")
+    at.text_area(key="decision_rationale_GB").input("Two strong wins; the third is close")
     submit_decision(at)
     assert_clean(at)
     assert count(url, Decision) == before + 1
@@ -100,22 +111,22 @@ def test_recording_a_decision_from_the_country_page(demo_app, url):
 
 
 def test_stop_without_rationale_is_refused_and_nothing_changes(demo_app, url):
-    at = demo_app.switch_page("pages/country.py")
+    at = demo_app.switch_page("app_pages/country.py")
     at.query_params["country"] = "BR"
     at.run()
     before = count(url, Decision)
-    at.radio(key="decision_outcome").set_value("stop")
+    at.radio(key="decision_outcome_BR").set_value("stop")
     submit_decision(at)
     assert any("rationale: required to stop" in e.value for e in at.error)
     assert count(url, Decision) == before
 
 
 def test_ticking_a_check(demo_app, url):
-    at = demo_app.switch_page("pages/country.py")
+    at = demo_app.switch_page("app_pages/country.py")
     at.query_params["country"] = "BR"
     at.run()
-    at.checkbox(key="check_market_memo").check()
-    at.text_input(key="check_note_market_memo").input("Memo read at the Monday review")
+    at.checkbox(key="check_BR_market_memo").check()
+    at.text_input(key="check_note_BR_market_memo").input("Memo read at the Monday review")
     next(b for b in at.button if b.label == "Save checks").click().run()
     assert_clean(at)
     with read_session(get_engine(url)) as session:
@@ -128,7 +139,7 @@ def test_ticking_a_check(demo_app, url):
 
 
 def test_adding_a_country_prefills_its_facts(demo_app, url):
-    at = demo_app.switch_page("pages/country.py").run()
+    at = demo_app.switch_page("app_pages/country.py").run()
     at.selectbox(key="new_country_code").set_value("CH")
     next(b for b in at.button if b.label == "Add country").click().run()
     assert_clean(at)
@@ -139,7 +150,7 @@ def test_adding_a_country_prefills_its_facts(demo_app, url):
 
 
 def test_decisions_page_filters_by_outcome(demo_app):
-    at = demo_app.switch_page("pages/decisions.py").run()
+    at = demo_app.switch_page("app_pages/decisions.py").run()
     at.multiselect(key="decisions_outcomes").set_value(["Stop"]).run()
     assert_clean(at)
     shown = at.dataframe[0].value
@@ -152,14 +163,15 @@ def submit_decision(at: AppTest) -> AppTest:
 
 
 def test_a_decision_landing_while_reviewing_is_reported_not_overwritten(demo_app, url):
-    at = demo_app.switch_page("pages/country.py")
+    at = demo_app.switch_page("app_pages/country.py")
     at.query_params["country"] = "BR"
     at.run()  # the reviewer sees Brazil's gate with no decision yet
     with write_session(get_engine(url)) as session:  # meanwhile, a colleague decides
         record_decision(
             session, code="BR", outcome="hold", by="cfo@rollout.example", rationale="Budget review"
         )
-    at.radio(key="decision_outcome").set_value("go")
+    at.radio(key="decision_outcome_BR").set_value("stop")
+    at.text_area(key="decision_rationale_BR").input("No budget in Brazil this year")
     submit_decision(at)
     assert any("cfo@rollout.example recorded 'hold'" in e.value for e in at.error)
     with read_session(get_engine(url)) as session:
@@ -184,3 +196,45 @@ def test_a_database_newer_than_the_code_is_refused(url):
     at = run_app()
     assert_clean(at)
     assert "f00d" in at.error[0].value and "newer" in at.error[0].value
+
+
+def test_switching_country_does_not_carry_a_form_over(demo_app, url):
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "JP"
+    at.run()
+    at.checkbox(key="check_JP_market_memo").check()
+    at.text_area(key="decision_rationale_JP").input("Typed for Japan")
+    at.selectbox(key="country_select").set_value("BR").run()
+    assert_clean(at)
+    assert at.checkbox(key="check_BR_market_memo").value is False
+    assert at.text_area(key="decision_rationale_BR").value == ""
+    with read_session(get_engine(url)) as session:
+        assert session.exec(select(CheckMark).where(CheckMark.country_code == "BR")).first() is None
+
+
+def test_no_decision_is_preselected_and_hold_is_not_offered_while_on_hold(demo_app):
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "JP"
+    at.run()
+    outcome = at.radio(key="decision_outcome_JP")
+    assert outcome.value is None
+    assert outcome.options == [
+        "Go — advance to First signings",
+        "Extend — repeat the phase for another period",
+        "Stop — exit the market",
+    ]
+    submit_decision(at)
+    assert any("Decision: choose" in e.value for e in at.error)
+
+
+def test_markup_in_a_display_name_is_shown_as_text(demo_app, url):
+    with write_session(get_engine(url)) as session:
+        spain = session.get(Country, "ES")
+        facts = CountryFacts(**spain.model_dump(include=set(CountryFacts.model_fields)))
+        facts.display_name = "[click me](https://evil.example) **bold**"
+        update_facts(session, code="ES", facts=facts, by="admin@rollout.example")
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "ES"
+    at.run()
+    header = at.header[0].value
+    assert "\\[click me\\]\\(https" in header and "\\*\\*bold\\*\\*" in header

@@ -37,8 +37,8 @@ def test_leadership_records_a_decision_and_finds_it_in_the_log(page: Page, app_u
 
     open_page(page, f"{app_url}/country?country=BR")
     expect(page.get_by_role("heading", name=re.compile("Brazil"))).to_be_visible()
-    page.locator(".st-key-decision_outcome").get_by_text(re.compile("^Extend")).click()
-    page.locator(".st-key-decision_rationale textarea").fill(
+    page.locator(".st-key-decision_outcome_BR").get_by_text(re.compile("^Extend")).click()
+    page.locator(".st-key-decision_rationale_BR textarea").fill(
         "Pipeline building but slower: three more months."
     )
     page.get_by_role("button", name="Record decision").click()
@@ -68,8 +68,17 @@ def test_decision_without_rationale_is_refused_in_the_form(page: Page, app_url: 
     page.locator(".st-key-load_demo button").click()
     wait_for_app(page)
     open_page(page, f"{app_url}/country?country=GB")
-    page.locator(".st-key-decision_outcome").get_by_text("Stop — exit the market").click()
+    page.locator(".st-key-decision_outcome_GB").get_by_text("Stop — exit the market").click()
     page.get_by_role("button", name="Record decision").click()
     wait_for_app(page)
     expect(page.get_by_text(re.compile("rationale: required to stop"))).to_be_visible()
     expect(page.get_by_text("No decision yet.")).to_have_count(0)
+
+
+def test_a_bookmarked_page_opened_first_still_runs_through_the_router(page: Page, app_url: str):
+    open_page(page, f"{app_url}/decisions")  # the very first request of this server
+    expect(page.get_by_role("textbox", name="Acting as (email)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Decisions")).to_be_visible()
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("Portfolio")).to_be_visible()
+    expect(nav.get_by_text("decisions", exact=True)).to_have_count(0)  # no page list of file names

@@ -5,13 +5,13 @@ import streamlit as st
 from rollout.db import database_url
 from rollout.demo import load_demo
 from rollout.errors import RolloutError
-from rollout.portfolio import upcoming_gates
+from rollout.portfolio import summary, upcoming_gates
 from rollout.ui import charts, context, data
 
 st.title("Portfolio")
 context.show_flash()
 locale, today, book = context.viewer_locale(), context.today(), data.playbook()
-countries, timeline = data.portfolio_tables(database_url(), today, locale)
+countries, timeline, markers = data.portfolio_tables(database_url(), today, locale)
 
 if countries.empty:
     st.info(
@@ -31,14 +31,15 @@ if countries.empty:
 
 if selected := context.country_filter():
     countries = countries[countries["code"].isin(selected)]
-    timeline = timeline[timeline["country"].isin(countries["country"])]
+    timeline = timeline[timeline["code"].isin(selected)]
+    markers = markers[markers["code"].isin(selected)]
 
-active = countries[countries["days_to_gate"].notna()]
+counts = summary(countries)
 cols = st.columns(4)
-cols[0].metric("Markets in progress", len(active))
-cols[1].metric("Gates due in 30 days", len(upcoming_gates(countries, 30)))
-cols[2].metric("Off track", int((countries["status"] == "Off track").sum()))
-cols[3].metric("On hold", int((countries["status"] == "On hold").sum()))
+cols[0].metric("Markets in progress", counts["in_progress"])
+cols[1].metric("Gates due in 30 days", counts["due_in_30_days"])
+cols[2].metric("Off track", counts["off_track"])
+cols[3].metric("On hold", counts["on_hold"])
 
 st.plotly_chart(charts.world_map(countries, book), config=charts.MAP_CONFIG, key="world_map")
 
@@ -67,9 +68,9 @@ st.dataframe(
             "Gate review", display_text="Open", help="Open the country's gate review"
         ),
         "phase": "Phase",
-        "since": st.column_config.DateColumn("In phase since"),
+        "since": st.column_config.DateColumn("In phase since", format="localized"),
         "days_in_phase": st.column_config.NumberColumn("Days in phase", help="Days on hold not counted"),
-        "gate_due": st.column_config.DateColumn("Gate due"),
+        "gate_due": st.column_config.DateColumn("Gate due", format="localized"),
         "days_to_gate": st.column_config.NumberColumn("Days to gate"),
         "criteria_met": "Criteria met",
         "not_measured": st.column_config.NumberColumn("Not measured yet"),
@@ -80,8 +81,11 @@ st.dataframe(
 
 timeline_tab, upcoming_tab = st.tabs(["Timeline", "Upcoming gates"])
 with timeline_tab:
-    st.plotly_chart(charts.timeline_chart(timeline, book, today), key="timeline_chart")
-    st.caption("Hatched bars: the plan from each start date. Solid bars: what happened. ◆: gate decisions.")
+    st.plotly_chart(charts.timeline_chart(timeline, markers, book, today), key="timeline_chart")
+    st.caption(
+        "Hatched bars: the plan from each start date. Solid bars: what happened, grey while on hold. "
+        "Markers: gate decisions and the due date of each open gate."
+    )
 with upcoming_tab:
     horizon = (
         st.segmented_control(
@@ -102,7 +106,11 @@ with upcoming_tab:
             hide_index=True,
             key="upcoming_table",
             column_config={
-                "gate_due": st.column_config.DateColumn("Gate due"),
+                "country": "Country",
+                "phase": "Phase",
+                "gate_due": st.column_config.DateColumn("Gate due", format="localized"),
                 "days_to_gate": "Days to gate (negative: overdue)",
+                "criteria_met": "Criteria met",
+                "status": "Forecast",
             },
         )

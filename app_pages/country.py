@@ -1,5 +1,7 @@
 """Country: facts, phase history, the current gate's evidence, the decision form and the decision log."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
@@ -7,12 +9,12 @@ from babel.numbers import list_currencies
 from rollout import locales
 from rollout.countries import add_country, display_name, list_countries, update_facts
 from rollout.db import read_session, write_session
-from rollout.errors import Conflict, RolloutError
-from rollout.gates import GateStatus, country_timeline, decisions, gate_status, mark_check, record_decision
+from rollout.errors import RolloutError
+from rollout.gates import GateStatus, country_timeline, decisions, gate_status, mark_checks, record_decision
 from rollout.models import Country, CountryFacts, Decision
-from rollout.portfolio import OUTCOME_LABELS, evidence_frame, status_label
+from rollout.portfolio import FORECAST_LABELS, OUTCOME_LABELS, status_label
 from rollout.ui import context, data
-from rollout.ui.format import format_amount, format_criterion_value, format_day
+from rollout.ui.format import evidence_table, format_day, plain
 
 engine, book = data.engine(), data.playbook()
 EVIDENCE_COLUMNS = {
@@ -78,17 +80,17 @@ def facts_section(country: Country) -> None:
     for column, (label, value) in zip(st.columns([1, 1, 1, 1.4, 2.2]), facts.items(), strict=True):
         column.caption(label)
         column.text(value)
-    with st.expander("Edit facts"), st.form("facts_form"):
+    with st.expander("Edit facts"), st.form(f"facts_form_{country.code}"):
         name = st.text_input(
             "Display name (leave empty for the name in each viewer's language)",
             value=country.display_name or "",
-            key="facts_name",
+            key=f"facts_name_{country.code}",
         )
         languages = st.multiselect(
             "Languages (translation targets)",
             sorted(locales.viewer_locale("en").languages),
             default=country.languages,
-            key="facts_languages",
+            key=f"facts_languages_{country.code}",
             format_func=lambda lang: f"{locales.language_name(lang, locale)} ({lang})",
         )
         currencies = sorted(list_currencies())
@@ -96,17 +98,20 @@ def facts_section(country: Country) -> None:
             "Currency",
             currencies,
             index=currencies.index(country.currency) if country.currency in currencies else None,
-            key="facts_currency",
+            key=f"facts_currency_{country.code}",
         )
         zones = st.multiselect(
-            "Time zones", locales.all_time_zones(), default=country.time_zones, key="facts_zones"
+            "Time zones",
+            locales.all_time_zones(),
+            default=country.time_zones,
+            key=f"facts_zones_{country.code}",
         )
         first_day = st.selectbox(
             "First day of the week",
             range(7),
             index=country.first_week_day,
             format_func=lambda day: locales.weekday_name(day, locale),
-            key="facts_week",
+            key=f"facts_week_{country.code}",
         )
         if st.form_submit_button("Save facts"):
             try:
@@ -142,7 +147,11 @@ def history_section(code: str) -> None:
         }
         for span in timeline.spans
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_history")
+    dates = {
+        name: st.column_config.DateColumn(name, format="localized")
+        for name in ("Started", "Gate due", "Ended")
+    }
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_history", column_config=dates)
 
 
 def gate_section(status: GateStatus, currency: str) -> None:
@@ -158,16 +167,7 @@ def gate_section(status: GateStatus, currency: str) -> None:
         f"{phase.name}, day {status.days_in_phase} of {status.planned_days} · {due} · "
         f"{status.criteria_met}/{len(status.criteria)} criteria met · forecast: {status_label(status)}"
     )
-    table = evidence_frame(status.as_dict()["criteria"])
-    table["value"] = [format_criterion_value(c, currency, locale) for c in status.criteria]
-    table["threshold"] = [
-        format_amount(c.threshold, c.unit, currency, locale) if c.kind == "metric" else ""
-        for c in status.criteria
-    ]
-    table["projected"] = [
-        format_amount(c.projected, c.unit, currency, locale) if c.projected is not None else ""
-        for c in status.criteria
-    ]
+    table = evidence_table(status.as_dict()["criteria"], currency, locale)
     st.dataframe(table, hide_index=True, key="gate_evidence", column_config=EVIDENCE_COLUMNS)
 
 
@@ -175,14 +175,14 @@ def checks_form(status: GateStatus) -> None:
     checks = [c for c in status.criteria if c.kind == "check"]
     if not checks:
         return
-    with st.form("checks_form"):
+    with st.form(f"checks_form_{status.country}"):
         st.markdown("**Checks** — tick what the review confirmed, with a note.")
         wanted = {
             c.key: (
-                st.checkbox(c.name, value=c.met, key=f"check_{c.key}"),
+                st.checkbox(c.name, value=c.met, key=f"check_{status.country}_{c.key}"),
                 st.text_input(
                     "Note",
-                    key=f"check_note_{c.key}",
+                    key=f"check_note_{status.country}_{c.key}",
                     label_visibility="collapsed",
                     placeholder=f"Note for “{c.name}”",
                 ),
@@ -190,31 +190,19 @@ def checks_form(status: GateStatus) -> None:
             for c in checks
         }
         if st.form_submit_button("Save checks"):
-            changed = {
-                key: value
-                for key, value in wanted.items()
-                if value[0] != next(c.met for c in checks if c.key == key)
-            }
-            if not changed:
-                st.info("Nothing changed.")
-                return
             try:
                 with write_session(engine) as session:
-                    for key, (checked, note) in changed.items():
-                        mark_check(
-                            session,
-                            code=status.country,
-                            criterion_key=key,
-                            checked=checked,
-                            note=note,
-                            by=actor,
-                            playbook=book,
-                        )
+                    changed = mark_checks(
+                        session, code=status.country, wanted=wanted, by=actor, playbook=book
+                    )
             except RolloutError as error:
                 st.error(str(error))
                 return
+            if not changed:
+                st.info("Nothing changed.")
+                return
             data.after_write()
-            context.flash(f"Saved {len(changed)} check(s).")
+            context.flash(f"Saved {changed} check(s).")
             st.rerun()
 
 
@@ -223,8 +211,8 @@ def decision_form(status: GateStatus) -> None:
     # they submit, record_decision refuses and says who decided.
     seen_key = f"decision_seen_{status.country}"
     seen = st.session_state.get(seen_key, status.decision_count)
-    if st.session_state.pop("decision_recorded", False):
-        st.session_state["decision_rationale"] = ""  # a fresh form for the next gate
+    if st.session_state.pop(f"decision_recorded_{status.country}", False):
+        st.session_state[f"decision_rationale_{status.country}"] = ""  # a fresh form for the next gate
     next_phase = book.state_name(book.next_phase_key(status.phase))
     labels = {
         "go": f"Go — advance to {next_phase}",
@@ -232,20 +220,34 @@ def decision_form(status: GateStatus) -> None:
         "hold": "Hold — pause; the phase clock stops until the next decision",
         "stop": "Stop — exit the market",
     }
-    with st.form("decision_form"):
+    if status.on_hold_since:
+        labels.pop("hold")
+    with st.form(f"decision_form_{status.country}"):
         st.markdown("**Record the gate decision**")
-        outcome = st.radio("Decision", list(labels), format_func=labels.get, key="decision_outcome")
+        outcome = st.radio(
+            "Decision",
+            list(labels),
+            index=None,
+            format_func=labels.get,
+            key=f"decision_outcome_{status.country}",
+        )
         months = st.number_input(
             "Extension (months, for Extend)",
             min_value=1,
             max_value=24,
             value=book.default_extension_months,
-            key="decision_months",
+            key=f"decision_months_{status.country}",
         )
-        rationale = st.text_area("Rationale (required for Extend, Hold and Stop)", key="decision_rationale")
+        rationale = st.text_area(
+            "Rationale (required unless it is a Go on a gate whose criteria are all met)",
+            key=f"decision_rationale_{status.country}",
+        )
         submitted = st.form_submit_button("Record decision", type="primary")
     st.session_state[seen_key] = status.decision_count
     if not submitted:
+        return
+    if outcome is None:
+        st.error("Decision: choose go, extend, hold or stop.")
         return
     try:
         with write_session(engine) as session:
@@ -257,16 +259,14 @@ def decision_form(status: GateStatus) -> None:
                 rationale=rationale,
                 extension_months=months if outcome == "extend" else None,
                 expected_count=seen,
+                expected_phase=status.phase,
                 playbook=book,
             )
-    except Conflict as error:
-        st.error(str(error))
-        return
-    except RolloutError as error:
+    except RolloutError as error:  # Conflict included: it says who decided meanwhile
         st.error(str(error))
         return
     data.after_write()
-    st.session_state["decision_recorded"] = True
+    st.session_state[f"decision_recorded_{status.country}"] = True
     context.flash(f"Recorded decision #{decision.sequence}: {OUTCOME_LABELS[decision.outcome]}.")
     st.rerun()
 
@@ -284,15 +284,17 @@ def decision_log(log: list[Decision], currency: str) -> None:
             + (f" {decision.extension_months} months" if decision.extension_months else "")
             + f" · {decision.decided_by}"
         )
-        with st.expander(title):
+        with st.expander(plain(title)):
             if decision.rationale:
                 st.text(decision.rationale)  # free text rendered as text, never as markup
+            as_of = date.fromisoformat(evidence["as_of"]) if evidence.get("as_of") else None
+            forecast = FORECAST_LABELS.get(evidence.get("forecast") or "", "—")
             st.caption(
-                f"Evidence as of {evidence.get('as_of', '?')}: day {evidence.get('days_in_phase')} of "
-                f"{evidence.get('planned_days')}, forecast {evidence.get('forecast') or '—'}."
+                f"What the deciders saw on {format_day(as_of, locale)}: day {evidence.get('days_in_phase')} "
+                f"of {evidence.get('planned_days')}, forecast {forecast}."
             )
             st.dataframe(
-                evidence_frame(evidence.get("criteria", [])),
+                evidence_table(evidence.get("criteria", []), currency, locale),
                 hide_index=True,
                 key=f"evidence_{decision.id}",
                 column_config=EVIDENCE_COLUMNS,
@@ -308,24 +310,14 @@ if not countries:
     st.info("No country yet: add one above, or load the demo data from the Portfolio page.")
     st.stop()
 
-codes = list(countries)
-if st.session_state.get("country_select") not in codes:
-    wanted = st.query_params.get("country", "").upper()
-    st.session_state["country_select"] = wanted if wanted in codes else codes[0]
-code = st.selectbox(
-    "Country",
-    codes,
-    key="country_select",
-    format_func=lambda c: f"{display_name(countries[c], locale)} ({c})",
-)
-st.query_params["country"] = code
+code = context.choose_country(countries, key="country_select")
 country = countries[code]
 
 with read_session(engine) as session:
     status = gate_status(session, code, today=today, playbook=book)
     log = decisions(session, code)
 
-st.header(f"{display_name(country, locale)} · {book.state_name(status.phase)}")
+st.header(plain(f"{display_name(country, locale)} · {book.state_name(status.phase)}"))
 facts_section(country)
 st.subheader("Phase history")
 history_section(code)

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from rollout.db import database_url
-from rollout.portfolio import OUTCOME_LABELS
+from rollout.exports import frame_csv
+from rollout.portfolio import OUTCOME_LABELS, filter_decisions
 from rollout.ui import context, data
 
 st.title("Decisions")
@@ -19,18 +20,16 @@ outcomes = cols[0].multiselect(
 deciders = cols[1].multiselect(
     "Decided by", sorted(log["decided_by"].unique()), key="decisions_by", placeholder="Everyone"
 )
-first, last = log["decided_on"].min(), log["decided_on"].max()
-period = cols[2].date_input("Decided between", value=(first, last), key="decisions_period")
-
-shown = log
-if selected := context.country_filter():
-    shown = shown[shown["code"].isin(selected)]
-if outcomes:
-    shown = shown[shown["outcome"].isin(outcomes)]
-if deciders:
-    shown = shown[shown["decided_by"].isin(deciders)]
-if isinstance(period, tuple) and len(period) == 2:
-    shown = shown[(shown["decided_on"] >= period[0]) & (shown["decided_on"] <= period[1])]
+period = cols[2].date_input(
+    "Decided between", value=[], key="decisions_period", help="Leave empty for every date"
+)
+shown = filter_decisions(
+    log,
+    codes=context.country_filter(),
+    outcomes=outcomes,
+    deciders=deciders,
+    period=period if isinstance(period, tuple) else (),
+)
 
 st.caption(f"{len(shown)} of {len(log)} decisions. Decisions are never edited: a later one supersedes.")
 st.dataframe(
@@ -40,7 +39,7 @@ st.dataframe(
     column_config={
         "code": "ISO",
         "country": "Country",
-        "decided_on": st.column_config.DateColumn("Date"),
+        "decided_on": st.column_config.DateColumn("Date", format="localized"),
         "phase": "Gate of phase",
         "outcome": "Decision",
         "extension_months": "Extension (months)",
@@ -48,12 +47,12 @@ st.dataframe(
         "rationale": "Rationale",
         "criteria_met": "Criteria met then",
         "forecast": "Forecast then",
-        "recorded_at": st.column_config.DatetimeColumn("Recorded (UTC)"),
+        "recorded_at": st.column_config.DatetimeColumn("Recorded", format="localized"),
     },
 )
 st.download_button(
     "Download CSV",
-    shown.to_csv(index=False).encode("utf-8"),
+    frame_csv(shown),
     file_name="decisions.csv",
     mime="text/csv",
     key="decisions_csv",
