@@ -1,8 +1,13 @@
-"""Rollout: the entry point only routes. Pages live in pages/, logic in rollout/."""
+"""Rollout: the entry point only routes. Pages live in app_pages/, logic in rollout/.
+
+The folder is not called pages/: Streamlit would then also serve each file there as a page of its own
+(its older multipage mode), and a bookmarked link opened on a fresh server would skip this router.
+"""
 
 import streamlit as st
 
-from rollout.playbook import PlaybookError
+from rollout.pipeline import load_pipeline_config
+from rollout.playbook import ConfigFileError
 from rollout.schema import DatabaseTooNew
 from rollout.ui import context, data
 
@@ -11,7 +16,8 @@ st.set_page_config(page_title="Rollout", page_icon="🌍", layout="wide")
 try:
     engine = data.engine()
     data.playbook()
-except (DatabaseTooNew, PlaybookError) as error:
+    load_pipeline_config()
+except (DatabaseTooNew, ConfigFileError) as error:
     st.error(str(error))
     st.stop()
 
@@ -19,11 +25,19 @@ context.sidebar(engine)
 navigation = st.navigation(
     {
         "Leadership": [
-            st.Page("pages/portfolio.py", title="Portfolio", icon=":material/public:", default=True),
-            st.Page("pages/country.py", title="Country", icon=":material/flag:"),
-            st.Page("pages/decisions.py", title="Decisions", icon=":material/gavel:"),
+            st.Page("app_pages/portfolio.py", title="Portfolio", icon=":material/public:", default=True),
+            st.Page("app_pages/country.py", title="Country", icon=":material/flag:"),
+            st.Page("app_pages/decisions.py", title="Decisions", icon=":material/gavel:"),
         ],
-        "Setup": [st.Page("pages/playbook.py", title="Playbook", icon=":material/menu_book:")],
+        "Sales": [
+            st.Page("app_pages/sales_log.py", title="Sales log", icon=":material/edit_note:"),
+            st.Page("app_pages/deals_import.py", title="Import deals", icon=":material/upload_file:"),
+            st.Page("app_pages/sales_analytics.py", title="Sales analytics", icon=":material/insights:"),
+        ],
+        "Setup": [
+            st.Page("app_pages/playbook.py", title="Playbook", icon=":material/menu_book:"),
+            st.Page("app_pages/rates.py", title="Exchange rates", icon=":material/currency_exchange:"),
+        ],
     }
 )
 navigation.run()

@@ -170,9 +170,13 @@ def _opportunity(
         session, code=code, values=values, by=params["owner"], today=created, config=config
     )
     cycle = params["cycle_days"] * rng.uniform(0.7, 1.3)
+    won = rng.random() < params["win_rate"]
     open_stages = config.keys_of_kind("open")[1:]
-    for step, stage in enumerate(open_stages, start=1):
-        moved_on = created + timedelta(days=int(cycle * step / (len(open_stages) + 1)))
+    # A lost deal drops out somewhere along the way; a won one goes through every stage.
+    reached = len(open_stages) if won else rng.randint(0, len(open_stages))
+    step_days = cycle / (len(open_stages) + 1)
+    for step, stage in enumerate(open_stages[:reached], start=1):
+        moved_on = created + timedelta(days=int(step_days * step))
         if moved_on > last_day:
             return
         update_opportunity(
@@ -183,10 +187,9 @@ def _opportunity(
             today=moved_on,
             config=config,
         )
-    closed_on = created + timedelta(days=int(cycle))
+    closed_on = created + timedelta(days=int(step_days * (reached + 1)))
     if closed_on > last_day:
         return
-    won = rng.random() < params["win_rate"]
     changes = {"stage": config.keys_of_kind("won" if won else "lost")[0], "closed_on": closed_on}
     if not won:
         changes["lost_reason"] = rng.choice(LOST_REASONS)
@@ -195,6 +198,6 @@ def _opportunity(
         opportunity_id=opportunity.id,
         changes=changes,
         by=params["owner"],
-        today=max(closed_on, min(today, closed_on)),
+        today=closed_on,
         config=config,
     )

@@ -11,11 +11,12 @@ import io
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from babel.numbers import list_currencies
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from rollout.errors import RolloutError, require_actor
@@ -78,6 +79,16 @@ def rate_book(session: Session) -> RateBook:
     return RateBook([Rate(currency, day, per_eur) for currency, day, per_eur in rows])
 
 
+def _ecb_date(text: str) -> date | None:
+    """eurofxref-hist.csv writes 2026-11-26; the daily eurofxref.csv writes 26 November 2026."""
+    for parse in (date.fromisoformat, lambda t: datetime.strptime(t, "%d %B %Y").date()):
+        try:
+            return parse(text.strip())
+        except ValueError:
+            continue
+    return None
+
+
 def parse_rates_csv(content: bytes, source: str = "rates file") -> list[Rate]:
     """Rates in the ECB reference-rate CSV layout (eurofxref-hist.csv): Date,USD,JPY,… one row a day.
 
@@ -97,10 +108,9 @@ def parse_rates_csv(content: bytes, source: str = "rates file") -> list[Rate]:
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
-        try:
-            day = date.fromisoformat(row[0].strip())
-        except ValueError:
-            problems.append(f"line {line}, Date: '{row[0]}' is not a YYYY-MM-DD date")
+        day = _ecb_date(row[0])
+        if day is None:
+            problems.append(f"line {line}, Date: '{row[0]}' is not a date (YYYY-MM-DD or '26 November 2026')")
             continue
         for currency, cell in zip(currencies, row[1:], strict=False):
             value = cell.strip()
@@ -139,3 +149,18 @@ def set_rate(session: Session, *, currency: str, day: date, per_eur: Decimal, by
     if per_eur <= 0:
         raise RolloutError(f"rate: must be positive, not {per_eur}")
     save_rates(session, [Rate(currency, day, Decimal(per_eur))], by=by, source="manual")
+
+
+def latest_rates(session: Session) -> list[ExchangeRate]:
+    """The newest rate of each currency."""
+    newest = (
+        select(ExchangeRate.currency, func.max(ExchangeRate.day).label("day"))
+        .group_by(ExchangeRate.currency)
+        .subquery()
+    )
+    query = (
+        select(ExchangeRate)
+        .join(newest, (ExchangeRate.currency == newest.c.currency) & (ExchangeRate.day == newest.c.day))
+        .order_by(ExchangeRate.currency)
+    )
+    return list(session.exec(query))

@@ -19,7 +19,7 @@ from rollout.countries import get_country
 from rollout.errors import NotFound, RolloutError, require_actor
 from rollout.models import Opportunity, Signal, StageChange, utc_now
 from rollout.money import CENT, require_currency
-from rollout.playbook import ConfigFileError, require_key
+from rollout.playbook import ConfigFileError, reject_unknown_keys, require_key
 
 PIPELINE_FILE = Path(__file__).resolve().parent.parent / "data" / "pipeline.toml"
 STAGE_KINDS = ("open", "won", "lost")
@@ -74,6 +74,7 @@ def parse_pipeline_config(text: str, source: str) -> PipelineConfig:
     stages = []
     for index, entry in enumerate(raw.get("stages", [])):
         where = f"{source}: stages[{index}]"
+        reject_unknown_keys(entry, {"key", "name", "kind", "aliases"}, where, PipelineConfigError)
         kind = require_key(entry, "kind", str, where, PipelineConfigError)
         if kind not in STAGE_KINDS:
             raise PipelineConfigError(f"{where}: 'kind' must be one of {', '.join(STAGE_KINDS)}")
@@ -235,10 +236,11 @@ def clean_opportunity(values: dict[str, Any], config: PipelineConfig) -> dict[st
         elif field in ("created_on", "expected_close", "closed_on"):
             cleaned[field] = _date(value, field, required=field == "created_on")
         elif field == "segment":
+            labels = {label: key for key, label in SEGMENTS.items()}
             if value in (None, ""):
                 cleaned[field] = None
-            elif value in SEGMENTS:
-                cleaned[field] = value
+            elif value in SEGMENTS or value in labels:
+                cleaned[field] = labels.get(value, value)
             else:
                 raise FieldError("segment", f"'{value}' is not one of {', '.join(SEGMENTS)}")
         else:

@@ -1,0 +1,78 @@
+"""Exchange rates: what reporting converts with; import the ECB's file or set a rate by hand."""
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+from babel.numbers import list_currencies
+
+from rollout.db import read_session, write_session
+from rollout.errors import RolloutError
+from rollout.money import EURO, latest_rates, parse_rates_csv, save_rates, set_rate
+from rollout.ui import context, data
+
+engine, book, actor = data.engine(), data.playbook(), context.acting_user()
+
+st.title("Exchange rates")
+context.show_flash()
+st.caption(
+    f"Reporting currency: {book.reporting_currency} (set in the playbook file). Rates are units of a "
+    "currency for one euro, as the ECB publishes them; a conversion uses the latest rate on or before "
+    "its day: the close date for won deals, today for open pipeline."
+)
+
+with read_session(engine) as session:
+    rows = [
+        {
+            "currency": r.currency,
+            "per EUR": float(r.per_eur),
+            "as of": r.day,
+            "source": r.source,
+            "updated by": r.updated_by,
+        }
+        for r in latest_rates(session)
+    ]
+st.subheader("Latest rate of each currency")
+st.dataframe(pd.DataFrame(rows), hide_index=True, key="rates_table")
+
+left, right = st.columns(2)
+with left, st.form("rate_form"):
+    st.markdown("**Set a rate**")
+    currency = st.selectbox(
+        "Currency",
+        [c for c in sorted(list_currencies()) if c != EURO],
+        index=None,
+        key="rate_currency",
+        placeholder="Choose a currency",
+    )
+    day = st.date_input("Day", value=date.today(), key="rate_day")
+    per_eur = st.number_input("Units for one euro", min_value=0.0, format="%.6f", key="rate_value")
+    if st.form_submit_button("Save rate"):
+        try:
+            with write_session(engine) as session:
+                set_rate(session, currency=currency or "", day=day, per_eur=Decimal(str(per_eur)), by=actor)
+        except RolloutError as error:
+            st.error(str(error))
+        else:
+            data.after_write()
+            context.flash(f"Saved 1 {EURO} = {per_eur} {currency} on {day.isoformat()}.")
+            st.rerun()
+
+with right, st.form("rates_upload_form"):
+    st.markdown("**Import the ECB's reference rates** (eurofxref-hist.csv or eurofxref.csv)")
+    upload = st.file_uploader("Rates file", type=["csv"], key="rates_file")
+    if st.form_submit_button("Import rates"):
+        if upload is None:
+            st.error("Rates file: choose a file first.")
+        else:
+            try:
+                rates = parse_rates_csv(upload.getvalue(), upload.name)
+                with write_session(engine) as session:
+                    count = save_rates(session, rates, by=actor, source="ecb")
+            except RolloutError as error:
+                st.error(str(error))
+            else:
+                data.after_write()
+                context.flash(f"Imported {count} rates from {upload.name}.")
+                st.rerun()

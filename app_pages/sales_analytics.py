@@ -1,0 +1,113 @@
+"""Sales analytics: how each market's pipeline is doing, and markets side by side."""
+
+from datetime import timedelta
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from rollout import sales_analytics as analytics
+from rollout.countries import list_countries
+from rollout.db import read_session
+from rollout.exports import frame_csv
+from rollout.gates import gate_status
+from rollout.ui import context, data
+
+engine, book = data.engine(), data.playbook()
+locale, today = context.viewer_locale(), context.today()
+currency = book.reporting_currency
+
+
+def chart_with_numbers(figure, frame, key: str, file_name: str) -> None:  # noqa: ANN001
+    """Every chart comes with the numbers behind it, downloadable."""
+    st.plotly_chart(figure, key=f"{key}_chart")
+    with st.expander("Numbers behind the chart"):
+        st.dataframe(frame, hide_index=True, key=f"{key}_table")
+        st.download_button(
+            "Download CSV", frame_csv(frame), file_name=file_name, mime="text/csv", key=f"{key}_csv"
+        )
+
+
+st.title("Sales analytics")
+with read_session(engine) as session:
+    countries = {country.code: country for country in list_countries(session)}
+if not countries:
+    st.info("No country yet.")
+    st.stop()
+
+market_tab, side_tab = st.tabs(["One market", "Markets side by side"])
+with market_tab:
+    code = context.choose_country(countries, key="analytics_country")
+    weeks = (
+        st.segmented_control(
+            "Signal trend over",
+            [12, 26, 52],
+            default=26,
+            key="analytics_weeks",
+            format_func=lambda w: f"{w} weeks",
+        )
+        or 26
+    )
+    with read_session(engine) as session:
+        funnel = analytics.funnel(session, code)
+        trend = analytics.weekly_signals(session, code, today - timedelta(weeks=weeks))
+        outcomes = analytics.win_and_cycle(session, [code])
+        stages = analytics.time_in_stage(session, code, today)
+        status = gate_status(session, code, today=today, playbook=book)
+    won, lost, rate, cycle = outcomes.iloc[0][["won", "lost", "win_rate", "median_cycle_days"]]
+    cols = st.columns(3)
+    cols[0].metric(
+        "Win rate",
+        f"{rate:.0%}" if pd.notna(rate) else "—",
+        help=f"{won} won, {lost} lost",
+    )
+    cols[1].metric(
+        "Median sales cycle",
+        f"{cycle:.0f} days" if pd.notna(cycle) else "—",
+        help="From creation to a won deal",
+    )
+    cols[2].metric("Opportunities", int(funnel["opportunities"].iloc[0]) if not funnel.empty else 0)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Pipeline funnel")
+        chart_with_numbers(
+            px.funnel(funnel, x="opportunities", y="stage"), funnel, "funnel", f"funnel-{code}.csv"
+        )
+    with right:
+        st.subheader("Signals per week")
+        chart_with_numbers(
+            px.bar(trend, x="week", y="signals", color="kind"), trend, "trend", f"signals-{code}.csv"
+        )
+    st.subheader("Median days in each stage")
+    chart_with_numbers(px.bar(stages, x="stage", y="median_days"), stages, "stages", f"stages-{code}.csv")
+    metric_criteria = [c for c in status.criteria if c.kind == "metric" and c.measured]
+    if metric_criteria:
+        st.subheader("Against the gate's thresholds")
+        gate = [
+            {
+                "criterion": c.name,
+                "value": c.value,
+                "threshold": c.threshold,
+                "share_of_threshold": c.value / c.threshold if c.threshold else None,
+                "projected_share": (c.projected or 0) / c.threshold if c.threshold else None,
+            }
+            for c in metric_criteria
+        ]
+        frame = pd.DataFrame(gate)
+        figure = px.bar(frame, x="criterion", y=["share_of_threshold", "projected_share"], barmode="group")
+        figure.add_hline(y=1, line_dash="dot", annotation_text="threshold")
+        figure.update_yaxes(tickformat=".0%", title=None)
+        chart_with_numbers(figure, frame, "gate", f"gate-{code}.csv")
+
+with side_tab:
+    with read_session(engine) as session:
+        markets = analytics.markets_side_by_side(session, today=today, currency=currency, locale=locale)
+    st.caption(
+        f"Open pipeline in {currency} at today's rates; meetings and opportunities of the last 90 days."
+    )
+    chart_with_numbers(
+        px.bar(markets, x="country", y="open_pipeline", labels={"open_pipeline": currency}),
+        markets,
+        "markets",
+        "markets.csv",
+    )

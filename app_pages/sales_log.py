@@ -1,0 +1,228 @@
+"""Sales log: log market signals in seconds, keep the country's opportunities up to date."""
+
+import pandas as pd
+import streamlit as st
+from babel.numbers import list_currencies
+
+from rollout.countries import list_countries
+from rollout.db import read_session, write_session
+from rollout.errors import RolloutError
+from rollout.gates import GateStatus, gate_status
+from rollout.pipeline import (
+    REQUESTERS,
+    SEGMENTS,
+    TableEditError,
+    apply_table_edits,
+    load_pipeline_config,
+    log_signal,
+    opportunities,
+    recent_signals,
+)
+from rollout.ui import context, data
+from rollout.ui.format import format_amount, format_day
+
+engine, book, config = data.engine(), data.playbook(), load_pipeline_config()
+locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
+EDITOR_VERSION = "opportunities_editor_version"
+
+
+def gate_numbers(status: GateStatus, currency: str) -> None:
+    """The current gate's sales metrics, so the salesperson sees what their work moves."""
+    measured = [c for c in status.criteria if c.kind == "metric" and c.measured]
+    if not measured:
+        return
+    st.caption(f"{book.phase(status.phase).gate_name} gate, due {format_day(status.gate_due, locale)}")
+    for column, criterion in zip(st.columns(len(measured)), measured, strict=True):
+        column.metric(
+            criterion.name,
+            format_amount(criterion.value, criterion.unit, currency, locale),
+            help=f"Threshold: {format_amount(criterion.threshold, criterion.unit, currency, locale)}",
+            delta="met" if criterion.met else f"{criterion.forecast.replace('_', ' ')}",
+            delta_color="normal" if criterion.met else "off",
+        )
+
+
+def signal_form(code: str) -> None:
+    if st.session_state.pop("signal_logged", False):
+        for key in ("signal_account", "signal_content", "signal_note"):
+            st.session_state[key] = ""
+    with st.form("signal_form"):
+        st.markdown("**Log a signal**")
+        left, right = st.columns(2)
+        kind = left.radio(
+            "What happened",
+            list(config.signal_kinds),
+            format_func=config.signal_kinds.get,
+            key="signal_kind",
+            horizontal=True,
+        )
+        occurred_on = right.date_input("When", value=today, max_value=today, key="signal_date")
+        qualified = right.checkbox("Qualified meeting (a real buying need)", key="signal_qualified")
+        account = left.text_input("Account or contact", key="signal_account")
+        content = left.text_input(
+            "Requested content (for a content request)",
+            key="signal_content",
+            placeholder="e.g. Case study: retail rollout",
+        )
+        requested_by = right.radio(
+            "Requested by", REQUESTERS, key="signal_requester", horizontal=True, format_func=str.capitalize
+        )
+        note = st.text_area("Note", key="signal_note", height=68)
+        if not st.form_submit_button("Log signal", type="primary"):
+            return
+    try:
+        with write_session(engine) as session:
+            log_signal(
+                session,
+                code=code,
+                kind=kind,
+                occurred_on=occurred_on,
+                by=actor,
+                qualified=qualified,
+                account=account,
+                content_title=content,
+                requested_by=requested_by,
+                note=note,
+                config=config,
+            )
+    except RolloutError as error:
+        st.error(str(error))
+        return
+    data.after_write()
+    st.session_state["signal_logged"] = True
+    context.flash(f"Logged: {config.signal_kinds[kind]}.")
+    st.rerun()
+
+
+def signals_table(code: str) -> None:
+    with read_session(engine) as session:
+        rows = [
+            {
+                "date": s.occurred_on,
+                "kind": config.signal_kinds.get(s.kind, s.kind),
+                "qualified": s.qualified,
+                "account": s.account,
+                "content": s.content_title,
+                "note": s.note,
+                "logged by": s.logged_by,
+            }
+            for s in recent_signals(session, code)
+        ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        key="signals_table",
+        column_config={"date": st.column_config.DateColumn("Date", format="localized")},
+    )
+
+
+def opportunities_frame(code: str) -> pd.DataFrame:
+    with read_session(engine) as session:
+        deals = opportunities(session, code)
+    rows = [
+        {
+            "id": o.id,
+            "crm_id": o.crm_id,
+            "account": o.account,
+            "amount": float(o.amount),
+            "currency": o.currency,
+            "stage": config.stage(o.stage).name,
+            "created_on": o.created_on,
+            "expected_close": o.expected_close,
+            "closed_on": o.closed_on,
+            "owner": o.owner,
+            "segment": SEGMENTS.get(o.segment or ""),
+            "lost_reason": o.lost_reason,
+        }
+        for o in deals
+    ]
+    columns = [
+        "id",
+        "crm_id",
+        "account",
+        "amount",
+        "currency",
+        "stage",
+        "created_on",
+        "expected_close",
+        "closed_on",
+        "owner",
+        "segment",
+        "lost_reason",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def opportunities_editor(code: str) -> None:
+    frame = opportunities_frame(code)
+    version = st.session_state.setdefault(EDITOR_VERSION, 0)
+    key = f"opportunities_editor_{version}"
+    st.data_editor(
+        frame,
+        key=key,
+        hide_index=True,
+        num_rows="add",
+        disabled=["id", "crm_id"],
+        column_config={
+            "id": st.column_config.NumberColumn("#"),
+            "crm_id": "CRM id",
+            "account": st.column_config.TextColumn("Account", required=True),
+            "amount": st.column_config.NumberColumn("Amount", min_value=0, format="%.2f", required=True),
+            "currency": st.column_config.SelectboxColumn("Currency", options=sorted(list_currencies())),
+            "stage": st.column_config.SelectboxColumn("Stage", options=[s.name for s in config.stages]),
+            "created_on": st.column_config.DateColumn("Created", format="localized"),
+            "expected_close": st.column_config.DateColumn("Expected close", format="localized"),
+            "closed_on": st.column_config.DateColumn("Closed", format="localized"),
+            "owner": "Owner",
+            "segment": st.column_config.SelectboxColumn("Segment", options=list(SEGMENTS.values())),
+            "lost_reason": "Lost reason",
+        },
+    )
+    if st.button("Save changes", key="save_opportunities", type="primary"):
+        save_edits(code, frame["id"].tolist(), st.session_state[key])
+
+
+def save_edits(code: str, row_ids: list[int], edits: dict) -> None:
+    try:
+        with write_session(engine) as session:
+            updated, created = apply_table_edits(
+                session,
+                code=code,
+                row_ids=row_ids,
+                edited_rows=edits.get("edited_rows", {}),
+                added_rows=edits.get("added_rows", []),
+                by=actor,
+                config=config,
+            )
+    except TableEditError as error:
+        st.error("Nothing was saved: fix these cells first.")
+        st.dataframe(pd.DataFrame([e.__dict__ for e in error.errors]), hide_index=True, key="editor_errors")
+        return
+    except RolloutError as error:
+        st.error(str(error))
+        return
+    data.after_write()
+    st.session_state[EDITOR_VERSION] += 1  # a fresh editor showing what was saved
+    context.flash(f"Saved: {updated} updated, {created} added.")
+    st.rerun()
+
+
+st.title("Sales log")
+context.show_flash()
+with read_session(engine) as session:
+    countries = {country.code: country for country in list_countries(session)}
+if not countries:
+    st.info("No country yet: add one on the Country page, or load the demo from the Portfolio page.")
+    st.stop()
+code = context.choose_country(countries, key="sales_country")
+with read_session(engine) as session:
+    status = gate_status(session, code, today=today, playbook=book)
+if status.at_gate and status.started:
+    gate_numbers(status, book.reporting_currency)
+signal_form(code)
+signals_tab, deals_tab = st.tabs(["Recent signals", "Opportunities"])
+with signals_tab:
+    signals_table(code)
+with deals_tab:
+    st.caption("Edit cells or add rows at the bottom, then save. Rows are saved by their #, all or none.")
+    opportunities_editor(code)
