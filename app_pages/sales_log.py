@@ -1,5 +1,7 @@
 """Sales log: log market signals in seconds, keep the country's opportunities up to date."""
 
+from decimal import Decimal
+
 import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
@@ -8,6 +10,9 @@ from rollout.countries import list_countries
 from rollout.db import read_session, write_session
 from rollout.errors import RolloutError
 from rollout.gates import GateStatus, gate_status
+from rollout.locales import country_locale
+from rollout.models import Country
+from rollout.money import MissingRate, rate_book
 from rollout.pipeline import (
     REQUESTERS,
     SEGMENTS,
@@ -18,6 +23,7 @@ from rollout.pipeline import (
     opportunities,
     recent_signals,
 )
+from rollout.portfolio import FORECAST_LABELS
 from rollout.ui import context, data
 from rollout.ui.format import format_amount, format_day
 
@@ -26,20 +32,30 @@ locale, today, actor = context.viewer_locale(), context.today(), context.acting_
 EDITOR_VERSION = "opportunities_editor_version"
 
 
-def gate_numbers(status: GateStatus, currency: str) -> None:
-    """The current gate's sales metrics, so the salesperson sees what their work moves."""
+def gate_numbers(status: GateStatus, country: Country) -> None:
+    """The current gate's sales metrics, so the salesperson sees what their work moves. Money is shown
+    in the reporting currency for the viewer, and in the country's currency the way locals write it."""
     measured = [c for c in status.criteria if c.kind == "metric" and c.measured]
     if not measured:
         return
+    reporting = book.reporting_currency
     st.caption(f"{book.phase(status.phase).gate_name} gate, due {format_day(status.gate_due, locale)}")
+    with read_session(engine) as session:
+        rates = rate_book(session)
     for column, criterion in zip(st.columns(len(measured)), measured, strict=True):
         column.metric(
             criterion.name,
-            format_amount(criterion.value, criterion.unit, currency, locale),
-            help=f"Threshold: {format_amount(criterion.threshold, criterion.unit, currency, locale)}",
-            delta="met" if criterion.met else f"{criterion.forecast.replace('_', ' ')}",
+            format_amount(criterion.value, criterion.unit, reporting, locale),
+            help=f"Gate threshold: {format_amount(criterion.threshold, criterion.unit, reporting, locale)}",
+            delta="met" if criterion.met else FORECAST_LABELS[criterion.forecast],
             delta_color="normal" if criterion.met else "off",
         )
+        if criterion.unit == "currency" and country.currency != reporting:
+            try:
+                local = rates.convert(Decimal(str(criterion.value)), reporting, country.currency, today)
+            except MissingRate:
+                continue
+            column.caption(format_amount(local, "currency", country.currency, country_locale(country.code)))
 
 
 def signal_form(code: str) -> None:
@@ -98,13 +114,13 @@ def signals_table(code: str) -> None:
     with read_session(engine) as session:
         rows = [
             {
-                "date": s.occurred_on,
-                "kind": config.signal_kinds.get(s.kind, s.kind),
-                "qualified": s.qualified,
-                "account": s.account,
-                "content": s.content_title,
-                "note": s.note,
-                "logged by": s.logged_by,
+                "Date": s.occurred_on,
+                "Kind": config.signal_kinds.get(s.kind, s.kind),
+                "Qualified": s.qualified,
+                "Account": s.account,
+                "Content": s.content_title,
+                "Note": s.note,
+                "Logged by": s.logged_by,
             }
             for s in recent_signals(session, code)
         ]
@@ -112,7 +128,7 @@ def signals_table(code: str) -> None:
         pd.DataFrame(rows),
         hide_index=True,
         key="signals_table",
-        column_config={"date": st.column_config.DateColumn("Date", format="localized")},
+        column_config={"Date": st.column_config.DateColumn("Date", format="localized")},
     )
 
 
@@ -218,7 +234,7 @@ code = context.choose_country(countries, key="sales_country")
 with read_session(engine) as session:
     status = gate_status(session, code, today=today, playbook=book)
 if status.at_gate and status.started:
-    gate_numbers(status, book.reporting_currency)
+    gate_numbers(status, countries[code])
 signal_form(code)
 signals_tab, deals_tab = st.tabs(["Recent signals", "Opportunities"])
 with signals_tab:

@@ -103,3 +103,9 @@ def all_time_zones() -> list[str]:
 def first_week_day(code: str) -> int:
     likely = _likely_locale(code)
     return likely.first_week_day if likely else 0
+
+
+def country_locale(code: str) -> str:
+    """The locale people in the country most likely use (CLDR likely subtags): BR → pt_BR, IN → hi_IN."""
+    likely = _likely_locale(code)
+    return str(likely) if likely else DEFAULT_VIEWER_LOCALE

@@ -2,65 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from sqlalchemy import text
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from rollout.countries import update_facts
 from rollout.db import get_engine, read_session, write_session
-from rollout.demo import load_demo
 from rollout.gates import record_decision
 from rollout.models import CheckMark, Country, CountryFacts, Decision
 from rollout.schema import upgrade
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = [
-    "app_pages/portfolio.py",
-    "app_pages/country.py",
-    "app_pages/decisions.py",
-    "app_pages/sales_log.py",
-    "app_pages/deals_import.py",
-    "app_pages/sales_analytics.py",
-    "app_pages/playbook.py",
-    "app_pages/rates.py",
-]
-
-
-@pytest.fixture
-def url(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("ROLLOUT_DATABASE_URL", url)
-    monkeypatch.setenv("ROLLOUT_USER", "ceo@rollout.example")
-    return url
-
-
-def run_app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-@pytest.fixture
-def demo_app(url) -> AppTest:
-    engine = get_engine(url)
-    upgrade(engine)
-    load_demo(engine, by="demo@rollout.example")
-    at = run_app()
-    assert_clean(at)
-    return at
-
-
-def count(url: str, model) -> int:
-    with read_session(get_engine(url)) as session:
-        return len(session.exec(select(model)).all())
+from tests.app.conftest import PAGES, assert_clean, count, run_app
 
 
 def test_empty_database_offers_the_demo(url):

@@ -1,0 +1,84 @@
+"""AppTest of the sales pages on the demo: logging a signal moves the gate's number; rates and analytics."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from rollout.db import get_engine, read_session
+from rollout.models import ExchangeRate, Signal
+from tests.app.conftest import assert_clean, count
+
+
+def open_page(at, page: str, country: str | None = None):
+    at = at.switch_page(page)
+    if country:
+        at.query_params["country"] = country
+    return at.run()
+
+
+def metric_value(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_logging_a_qualified_meeting_moves_the_gate_number(demo_app, url):
+    at = open_page(demo_app, "app_pages/sales_log.py", "BR")
+    before = int(metric_value(at, "Qualified meetings held"))
+    signals = count(url, Signal)
+    at.radio(key="signal_kind").set_value("meeting")
+    at.checkbox(key="signal_qualified").check()
+    at.text_input(key="signal_account").input("Banco Horizonte S.A.")
+    next(b for b in at.button if b.label == "Log signal").click().run()
+    assert_clean(at)
+    assert count(url, Signal) == signals + 1
+    assert int(metric_value(at, "Qualified meetings held")) == before + 1
+    assert at.text_input(key="signal_account").value == ""  # a fresh form for the next one
+
+
+def test_a_content_request_without_its_title_is_refused_and_kept(demo_app, url):
+    at = open_page(demo_app, "app_pages/sales_log.py", "IN")
+    signals = count(url, Signal)
+    at.radio(key="signal_kind").set_value("content_request")
+    at.text_input(key="signal_account").input("Tata Example Ltd")
+    next(b for b in at.button if b.label == "Log signal").click().run()
+    assert any("content: say which piece was requested" in e.value for e in at.error)
+    assert count(url, Signal) == signals
+    assert at.text_input(key="signal_account").value == "Tata Example Ltd"
+
+
+def test_the_opportunities_editor_shows_the_countrys_deals(demo_app):
+    at = open_page(demo_app, "app_pages/sales_log.py", "GB")
+    editor = next(e for e in at.dataframe if "crm_id" in e.value.columns)
+    assert len(editor.value) > 0 and set(editor.value["currency"]) == {"GBP"}
+    assert editor.value["crm_id"].str.startswith("rollout-").all()
+
+
+def test_setting_a_rate_by_hand(demo_app, url):
+    at = open_page(demo_app, "app_pages/rates.py")
+    at.selectbox(key="rate_currency").set_value("SEK")
+    at.date_input(key="rate_day").set_value(date(2026, 11, 20))
+    at.number_input(key="rate_value").set_value(11.05)
+    next(b for b in at.button if b.label == "Save rate").click().run()
+    assert_clean(at)
+    with read_session(get_engine(url)) as session:
+        rate = session.exec(select(ExchangeRate).where(ExchangeRate.currency == "SEK")).one()
+    assert (rate.day, str(rate.per_eur), rate.source) == (date(2026, 11, 20), "11.050000", "manual")
+
+
+def test_a_rate_without_currency_is_refused(demo_app, url):
+    at = open_page(demo_app, "app_pages/rates.py")
+    rates = count(url, ExchangeRate)
+    at.number_input(key="rate_value").set_value(2.0)
+    next(b for b in at.button if b.label == "Save rate").click().run()
+    assert any("currency" in e.value for e in at.error)
+    assert count(url, ExchangeRate) == rates
+
+
+def test_analytics_for_a_market_in_its_sales_test(demo_app):
+    at = open_page(demo_app, "app_pages/sales_analytics.py", "BR")
+    assert_clean(at)
+    assert {m.label for m in at.metric} >= {"Win rate", "Median sales cycle", "Opportunities"}
+    subheaders = [h.value for h in at.subheader]
+    assert "Against the gate's thresholds" in subheaders  # Brazil is at the Market appetite gate
+    assert len(at.get("plotly_chart")) >= 5  # funnel, trend, stages, gate, markets side by side

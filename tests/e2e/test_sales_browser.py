@@ -1,0 +1,84 @@
+"""A salesperson in the real app: logs a meeting and imports a CRM export; the gate's numbers move."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_browser import open_page, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def metric(page: Page, label: str) -> str:
+    box = page.get_by_test_id("stMetric").filter(has_text=label)
+    return box.get_by_test_id("stMetricValue").inner_text()
+
+
+def hubspot_csv(tmp_path, created: date) -> str:
+    day = created.strftime("%m/%d/%Y")
+    path = tmp_path / "hubspot-deals-br.csv"
+    path.write_text(
+        "Record ID,Deal Name,Associated Company,Amount,Deal Stage,Pipeline,Deal Type,Create Date,Close Date,"
+        "Deal owner,Currency,Closed lost reason\n"
+        f'9100001,Horizonte rollout,Banco Horizonte,"250,000.00",Qualified To Buy,Sales Pipeline,newbusiness,'
+        f"{day},{day},Rafael Souza,BRL,\n"
+        f"9100002,Aurora pilot,Aurora Varejo,90000,Appointment Scheduled,Sales Pipeline,newbusiness,{day},"
+        f"{day},Rafael Souza,BRL,\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_salesperson_logs_a_meeting_and_imports_deals(page: Page, app_url: str, screenshots, tmp_path):
+    open_page(page, app_url)
+    page.locator(".st-key-load_demo button").click()
+    wait_for_app(page)
+
+    open_page(page, f"{app_url}/sales_log?country=BR")
+    meetings = int(metric(page, "Qualified meetings held"))
+    opened = int(metric(page, "Opportunities opened"))
+    page.locator(".st-key-signal_qualified").get_by_text(re.compile("Qualified meeting")).click()
+    page.locator(".st-key-signal_account input").fill("Banco Horizonte S.A.")
+    page.get_by_role("button", name="Log signal").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Logged: Meeting.")).to_be_visible()
+    assert int(metric(page, "Qualified meetings held")) == meetings + 1
+    page.screenshot(path=screenshots / "sales_log.png", full_page=True)
+
+    open_page(page, f"{app_url}/deals_import?country=BR")
+    page.locator(".st-key-deals_file input[type=file]").set_input_files(
+        hubspot_csv(tmp_path, date.today() - timedelta(days=3))
+    )
+    wait_for_app(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_for_app(page)
+    expect(
+        page.get_by_text(re.compile(r"Imported \(hubspot\): created 2, updated 0, unchanged 0"))
+    ).to_be_visible()
+    page.screenshot(path=screenshots / "deals_import.png", full_page=True)
+
+    open_page(page, f"{app_url}/sales_log?country=BR")
+    assert int(metric(page, "Opportunities opened")) == opened + 2
+
+
+def test_a_file_with_a_bad_row_is_refused_in_the_browser(page: Page, app_url: str, tmp_path):
+    open_page(page, app_url)
+    page.locator(".st-key-load_demo button").click()
+    wait_for_app(page)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "Record ID,Deal Name,Associated Company,Amount,Deal Stage,Pipeline,Deal Type,Create Date,Close Date,"
+        "Deal owner\n1,A,Acme,100,Qualified To Buy,P,newbusiness,01/02/2026,03/04/2026,Ann\n"
+        "2,B,Beta,-5,Qualified To Buy,P,newbusiness,01/02/2026,03/04/2026,Ann\n",
+        encoding="utf-8",
+    )
+    open_page(page, f"{app_url}/deals_import?country=GB")
+    page.locator(".st-key-deals_file input[type=file]").set_input_files(str(bad))
+    wait_for_app(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile("The file was refused and nothing was imported"))).to_be_visible()
