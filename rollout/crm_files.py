@@ -44,10 +44,8 @@ Conventions for values whose meaning depends on where the file came from:
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import re
-import threading
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -793,12 +791,11 @@ def parse_deals(
     a mapping), "hubspot", "salesforce", or "mapped" (then `mapping` field->header is required and
     must cover REQUIRED).
     """
-    with _COLLECTOR_PAUSE:
-        headers, records, encoding, delimiter = read_table(content, filename)
-        format, columns = _columns(headers, format, mapping, filename)
-        if format == "salesforce":
-            records = _without_report_footer(records)
-        rows, problems = _RowReader(headers, columns, records, delimiter).read()
+    headers, records, encoding, delimiter = read_table(content, filename)
+    format, columns = _columns(headers, format, mapping, filename)
+    if format == "salesforce":
+        records = _without_report_footer(records)
+    rows, problems = _RowReader(headers, columns, records, delimiter).read()
     return ParsedFile(
         format=format,
         headers=headers,
@@ -820,35 +817,6 @@ def _without_report_footer(records: Records) -> Records:
             if all(sum(1 for cell in cells if cell.strip()) <= 1 for _, cells in footer):
                 return records[:position]
     return records
-
-
-class _CollectorPause:
-    """Pauses Python's cycle collector while files are parsed (threads may parse at the same time).
-
-    A file allocates millions of small objects and no reference cycles; the collector's repeated full
-    passes over them would double the parse time. Reference counting still frees everything.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.depth = 0
-        self.resume = False
-
-    def __enter__(self) -> None:
-        with self.lock:
-            if self.depth == 0:
-                self.resume = gc.isenabled()
-                gc.disable()
-            self.depth += 1
-
-    def __exit__(self, *_exception: object) -> None:
-        with self.lock:
-            self.depth -= 1
-            if self.depth == 0 and self.resume:
-                gc.enable()
-
-
-_COLLECTOR_PAUSE = _CollectorPause()
 
 
 class _RowReader:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import gc
 import io
 import zipfile
 from dataclasses import astuple, fields
@@ -824,20 +823,6 @@ def test_public_shapes():
         "delimiter",
     ]
     assert issubclass(CrmFileError, ValueError)
-
-
-def test_the_garbage_collector_is_back_on_after_a_parse_or_a_failure():
-    assert gc.isenabled()
-    parse_deals(hubspot_csv(deal()), "deals.csv")
-    assert gc.isenabled()
-    file_error(b"")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        parse_deals(hubspot_csv(deal()), "deals.csv")
-        assert not gc.isenabled()  # left as the caller had it
-    finally:
-        gc.enable()
 
 
 # --- Properties --------------------------------------------------------------------------------------
