@@ -1,5 +1,7 @@
 """Import deals: bring a country's deals from HubSpot, Salesforce or any CSV/XLSX export."""
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -18,6 +20,23 @@ FORMATS = {
     "mapped": "Another file: map its columns",
 }
 SUGGESTED = "Suggested from the headers"
+FIELD_LABELS = {
+    "crm_id": "CRM id",
+    "account": "Account",
+    "amount": "Amount",
+    "currency": "Currency",
+    "stage": "Stage",
+    "created_on": "Created on",
+    "expected_close": "Expected close",
+    "closed_on": "Closed on",
+    "owner": "Owner",
+    "segment": "Segment",
+    "lost_reason": "Lost reason",
+}
+
+
+def slug(text: str) -> str:
+    return re.sub(r"\W+", "_", text).strip("_").lower()
 
 
 def mapping_widgets(content: bytes, filename: str) -> tuple[dict[str, str], str]:
@@ -32,10 +51,10 @@ def mapping_widgets(content: bytes, filename: str) -> tuple[dict[str, str], str]
     for position, field in enumerate(FIELDS):
         current = base.get(field)
         choice = columns[position % 3].selectbox(
-            f"{field}{' *' if field in REQUIRED else ''}",
+            f"{FIELD_LABELS[field]}{' *' if field in REQUIRED else ''}",
             ["", *headers],
             index=headers.index(current) + 1 if current in headers else 0,
-            key=f"map_{start}_{field}",
+            key=f"map_{slug(start)}_{field}",
         )
         if choice:
             mapping[field] = choice

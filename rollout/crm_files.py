@@ -171,9 +171,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Opportunity Currency",
         "Currency Code",
         "Currency ISO Code",
+        "Curr.",
+        "Ccy",
     ),
     "stage": ("Deal Stage", "Stage", "Stage Name", "Sales Stage", "Pipeline Stage", "Status"),
-    "created_on": ("Create Date", "Created Date", "Created", "Created On", "Creation Date", "Date Created"),
+    "created_on": (
+        "Create Date",
+        "Created Date",
+        "Created",
+        "Created On",
+        "Creation Date",
+        "Date Created",
+        "Opened",
+        "Opened On",
+    ),
     "expected_close": (
         "Close Date",
         "Expected Close Date",
@@ -201,7 +212,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Assigned To",
     ),
     "segment": ("Segment", "Customer Segment", "Market Segment", "Company Segment", "Company Size", "Tier"),
-    "lost_reason": ("Closed lost reason", "Loss Reason", "Lost Reason", "Closed Lost Reason", "Reason Lost"),
+    "lost_reason": (
+        "Closed lost reason",
+        "Loss Reason",
+        "Lost Reason",
+        "Closed Lost Reason",
+        "Reason Lost",
+        "Why lost",
+    ),
 }
 
 FIELD_NAMES = {

@@ -224,9 +224,12 @@ def test_tab_separated_utf8_bom_file_with_its_own_headers_is_read_through_a_mapp
     headers, _, encoding, delimiter = read_table(content, "pipeline.tsv")
     assert (encoding, delimiter) == ("utf-8-sig", "\t")
     assert headers[0] == "Deal #"  # the byte-order mark is not part of the first header
-    assert suggest_mapping(headers) == {
+    assert suggest_mapping(headers) == {  # everything but the id, which the user must confirm
         "account": "Customer",
         "amount": "Deal value",
+        "currency": "Curr.",
+        "created_on": "Opened",
+        "lost_reason": "Why lost",
         "stage": "Status",
         "expected_close": "Expected close",
         "closed_on": "Closed on",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -11,6 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.test_browser import open_page, wait_for_app
 
 pytestmark = pytest.mark.e2e
+CUSTOM_TSV = Path(__file__).resolve().parents[1] / "data" / "crm" / "custom_pipeline.tsv"
 
 
 def metric(page: Page, label: str) -> str:
@@ -82,3 +84,35 @@ def test_a_file_with_a_bad_row_is_refused_in_the_browser(page: Page, app_url: st
     page.get_by_role("button", name="Import", exact=True).click()
     wait_for_app(page)
     expect(page.get_by_text(re.compile("The file was refused and nothing was imported"))).to_be_visible()
+
+
+def test_another_layout_is_imported_through_a_confirmed_mapping(page: Page, app_url: str, screenshots):
+    open_page(page, app_url)
+    page.locator(".st-key-load_demo button").click()
+    wait_for_app(page)
+    open_page(page, f"{app_url}/deals_import?country=IT")
+    page.locator(".st-key-deals_file input[type=file]").set_input_files(str(CUSTOM_TSV))
+    wait_for_app(page)
+    page.get_by_text("Another file: map its columns").click()
+    wait_for_app(page)
+    page.locator(".st-key-map_suggested_from_the_headers_crm_id").click()
+    page.get_by_role("option", name="Deal #").click()
+    wait_for_app(page)
+    page.locator(".st-key-deals_mapping_name input").fill("Nordic partner export")
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"Imported \(mapped\): created \d+, updated 0"))).to_be_visible()
+    page.screenshot(path=screenshots / "deals_mapping.png", full_page=True)
+
+    # Next time the saved mapping is offered, and re-importing creates nothing new.
+    open_page(page, f"{app_url}/deals_import?country=IT")
+    page.locator(".st-key-deals_file input[type=file]").set_input_files(str(CUSTOM_TSV))
+    wait_for_app(page)
+    page.get_by_text("Another file: map its columns").click()
+    wait_for_app(page)
+    page.locator(".st-key-deals_mapping_start").click()
+    page.get_by_role("option", name="Nordic partner export").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"created 0, updated 0, unchanged \d+, rejected 0"))).to_be_visible()
