@@ -147,7 +147,7 @@ def import_deals(
     if problems:
         outcome.problems, outcome.rejected = problems, len({p.data_row for p in problems})
         return outcome
-    _write(session, mapped, existing, country.code, source, by, outcome, dry_run)
+    _write(session, mapped, existing, country.code, source, by, outcome, dry_run, today)
     return outcome
 
 
@@ -160,6 +160,7 @@ def _write(
     by: str,
     outcome: ImportOutcome,
     dry_run: bool,
+    today: date,
 ) -> None:
     now = utc_now()
     created: list[Opportunity] = []
@@ -195,15 +196,11 @@ def _write(
         return
     session.add_all(created)
     session.flush()
+    # A new deal entered its stage when created (or closed); a deal this import moved, today.
+    entered = [(o, o.closed_on or o.created_on) for o in created] + [(o, o.closed_on or today) for o in moved]
     session.add_all(
-        StageChange(
-            opportunity_id=o.id,
-            stage=o.stage,
-            entered_on=o.closed_on or o.created_on,
-            recorded_at=now,
-            recorded_by=by,
-        )
-        for o in created + moved
+        StageChange(opportunity_id=o.id, stage=o.stage, entered_on=on, recorded_at=now, recorded_by=by)
+        for o, on in entered
     )
     session.flush()
 

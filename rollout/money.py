@@ -135,7 +135,9 @@ def save_rates(session: Session, rates: list[Rate], *, by: str, source: str) -> 
     now = utc_now()
     existing = {(r.currency, r.day): r for r in session.exec(select(ExchangeRate))}
     for rate in rates:
-        row = existing.get((rate.currency, rate.day)) or ExchangeRate(currency=rate.currency, day=rate.day)
+        key = (rate.currency, rate.day)
+        row = existing.get(key) or ExchangeRate(currency=rate.currency, day=rate.day)
+        existing[key] = row  # a file giving one day twice: the last value wins
         row.per_eur, row.source, row.updated_at, row.updated_by = rate.per_eur, source, now, by
         session.add(row)
     session.flush()

@@ -288,6 +288,9 @@ def create_opportunity(
     by, config, today = require_actor(by), config or load_pipeline_config(), today or date.today()
     country = get_country(session, code)
     values = {"currency": country.currency, "created_on": today, "stage": config.stages[0].key} | values
+    for required in ("account", "amount"):
+        if values.get(required) in (None, ""):
+            raise FieldError(required, "required")
     opportunity = Opportunity(
         country_code=country.code,
         source=source,
