@@ -34,6 +34,10 @@ navigation = st.navigation(
             st.Page("app_pages/deals_import.py", title="Import deals", icon=":material/upload_file:"),
             st.Page("app_pages/sales_analytics.py", title="Sales analytics", icon=":material/insights:"),
         ],
+        "Marketing": [
+            st.Page("app_pages/calendar.py", title="Local calendar", icon=":material/calendar_month:"),
+            st.Page("app_pages/campaigns.py", title="Campaigns", icon=":material/campaign:"),
+        ],
         "Setup": [
             st.Page("app_pages/playbook.py", title="Playbook", icon=":material/menu_book:"),
             st.Page("app_pages/rates.py", title="Exchange rates", icon=":material/currency_exchange:"),

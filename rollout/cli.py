@@ -18,8 +18,10 @@ from rollout.db import database_url, get_engine, read_session, write_session
 from rollout.deals_import import export_deals_csv, import_deals
 from rollout.demo import load_demo
 from rollout.errors import RolloutError
+from rollout.ics import calendar_ics
 from rollout.identity import default_actor
-from rollout.models import OUTCOMES
+from rollout.local_calendar import INCLUDES, calendar_entries
+from rollout.models import OUTCOMES, utc_now
 from rollout.money import parse_rates_csv, save_rates
 from rollout.playbook import ConfigFileError, load_playbook
 from rollout.schema import DatabaseTooNew, upgrade
@@ -145,6 +147,23 @@ def cmd_import_rates(engine: Engine, args: argparse.Namespace) -> None:
     print(f"imported {count} rates")
 
 
+def cmd_export_ics(engine: Engine, args: argparse.Namespace) -> None:
+    include = [part.strip() for part in args.include.split(",") if part.strip()]
+    unknown = sorted(set(include) - set(INCLUDES))
+    if unknown:
+        raise RolloutError(f"--include: {', '.join(unknown)} not one of {', '.join(INCLUDES)}")
+    if args.end < args.start:
+        raise RolloutError(f"--end {args.end.isoformat()} is before --start {args.start.isoformat()}")
+    with read_session(engine) as session:
+        entries = calendar_entries(
+            session, args.country, args.start, args.end, include=include, subdiv=args.region
+        )
+    code = args.country.upper()
+    content = calendar_ics(entries, name=f"Rollout {code}", country=code, stamp=utc_now())
+    Path(args.output).write_bytes(content)
+    print(f"wrote {len(entries)} entries for {code} to {args.output}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rollout", description="International market-rollout tracker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -205,6 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
     deals_out.add_argument("--country", required=True)
     deals_out.add_argument("-o", "--output", required=True)
     deals_out.set_defaults(run=cmd_export_deals)
+    ics = exporting.add_parser("ics", help="write a country's holidays, events and campaigns as .ics")
+    ics.add_argument("--country", required=True)
+    ics.add_argument("--start", type=_iso_date, required=True)
+    ics.add_argument("--end", type=_iso_date, required=True)
+    ics.add_argument("--include", default=",".join(INCLUDES), help=f"comma-separated: {', '.join(INCLUDES)}")
+    ics.add_argument("--region", help="a subdivision whose regional holidays to add, e.g. MD for Madrid")
+    ics.add_argument("-o", "--output", required=True)
+    ics.set_defaults(run=cmd_export_ics)
     return parser
 
 

@@ -102,3 +102,18 @@ def update_facts(session: Session, *, code: str, facts: CountryFacts, by: str) -
 
 def display_name(country: Country, locale: str | None = None) -> str:
     return country.display_name or locales.country_name(country.code, locale)
+
+
+def set_weekend(session: Session, *, code: str, days: list[int], by: str) -> Country:
+    """Override the weekend (0 = Monday) where the market's working week differs from python-holidays'."""
+    by = require_actor(by)
+    country = get_country(session, code)
+    if any(day not in range(7) for day in days):
+        raise RolloutError(f"weekend: days must be 0 (Monday) to 6 (Sunday), not {days}")
+    if len(set(days)) > 3:
+        raise RolloutError("weekend: at most three rest days a week")
+    country.weekend_override = sorted(set(days))
+    country.updated_at, country.updated_by = utc_now(), by
+    session.add(country)
+    session.flush()
+    return country

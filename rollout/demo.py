@@ -9,11 +9,14 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from rollout.countries import add_country
+from rollout.campaigns import plan_campaign
+from rollout.countries import add_country, get_country
 from rollout.db import write_session
 from rollout.demo_pipeline import generate, selling_days
 from rollout.errors import RolloutError, require_actor
 from rollout.gates import mark_check, record_decision
+from rollout.local_calendar import weekend_days
+from rollout.locales import country_locale
 from rollout.models import Country
 from rollout.money import DEMO_RATES, parse_rates_csv, save_rates
 from rollout.pipeline import load_pipeline_config
@@ -68,6 +71,18 @@ def _decide(session: Session, entry: dict, playbook: Playbook, today: date) -> N
         )
 
 
+def _plan_campaigns(session: Session, entry: dict, today: date, by: str) -> None:
+    country = get_country(session, entry["code"])
+    weekend = weekend_days(country)
+    for planned in entry.get("campaigns", []):
+        day = today + timedelta(days=planned["days_ahead"])
+        while day.weekday() in weekend:
+            day += timedelta(days=1)
+        plan_campaign(session, code=country.code, name=planned["name"], channel=planned["channel"],
+                      local_start=datetime.combine(day, time.fromisoformat(planned["time"])), by=by,
+                      locale=country_locale(country.code), occasion=planned.get("occasion", ""))
+
+
 def load_demo(
     engine: Engine,
     *,
@@ -104,4 +119,5 @@ def load_demo(
                     seed=number,
                 )
             _decide(session, entry, playbook, today)
+            _plan_campaigns(session, entry, today, by)
         return len(demo["countries"])

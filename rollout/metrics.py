@@ -16,7 +16,7 @@ from datetime import date
 from sqlmodel import Session
 
 # Modules that register metrics when imported; each feature adds its own module here.
-METRIC_MODULES: tuple[str, ...] = ("rollout.sales_metrics",)
+METRIC_MODULES: tuple[str, ...] = ("rollout.sales_metrics", "rollout.campaigns")
 
 
 @dataclass(frozen=True)

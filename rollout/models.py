@@ -72,6 +72,8 @@ class CountryFacts(SQLModel):
     currency: str = Field(max_length=3)
     time_zones: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     first_week_day: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    # Weekend days (0 = Monday) where the country's own working week differs from python-holidays'.
+    weekend_override: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Country(CountryFacts, table=True):
@@ -180,3 +182,40 @@ class ImportMapping(SQLModel, table=True):
     columns: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: str = Field(max_length=254)
+
+
+CHANNELS = ("webinar", "emailing", "event", "social", "paid")
+
+
+class Campaign(SQLModel, table=True):
+    """A marketing action in one market, at a local date and time."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    name: str = Field(max_length=200)
+    channel: str = Field(max_length=20)
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    time_zone: str = Field(max_length=60, description="the IANA zone its local time is in")
+    duration_minutes: int = 60
+    locale: str = Field(default="", max_length=20)
+    subdivision: str | None = Field(default=None, max_length=10, description="region whose holidays apply")
+    owner: str = Field(default="", max_length=254)
+    occasion: str = Field(default="", max_length=200, description="the holiday or event it is timed to")
+    linked_content: str = Field(default="", max_length=300)
+    cancelled: bool = False
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+
+
+class LocalEvent(SQLModel, table=True):
+    """An event a local marketer knows of that no rule file has: a trade fair, a local festival."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20, description="opportunity or quiet")
+    start_date: date
+    end_date: date
+    note: str = ""
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_by: str = Field(max_length=254)

@@ -20,6 +20,8 @@ PAGES = [
     "app_pages/sales_log.py",
     "app_pages/deals_import.py",
     "app_pages/sales_analytics.py",
+    "app_pages/calendar.py",
+    "app_pages/campaigns.py",
     "app_pages/playbook.py",
     "app_pages/rates.py",
 ]

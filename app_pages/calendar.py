@@ -1,0 +1,248 @@
+"""Local calendar: holidays, working week, cultural events and campaigns, per market and across markets."""
+
+from datetime import date, timedelta
+
+import plotly.express as px
+import streamlit as st
+
+from rollout.calendar_views import (
+    BLOCKED,
+    SYMBOLS,
+    WEEKEND,
+    DayCell,
+    agenda,
+    blocked_days,
+    markets_week,
+    month_weeks,
+    weekday_headers,
+)
+from rollout.campaigns import add_local_event
+from rollout.countries import list_countries, set_weekend
+from rollout.db import read_session, write_session
+from rollout.errors import RolloutError
+from rollout.ics import calendar_csv, calendar_ics
+from rollout.local_calendar import (
+    INCLUDES,
+    calendar_entries,
+    holiday_language,
+    subdivisions,
+    weekend_days,
+)
+from rollout.locales import weekday_name
+from rollout.models import Country, utc_now
+from rollout.ui import context, data
+from rollout.ui.format import plain
+
+engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
+
+
+def month_view(country: Country, region: str | None, month_start: date) -> None:
+    month_end = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    with read_session(engine) as session:
+        entries = calendar_entries(
+            session, country.code, month_start, month_end, locale=locale, subdiv=region
+        )
+    weeks = month_weeks(
+        month_start.year,
+        month_start.month,
+        first_week_day=country.first_week_day,
+        entries=entries,
+        weekend=weekend_days(country),
+    )
+    for column, name in zip(st.columns(7), weekday_headers(country.first_week_day, locale), strict=True):
+        column.markdown(f"**{plain(name)}**")
+    for week in weeks:
+        for column, cell in zip(st.columns(7), week, strict=True):
+            day_box(column, cell)
+    st.caption(
+        f"{SYMBOLS['holiday']} public holiday · {SYMBOLS['quiet']} quiet period · "
+        f"{SYMBOLS['opportunity']} opportunity · {SYMBOLS['campaign']} campaign · · other holiday. "
+        "Red: avoid. Grey: weekend."
+    )
+    if holiday_language(country.code, locale) is None:
+        st.info("Holiday names are in English: python-holidays has no translation in your display language.")
+
+
+def day_box(column, cell: DayCell) -> None:  # noqa: ANN001
+    box = column.container(border=True, height=130)
+    if not cell.in_month:
+        return
+    colour = {BLOCKED: "red", WEEKEND: "gray"}.get(cell.state)
+    number = f"**{cell.day.day}**"
+    box.markdown(f":{colour}[{number}]" if colour else number)
+    for label in cell.labels:
+        box.caption(plain(label))
+
+
+def agenda_view(country: Country, region: str | None) -> None:
+    with read_session(engine) as session:
+        entries = calendar_entries(
+            session, country.code, today, today + timedelta(days=90), locale=locale, subdiv=region
+        )
+    st.dataframe(
+        agenda(entries),
+        hide_index=True,
+        key=f"agenda_{country.code}",
+        column_config={
+            "start": st.column_config.DateColumn("Start", format="localized"),
+            "end": st.column_config.DateColumn("End", format="localized"),
+        },
+    )
+
+
+def across_markets(codes: list[str], week_start: date) -> None:
+    with read_session(engine) as session:
+        week = blocked_days(session, codes, week_start, week_start + timedelta(days=6), locale)
+        month = blocked_days(session, codes, week_start, week_start + timedelta(days=41), locale)
+    st.markdown("**Who is off that week**")
+    st.dataframe(markets_week(week, locale), hide_index=True, key="markets_week")
+    st.markdown("**Blocked days, six weeks from then**")
+    heat = month.pivot(index="country", columns="day", values="state")
+    figure = px.imshow(
+        heat,
+        color_continuous_scale=["#ffffff", "#cccccc", "#e06666"],
+        zmin=0,
+        zmax=2,
+        aspect="auto",
+        labels={"color": "0 open · 1 weekend · 2 holiday or quiet"},
+    )
+    figure.update_layout(coloraxis_showscale=False, height=60 + 36 * len(codes), margin={"t": 10, "b": 10})
+    st.plotly_chart(figure, key="blocked_heatmap")
+
+
+def export_section(countries: dict[str, Country], code: str, region: str | None) -> None:
+    left, middle, right = st.columns(3)
+    chosen = left.multiselect("Countries", list(countries), default=[code], key="export_countries")
+    span = middle.date_input("From – to", value=(today, today + timedelta(days=365)), key="export_span")
+    include = right.multiselect("Include", INCLUDES, default=list(INCLUDES), key="export_include")
+    if not chosen or not (isinstance(span, tuple) and len(span) == 2):
+        st.caption("Choose countries and a date range.")
+        return
+    with read_session(engine) as session:
+        entries = [
+            e
+            for c in chosen
+            for e in calendar_entries(
+                session,
+                c,
+                span[0],
+                span[1],
+                locale=locale,
+                subdiv=region if c == code else None,
+                include=include,
+            )
+        ]
+    name = "-".join(chosen)
+    st.download_button(
+        f"Download .ics ({len(entries)} entries)",
+        calendar_ics(entries, name=f"Rollout {name}", country=name, stamp=utc_now()),
+        file_name=f"rollout-{name}.ics",
+        mime="text/calendar",
+        key="export_ics",
+    )
+    st.download_button(
+        "Download CSV",
+        calendar_csv(entries),
+        file_name=f"rollout-{name}.csv",
+        mime="text/csv",
+        key="export_csv",
+    )
+
+
+def local_event_form(country: Country) -> None:
+    with st.form(f"local_event_form_{country.code}"):
+        st.markdown(
+            "**Add a local event** that no list has: a trade fair, a regional festival, a sector peak"
+        )
+        left, right = st.columns(2)
+        name = left.text_input("Name", key=f"event_name_{country.code}")
+        kind = right.radio(
+            "Kind",
+            ["opportunity", "quiet"],
+            horizontal=True,
+            key=f"event_kind_{country.code}",
+            format_func=lambda k: "Opportunity (a hook)" if k == "opportunity" else "Quiet (avoid)",
+        )
+        span = left.date_input("From – to", value=(today, today), key=f"event_span_{country.code}")
+        note = right.text_input("Note or source", key=f"event_note_{country.code}")
+        if st.form_submit_button("Add event"):
+            start, end = span if isinstance(span, tuple) and len(span) == 2 else (span, span)
+            try:
+                with write_session(engine) as session:
+                    add_local_event(
+                        session,
+                        code=country.code,
+                        name=name,
+                        kind=kind,
+                        start=start,
+                        end=end,
+                        note=note,
+                        by=actor,
+                    )
+            except RolloutError as error:
+                st.error(str(error))
+                return
+            data.after_write()
+            context.flash(f"Added {name}.")
+            st.rerun()
+
+
+def working_week_form(country: Country) -> None:
+    with st.form(f"weekend_form_{country.code}"):
+        st.markdown(
+            "**Working week**: the weekend comes from python-holidays; override it where the market "
+            "works differently."
+        )
+        days = st.multiselect(
+            "Weekend days",
+            range(7),
+            default=sorted(weekend_days(country)),
+            format_func=lambda d: weekday_name(d, locale),
+            key=f"weekend_{country.code}",
+        )
+        if st.form_submit_button("Save working week"):
+            try:
+                with write_session(engine) as session:
+                    set_weekend(session, code=country.code, days=days, by=actor)
+            except RolloutError as error:
+                st.error(str(error))
+                return
+            data.after_write()
+            context.flash("Working week saved.")
+            st.rerun()
+
+
+st.title("Local calendar")
+context.show_flash()
+with read_session(engine) as session:
+    countries = {country.code: country for country in list_countries(session)}
+if not countries:
+    st.info("No country yet.")
+    st.stop()
+code = context.choose_country(countries, key="calendar_country")
+country = countries[code]
+left, right = st.columns(2)
+region = (
+    left.selectbox(
+        "Region",
+        ["", *subdivisions(code)],
+        key=f"calendar_region_{code}",
+        format_func=lambda r: r or "Whole country (national holidays)",
+    )
+    or None
+)
+month_start = right.date_input("Month", value=today.replace(day=1), key="calendar_month").replace(day=1)
+month_tab, agenda_tab, markets_tab, export_tab, edit_tab = st.tabs(
+    ["Month", "Agenda (90 days)", "Across markets", "Export", "Local events and working week"]
+)
+with month_tab:
+    month_view(country, region, month_start)
+with agenda_tab:
+    agenda_view(country, region)
+with markets_tab:
+    across_markets(context.country_filter() or list(countries), month_start)
+with export_tab:
+    export_section(countries, code, region)
+with edit_tab:
+    local_event_form(country)
+    working_week_form(country)

@@ -1,0 +1,230 @@
+"""Campaigns: plan culturally timed campaigns in local time, with warnings and suggested dates."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from rollout.campaigns import (
+    HQ_TIME_ZONE,
+    campaign_warnings,
+    cancel_campaign,
+    in_hq_time,
+    plan_campaign,
+    planned_campaigns,
+    suggest_slots,
+    to_utc,
+)
+from rollout.countries import list_countries
+from rollout.db import read_session, write_session
+from rollout.errors import RolloutError
+from rollout.local_calendar import calendar_entries, subdivisions
+from rollout.locales import country_locale
+from rollout.models import CHANNELS, Country
+from rollout.ui import context, data
+from rollout.ui.format import format_day
+
+engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
+
+
+def show_warnings(warnings) -> None:  # noqa: ANN001
+    problems = [w for w in warnings if w.is_problem]
+    if not problems:
+        st.success(
+            "No conflict: a working day, in business hours, clear of holidays, quiet periods and other "
+            "campaigns."
+        )
+    for warning in problems:
+        st.warning(warning.message)
+    for warning in warnings:
+        if not warning.is_problem:
+            st.info(warning.message)
+
+
+def occasions(code: str, subdivision: str | None) -> list[str]:
+    """Upcoming holidays and events a campaign can be timed to (the next six months)."""
+    with read_session(engine) as session:
+        entries = calendar_entries(
+            session,
+            code,
+            today,
+            today + timedelta(days=183),
+            locale=locale,
+            subdiv=subdivision,
+            include=("holidays", "events"),
+        )
+    return sorted({e.name for e in entries if e.category != "quiet"})
+
+
+def plan_form(country: Country) -> None:
+    code = country.code
+    zones = country.time_zones or ["UTC"]
+    regions = subdivisions(code)
+    with st.form(f"campaign_form_{code}"):
+        st.markdown("**Plan a campaign** (date and time are local to the market)")
+        left, right = st.columns(2)
+        name = left.text_input("Name", key=f"campaign_name_{code}")
+        channel = right.selectbox(
+            "Channel", CHANNELS, key=f"campaign_channel_{code}", format_func=str.capitalize
+        )
+        day = left.date_input(
+            "Local date", value=today + timedelta(days=14), min_value=today, key=f"campaign_day_{code}"
+        )
+        at = right.time_input(
+            "Local time", value=time(10), step=timedelta(minutes=15), key=f"campaign_time_{code}"
+        )
+        zone = left.selectbox("Time zone", zones, key=f"campaign_zone_{code}")
+        duration = right.number_input(
+            "Duration (minutes)",
+            min_value=15,
+            max_value=1440,
+            value=60,
+            step=15,
+            key=f"campaign_duration_{code}",
+        )
+        region = left.selectbox(
+            "Region (its regional holidays count too)",
+            ["", *regions],
+            key=f"campaign_region_{code}",
+            format_func=lambda r: r or "Whole country",
+        )
+        occasion = right.selectbox(
+            "Timed to (a local holiday or event)",
+            ["", *occasions(code, None)],
+            key=f"campaign_occasion_{code}",
+            accept_new_options=True,
+            format_func=lambda o: o or "— not tied to an occasion —",
+        )
+        owner = left.text_input("Owner (often the local hire)", value=actor, key=f"campaign_owner_{code}")
+        content = right.text_input("Linked content", key=f"campaign_content_{code}")
+        check = st.form_submit_button("Check date")
+        plan = st.form_submit_button("Plan campaign", type="primary")
+    local_start = datetime.combine(day, at)
+    if check:
+        try:
+            instant = to_utc(local_start, zone)
+            with read_session(engine) as session:
+                warnings = campaign_warnings(
+                    session,
+                    code=code,
+                    local_start=local_start,
+                    time_zone=zone,
+                    duration_minutes=duration,
+                    subdivision=region or None,
+                )
+        except RolloutError as error:
+            st.error(str(error))
+        else:
+            show_warnings(warnings)
+            hq = in_hq_time(instant)
+            st.caption(
+                f"That is {hq:%H:%M} on {format_day(hq.date(), locale)} at headquarters ({HQ_TIME_ZONE})."
+            )
+    if plan:
+        try:
+            with write_session(engine) as session:
+                campaign, warnings = plan_campaign(
+                    session,
+                    code=code,
+                    name=name,
+                    channel=channel,
+                    local_start=local_start,
+                    time_zone=zone,
+                    duration_minutes=duration,
+                    subdivision=region or None,
+                    owner=owner,
+                    occasion=occasion or "",
+                    linked_content=content,
+                    locale=country_locale(code),
+                    by=actor,
+                )
+        except RolloutError as error:
+            st.error(str(error))
+            return
+        data.after_write()
+        st.success(f"Planned '{campaign.name}' for {local_start:%Y-%m-%d %H:%M} ({zone}).")
+        show_warnings(warnings)
+
+
+def suggestions(country: Country) -> None:
+    code = country.code
+    left, middle, right = st.columns(3)
+    window = left.date_input(
+        "Between", value=(today, today + timedelta(days=30)), key=f"suggest_window_{code}"
+    )
+    at = middle.time_input("Local time", value=time(10), key=f"suggest_time_{code}")
+    count = right.number_input("How many", min_value=1, max_value=20, value=5, key=f"suggest_count_{code}")
+    if not (isinstance(window, tuple) and len(window) == 2):
+        st.caption("Choose the first and last day of the window.")
+        return
+    with read_session(engine) as session:
+        slots = suggest_slots(session, code=code, start=window[0], end=window[1], local_time=at, count=count)
+    if not slots:
+        st.info("No free working day in that window.")
+        return
+    rows = [
+        {
+            "local": f"{s.starts_at:%a %Y-%m-%d %H:%M}",
+            f"HQ ({HQ_TIME_ZONE})": f"{in_hq_time(s.starts_at):%H:%M}",
+            "fit": s.score,
+            "why": " · ".join(s.reasons),
+        }
+        for s in slots
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suggestions_{code}")
+
+
+def campaign_list(country: Country) -> None:
+    with read_session(engine) as session:
+        planned = planned_campaigns(
+            session, country.code, today - timedelta(days=30), today + timedelta(days=365)
+        )
+    if not planned:
+        st.write("No campaign planned yet.")
+        return
+    rows = [
+        {
+            "#": c.id,
+            "name": c.name,
+            "channel": c.channel,
+            "local time": c.starts_at.astimezone(ZoneInfo(c.time_zone)).strftime("%a %Y-%m-%d %H:%M"),
+            "time zone": c.time_zone,
+            f"HQ ({HQ_TIME_ZONE})": in_hq_time(c.starts_at).strftime("%a %H:%M"),
+            "timed to": c.occasion,
+            "owner": c.owner,
+            "content": c.linked_content,
+        }
+        for c in planned
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"campaigns_{country.code}")
+    with st.form(f"cancel_form_{country.code}"):
+        chosen = st.selectbox(
+            "Cancel a campaign",
+            [c.id for c in planned],
+            index=None,
+            format_func=lambda i: next(f"#{c.id} {c.name}" for c in planned if c.id == i),
+            key=f"cancel_choice_{country.code}",
+        )
+        if st.form_submit_button("Cancel campaign") and chosen is not None:
+            with write_session(engine) as session:
+                cancel_campaign(session, campaign_id=chosen, by=actor)
+            data.after_write()
+            context.flash(f"Cancelled campaign #{chosen}.")
+            st.rerun()
+
+
+st.title("Campaigns")
+context.show_flash()
+with read_session(engine) as session:
+    countries = {country.code: country for country in list_countries(session)}
+if not countries:
+    st.info("No country yet.")
+    st.stop()
+code = context.choose_country(countries, key="campaigns_country")
+plan_form(countries[code])
+planned_tab, suggest_tab = st.tabs(["Planned", "Suggest dates"])
+with planned_tab:
+    campaign_list(countries[code])
+with suggest_tab:
+    suggestions(countries[code])

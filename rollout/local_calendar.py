@@ -1,0 +1,223 @@
+"""A country's local calendar: public holidays, working week, cultural events, local events, campaigns.
+
+Public holidays and the working week come from python-holidays (pinned). Where sources disagree on
+the weekend (CLDR says India rests on Sunday only; python-holidays says Saturday and Sunday) we follow
+python-holidays, which tracks the legal working week, and let users override it per country.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlmodel import Session, col, select
+
+from rollout.countries import get_country
+from rollout.events import events_between, load_event_rules
+from rollout.models import Campaign, Country, LocalEvent
+
+INCLUDES = ("holidays", "events", "campaigns")
+HOLIDAY_CATEGORY_NAMES = {"public": "Public holiday", "optional": "Optional holiday"}
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    start: date
+    end: date  # inclusive
+    name: str  # in the viewer's language where the source has it
+    kind: str  # holiday, event, local_event or campaign
+    category: str  # holiday category, opportunity / quiet, or campaign channel
+    local_name: str = ""  # in the country's own language
+    note: str = ""  # e.g. the language fallback, "estimated", the source
+    starts_at: datetime | None = None  # campaigns: the UTC instant
+    duration_minutes: int = 0
+    campaign_id: int | None = None
+
+    @property
+    def blocks(self) -> bool:
+        """A day to avoid for campaigns: a public holiday or a quiet period."""
+        return (self.kind == "holiday" and self.category == "public") or self.category == "quiet"
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@cache
+def _holiday_class(code: str):  # noqa: ANN202
+    try:
+        return holidays.country_holidays(code)
+    except NotImplementedError:  # python-holidays has no rules for this country
+        return None
+
+
+def holidays_supported(code: str) -> bool:
+    return _holiday_class(code) is not None
+
+
+def subdivisions(code: str) -> tuple[str, ...]:
+    known = _holiday_class(code)
+    return tuple(known.subdivisions) if known is not None else ()
+
+
+def holiday_language(code: str, locale: str) -> str | None:
+    """The language python-holidays can name this country's holidays in for `locale`, if any.
+
+    python-holidays silently falls back to English for a language it lacks: we check first, so the
+    page can say the names are in English."""
+    known = _holiday_class(code)
+    if known is None:
+        return None
+    supported = known.supported_languages
+    language = locale.split("_")[0]
+    for candidate in (locale, language, *[s for s in supported if s.split("_")[0] == language]):
+        if candidate in supported:
+            return candidate
+    return None
+
+
+def _named_holidays(code: str, years: Sequence[int], subdiv: str | None, category: str, language: str | None):  # noqa: ANN202
+    return holidays.country_holidays(
+        code, subdiv=subdiv, years=years, categories=(category,), language=language
+    )
+
+
+def public_holidays(
+    code: str, start: date, end: date, *, locale: str = "en", subdiv: str | None = None
+) -> list[CalendarEntry]:
+    """Holidays of every category python-holidays has for the country, named locally and for the viewer."""
+    known = _holiday_class(code)
+    if known is None:
+        return []
+    years = list(range(start.year, end.year + 1))
+    viewer_language = holiday_language(code, locale)
+    fallback = "" if viewer_language else "name in English: not available in the viewer's language"
+    entries = []
+    for category in known.supported_categories:
+        # Ask for the default language by name: left unset, python-holidays follows the process locale.
+        local = _named_holidays(code, years, subdiv, category, known.default_language)
+        viewer = _named_holidays(code, years, subdiv, category, viewer_language or "en_US")
+        for day in sorted(local):
+            if not start <= day <= end:
+                continue
+            for position, local_name in enumerate(local.get_list(day)):
+                names = viewer.get_list(day)
+                name = names[position] if position < len(names) else local_name
+                note = "; ".join(filter(None, [fallback, "estimated" if "estimated" in name else ""]))
+                entries.append(
+                    CalendarEntry(
+                        start=day,
+                        end=day,
+                        name=name,
+                        local_name=local_name,
+                        kind="holiday",
+                        category=category,
+                        note=note,
+                    )
+                )
+    return entries
+
+
+def weekend_days(country: Country) -> frozenset[int]:
+    """Rest days (0 = Monday): the user's override, else python-holidays' working week, else Sat–Sun."""
+    if country.weekend_override is not None:
+        return frozenset(country.weekend_override)
+    known = _holiday_class(country.code)
+    return frozenset(known.weekend) if known is not None else frozenset({5, 6})
+
+
+def cultural_events(code: str, start: date, end: date) -> list[CalendarEntry]:
+    return [
+        CalendarEntry(
+            start=e.start,
+            end=e.end,
+            name=e.name,
+            kind="event",
+            category=e.kind,
+            note="; ".join(filter(None, ["estimated" if e.estimated else "", f"source: {e.source}"])),
+        )
+        for e in events_between(load_event_rules(), start, end, code)
+    ]
+
+
+def local_events(session: Session, code: str, start: date, end: date) -> list[CalendarEntry]:
+    query = select(LocalEvent).where(
+        LocalEvent.country_code == code, LocalEvent.start_date <= end, LocalEvent.end_date >= start
+    )
+    return [
+        CalendarEntry(
+            start=e.start_date, end=e.end_date, name=e.name, kind="local_event", category=e.kind, note=e.note
+        )
+        for e in session.exec(query)
+    ]
+
+
+def campaign_entries(session: Session, code: str, start: date, end: date) -> list[CalendarEntry]:
+    return [
+        CalendarEntry(
+            start=local_day(c),
+            end=local_day(c),
+            name=c.name,
+            kind="campaign",
+            category=c.channel,
+            note=c.occasion,
+            starts_at=c.starts_at,
+            duration_minutes=c.duration_minutes,
+            campaign_id=c.id,
+        )
+        for c in campaigns_between(session, code, start, end)
+    ]
+
+
+def local_day(campaign: Campaign) -> date:
+    return campaign.starts_at.astimezone(ZoneInfo(campaign.time_zone)).date()
+
+
+def campaigns_between(session: Session, code: str, start: date, end: date) -> list[Campaign]:
+    """Campaigns of the country whose UTC start falls within a day of [start, end] (local days differ by
+    at most a day), then filtered on their local day."""
+    low = datetime.combine(start - timedelta(days=1), time.min, tzinfo=UTC)
+    high = datetime.combine(end + timedelta(days=2), time.min, tzinfo=UTC)
+    query = (
+        select(Campaign)
+        .where(
+            Campaign.country_code == code,
+            Campaign.cancelled == False,  # noqa: E712
+            col(Campaign.starts_at) >= low,
+            col(Campaign.starts_at) < high,
+        )
+        .order_by(Campaign.starts_at)
+    )
+    return [c for c in session.exec(query) if start <= local_day(c) <= end]
+
+
+def calendar_entries(
+    session: Session,
+    code: str,
+    start: date,
+    end: date,
+    *,
+    locale: str = "en",
+    subdiv: str | None = None,
+    include: Iterable[str] = INCLUDES,
+) -> list[CalendarEntry]:
+    country = get_country(session, code)
+    include = set(include)
+    entries: list[CalendarEntry] = []
+    if "holidays" in include:
+        entries += public_holidays(country.code, start, end, locale=locale, subdiv=subdiv)
+    if "events" in include:
+        entries += cultural_events(country.code, start, end) + local_events(session, country.code, start, end)
+    if "campaigns" in include:
+        entries += campaign_entries(session, country.code, start, end)
+    return sorted(entries, key=lambda e: (e.start, e.kind, e.name))
+
+
+def blocked_reasons(day: date, entries: Sequence[CalendarEntry], weekend: frozenset[int]) -> list[str]:
+    """Why a day is a poor day for a campaign (empty: a working day with nothing against it)."""
+    reasons = ["weekend"] if day.weekday() in weekend else []
+    reasons += [e.name for e in entries if e.blocks and e.covers(day)]
+    return reasons

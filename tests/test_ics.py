@@ -1,0 +1,85 @@
+"""The .ics export parses back to what was exported: exclusive all-day ends, UTC times, escaped text."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Calendar
+
+from rollout.ics import calendar_csv, calendar_ics
+from rollout.local_calendar import CalendarEntry
+
+STAMP = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def parse(content: bytes):
+    return [c for c in Calendar.from_ical(content).walk("VEVENT")]
+
+
+def test_all_day_entries_end_the_day_after():
+    entry = CalendarEntry(
+        start=date(2026, 12, 24), end=date(2027, 1, 2), name="Christmas lull", kind="event", category="quiet"
+    )
+    [event] = parse(calendar_ics([entry], name="Rollout ES", country="ES", stamp=STAMP))
+    assert event.decoded("dtstart") == date(2026, 12, 24)
+    assert event.decoded("dtend") == date(2027, 1, 3)  # RFC 5545: DTEND of a DATE event is exclusive
+    assert str(event["transp"]) == "TRANSPARENT"
+
+
+def test_campaigns_are_timed_in_utc_with_stable_uids():
+    entry = CalendarEntry(
+        start=date(2026, 12, 1),
+        end=date(2026, 12, 1),
+        name="Webinar",
+        kind="campaign",
+        category="webinar",
+        starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        duration_minutes=45,
+        campaign_id=7,
+    )
+    content = calendar_ics([entry], name="Rollout ES", country="ES", stamp=STAMP)
+    [event] = parse(content)
+    assert event.decoded("dtstart") == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=45)
+    assert b"DTSTART:20261201T090000Z" in content
+    assert str(event["uid"]) == "campaign-7@rollout"
+    again = calendar_ics([entry], name="Rollout ES", country="ES", stamp=STAMP + timedelta(days=1))
+    assert parse(again)[0]["uid"] == event["uid"]  # re-importing updates, never duplicates
+
+
+text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"),
+    min_size=1,
+    max_size=300,
+).filter(lambda t: t.strip() == t and t)
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=text, note=text)
+def test_arbitrary_text_survives_a_round_trip_and_lines_are_folded(name, note):
+    entry = CalendarEntry(
+        start=date(2026, 5, 1),
+        end=date(2026, 5, 1),
+        name=name,
+        kind="local_event",
+        category="opportunity",
+        note=note,
+    )
+    content = calendar_ics([entry], name="Rollout", country="XX", stamp=STAMP)
+    [event] = parse(content)
+    assert str(event["summary"]) == name
+    assert str(event["description"]) == note
+    assert all(len(line) <= 75 for line in content.split(b"\r\n"))  # folded at 75 octets
+
+
+def test_csv_export_neutralises_formulas():
+    entry = CalendarEntry(
+        start=date(2026, 5, 1),
+        end=date(2026, 5, 1),
+        name='=HYPERLINK("x")',
+        kind="local_event",
+        category="opportunity",
+    )
+    assert b"'=HYPERLINK" in calendar_csv([entry])
