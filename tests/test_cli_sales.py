@@ -166,3 +166,56 @@ def test_rates_import_of_a_bad_file_exits_2_and_writes_nothing(run, database, tm
     assert (code, out) == (2, "")
     assert err == f"rollout: {bad}: nothing imported. line 3, USD: 'abc' is not a positive rate\n"
     assert stored(database, ExchangeRate) == 0
+
+
+def test_export_ics_writes_holidays_events_and_campaigns(tmp_path, monkeypatch, capsys):
+    from icalendar import Calendar
+
+    from rollout.cli import main
+
+    monkeypatch.setenv("ROLLOUT_DATABASE_URL", f"sqlite:///{tmp_path / 'ics.db'}")
+    assert main(["countries", "add", "DE", "--start", "2026-01-05", "--by", "ceo@rollout.example"]) == 0
+    out = tmp_path / "de.ics"
+    assert (
+        main(
+            [
+                "export",
+                "ics",
+                "--country",
+                "DE",
+                "--start",
+                "2026-12-01",
+                "--end",
+                "2026-12-31",
+                "--include",
+                "holidays,events",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    summaries = {str(e["summary"]) for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")}
+    assert "Christmas Day" in summaries or "Erster Weihnachtstag" in summaries
+    assert any("lull" in s.lower() for s in summaries)
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "export",
+                "ics",
+                "--country",
+                "DE",
+                "--start",
+                "2026-12-01",
+                "--end",
+                "2026-12-31",
+                "--include",
+                "holidays,parties",
+                "-o",
+                str(out),
+            ]
+        )
+        == 2
+    )
+    assert "--include: parties" in capsys.readouterr().err
