@@ -37,6 +37,8 @@ navigation = st.navigation(
         "Marketing": [
             st.Page("app_pages/calendar.py", title="Local calendar", icon=":material/calendar_month:"),
             st.Page("app_pages/campaigns.py", title="Campaigns", icon=":material/campaign:"),
+            st.Page("app_pages/content.py", title="Content", icon=":material/translate:"),
+            st.Page("app_pages/talent.py", title="Local talent", icon=":material/group_add:"),
         ],
         "Setup": [
             st.Page("app_pages/playbook.py", title="Playbook", icon=":material/menu_book:"),

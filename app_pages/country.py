@@ -15,6 +15,7 @@ from rollout.models import Country, CountryFacts, Decision
 from rollout.portfolio import FORECAST_LABELS, OUTCOME_LABELS, status_label
 from rollout.ui import context, data
 from rollout.ui.format import evidence_table, format_day, plain
+from rollout.ui.talent_widgets import local_team
 
 engine, book = data.engine(), data.playbook()
 EVIDENCE_COLUMNS = {
@@ -332,4 +333,6 @@ else:
         f"{book.state_name(status.phase)} since {format_day(status.phase_started, locale)}: "
         "no gate left to decide."
     )
+st.subheader("Local team")
+local_team(engine, code)
 decision_log(log, book.reporting_currency)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from rollout.campaigns import plan_campaign
+from rollout.content import TranslationChange, save_content, save_translation, target_locales
 from rollout.countries import add_country, get_country
 from rollout.db import write_session
 from rollout.demo_pipeline import generate, selling_days
@@ -21,6 +22,7 @@ from rollout.models import Country
 from rollout.money import DEMO_RATES, parse_rates_csv, save_rates
 from rollout.pipeline import load_pipeline_config
 from rollout.playbook import Playbook, load_playbook
+from rollout.talent import add_hire
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.toml"
 
@@ -78,9 +80,76 @@ def _plan_campaigns(session: Session, entry: dict, today: date, by: str) -> None
         day = today + timedelta(days=planned["days_ahead"])
         while day.weekday() in weekend:
             day += timedelta(days=1)
-        plan_campaign(session, code=country.code, name=planned["name"], channel=planned["channel"],
-                      local_start=datetime.combine(day, time.fromisoformat(planned["time"])), by=by,
-                      locale=country_locale(country.code), occasion=planned.get("occasion", ""))
+        plan_campaign(
+            session,
+            code=country.code,
+            name=planned["name"],
+            channel=planned["channel"],
+            local_start=datetime.combine(day, time.fromisoformat(planned["time"])),
+            by=by,
+            locale=country_locale(country.code),
+            occasion=planned.get("occasion", ""),
+        )
+
+
+def _load_catalogue(session: Session, demo: dict, by: str) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for entry in demo.get("content", []):
+        item = save_content(
+            session,
+            by=by,
+            title=entry["title"],
+            content_type=entry["type"],
+            word_count=entry.get("words", 0),
+            parent_id=ids.get(entry.get("parent", "")),
+            link=f"https://www.rollout.example/content/{entry['key']}",
+        )
+        ids[entry["key"]] = item.id
+    return ids
+
+
+def _load_marketing(session: Session, entry: dict, ids: dict[str, int], today: date, by: str) -> None:
+    """Translations at their status in the market's target locales, and its local-talent candidates."""
+    country = get_country(session, entry["code"])
+    locales = target_locales(country)
+    for status in ("in_progress", "in_review", "published"):
+        for key in entry.get(status, []):
+            for locale in entry.get(f"{status}_in", {}).get(key, locales):
+                link = f"https://www.rollout.example/{locale}/{key}" if status == "published" else ""
+                save_translation(
+                    session,
+                    code=country.code,
+                    content_id=ids[key],
+                    locale=locale,
+                    by=by,
+                    change=TranslationChange(status=status, published_link=link),
+                )
+    for key, published in entry.get("published_in", {}).items():
+        for locale in published:
+            save_translation(
+                session,
+                code=country.code,
+                content_id=ids[key],
+                locale=locale,
+                by=by,
+                change=TranslationChange(
+                    status="published", published_link=f"https://www.rollout.example/{locale}/{key}"
+                ),
+            )
+    for hire in entry.get("hires", []):
+        add_hire(
+            session,
+            code=country.code,
+            role=hire["role"],
+            candidate=hire["candidate"],
+            by=by,
+            email=hire.get("email", ""),
+            native_languages=hire["native_languages"],
+            native_country=hire["native_country"],
+            based=hire["based"],
+            stage=hire["stage"],
+            on=today - timedelta(days=hire["days_ago"]),
+        )
 
 
 def load_demo(
@@ -105,6 +174,7 @@ def load_demo(
         if session.exec(select(Country).limit(1)).first() is not None:
             raise RolloutError("the database already has countries: the demo loads only into an empty one")
         save_rates(session, parse_rates_csv(DEMO_RATES.read_bytes(), str(DEMO_RATES)), by=by, source="demo")
+        content_ids = _load_catalogue(session, demo, by)
         for number, entry in enumerate(demo["countries"]):
             start = today - timedelta(days=entry["start_days_ago"])
             add_country(session, code=entry["code"], start_date=start, by=by)
@@ -118,6 +188,7 @@ def load_demo(
                     config=config,
                     seed=number,
                 )
+            _load_marketing(session, entry, content_ids, today, by)
             _decide(session, entry, playbook, today)
             _plan_campaigns(session, entry, today, by)
         return len(demo["countries"])

@@ -16,7 +16,12 @@ from datetime import date
 from sqlmodel import Session
 
 # Modules that register metrics when imported; each feature adds its own module here.
-METRIC_MODULES: tuple[str, ...] = ("rollout.sales_metrics", "rollout.campaigns")
+METRIC_MODULES: tuple[str, ...] = (
+    "rollout.sales_metrics",
+    "rollout.campaigns",
+    "rollout.content",
+    "rollout.talent",
+)
 
 
 @dataclass(frozen=True)

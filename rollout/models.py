@@ -219,3 +219,73 @@ class LocalEvent(SQLModel, table=True):
     note: str = ""
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_by: str = Field(max_length=254)
+
+
+CONTENT_TYPES = (
+    "website",
+    "website_page",
+    "webinar_script",
+    "ebook",
+    "article",
+    "linkedin_post",
+    "email_template",
+    "case_study",
+)
+TRANSLATION_STATUSES = ("todo", "in_progress", "in_review", "published")
+HIRE_STAGES = ("sourcing", "interviewing", "offer", "hired", "started", "converted", "left")
+
+
+class ContentItem(SQLModel, table=True):
+    """A piece of the company's content; `parent_id` is the piece it was derived from (recycling)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200, index=True)
+    content_type: str = Field(max_length=30)
+    source_language: str = Field(default="en", max_length=10)
+    owner: str = Field(default="", max_length=254)
+    link: str = Field(default="", max_length=500)
+    word_count: int = 0
+    parent_id: int | None = Field(default=None, foreign_key="contentitem.id")
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+
+
+class Translation(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("content_id", "country_code", "locale", name="uq_translation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    content_id: int = Field(foreign_key="contentitem.id", index=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    locale: str = Field(max_length=20)
+    status: str = Field(default="todo", max_length=20)
+    assignee: str = Field(default="", max_length=254)
+    due_on: date | None = None
+    published_link: str = Field(default="", max_length=500)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+
+
+class Hire(SQLModel, table=True):
+    """A candidate for, or holder of, a local marketing role; the stage history is in HireStageChange."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    role: str = Field(max_length=100)
+    candidate: str = Field(max_length=200)
+    email: str = Field(default="", max_length=254, description="work email once hired: what they own")
+    native_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    native_country: str = Field(default="", max_length=2)
+    based: str = Field(default="hq", max_length=20, description="hq or in_country")
+    stage: str = Field(default="sourcing", max_length=20)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+
+
+class HireStageChange(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    hire_id: int = Field(foreign_key="hire.id", index=True)
+    stage: str = Field(max_length=20)
+    entered_on: date
+    reason: str = ""
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    recorded_by: str = Field(max_length=254)

@@ -22,6 +22,8 @@ PAGES = [
     "app_pages/sales_analytics.py",
     "app_pages/calendar.py",
     "app_pages/campaigns.py",
+    "app_pages/content.py",
+    "app_pages/talent.py",
     "app_pages/playbook.py",
     "app_pages/rates.py",
 ]

@@ -1,0 +1,202 @@
+"""Content: the catalogue and its recycling tree, translations per market, the backlog, progress."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from rollout.content import (
+    TranslationChange,
+    backlog,
+    catalogue,
+    derivation_tree,
+    matrix,
+    progress,
+    save_content,
+    save_translation,
+    target_locales,
+)
+from rollout.countries import list_countries
+from rollout.db import read_session, write_session
+from rollout.errors import RolloutError
+from rollout.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
+from rollout.ui import context, data
+
+engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
+TYPE_LABELS = {t: t.replace("_", " ").capitalize() for t in CONTENT_TYPES}
+STATUS_LABELS = {
+    "todo": "To do",
+    "in_progress": "In progress",
+    "in_review": "In review",
+    "published": "Published",
+}
+
+
+def catalogue_tab() -> None:
+    with read_session(engine) as session:
+        items = catalogue(session)
+    tree = derivation_tree(items)
+    st.caption(
+        "Each piece with what was derived from it below (an ebook, articles and posts from one webinar)."
+    )
+    rows = [
+        {
+            "content": "    " * depth + ("↳ " if depth else "") + item.title,
+            "type": TYPE_LABELS[item.content_type],
+            "words": item.word_count,
+            "source language": item.source_language,
+            "owner": item.owner,
+            "link": item.link or None,
+            "#": item.id,
+        }
+        for depth, item in tree
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        key="catalogue_table",
+        column_config={"link": st.column_config.LinkColumn("Link")},
+    )
+    with st.form("content_form"):
+        st.markdown("**Add a piece of content**")
+        left, right = st.columns(2)
+        title = left.text_input("Title", key="content_title")
+        content_type = right.selectbox("Type", CONTENT_TYPES, format_func=TYPE_LABELS.get, key="content_type")
+        words = left.number_input("Word count", min_value=0, value=0, step=100, key="content_words")
+        language = right.text_input("Source language", value="en", key="content_language")
+        link = left.text_input("Link", key="content_link", placeholder="https://")
+        parent = right.selectbox(
+            "Derived from",
+            [None, *[i.id for i in items]],
+            key="content_parent",
+            format_func=lambda i: "—" if i is None else next(x.title for x in items if x.id == i),
+        )
+        owner = left.text_input("Owner", value=actor, key="content_owner")
+        if st.form_submit_button("Add content"):
+            try:
+                with write_session(engine) as session:
+                    save_content(
+                        session,
+                        by=actor,
+                        title=title,
+                        content_type=content_type,
+                        word_count=words,
+                        source_language=language,
+                        link=link,
+                        parent_id=parent,
+                        owner=owner,
+                    )
+            except RolloutError as error:
+                st.error(str(error))
+                return
+            data.after_write()
+            context.flash(f"Added '{title}'.")
+            st.rerun()
+
+
+def translations_tab(country: Country) -> None:
+    locales = target_locales(country)
+    if not locales:
+        st.warning("This country has no target language: set its languages on the Country page.")
+        return
+    with read_session(engine) as session:
+        grid = matrix(session, country)
+        items = catalogue(session)
+    st.caption(
+        f"Target locales: {', '.join(locales)} (from the country's languages; change them on the Country "
+        "page)."
+    )
+    shown = grid.assign(**{loc: grid[loc].map(STATUS_LABELS) for loc in locales})
+    st.dataframe(shown, hide_index=True, key=f"matrix_{country.code}")
+    with st.form(f"translation_form_{country.code}"):
+        st.markdown("**Update a translation**")
+        left, right = st.columns(2)
+        content_id = left.selectbox(
+            "Content",
+            [i.id for i in items],
+            key=f"translation_content_{country.code}",
+            format_func=lambda i: next(x.title for x in items if x.id == i),
+        )
+        chosen_locale = right.selectbox("Locale", locales, key=f"translation_locale_{country.code}")
+        status = left.selectbox(
+            "Status",
+            TRANSLATION_STATUSES,
+            format_func=STATUS_LABELS.get,
+            key=f"translation_status_{country.code}",
+        )
+        assignee = right.text_input(
+            "Assignee (email; often the local hire)", key=f"translation_assignee_{country.code}"
+        )
+        due = left.date_input("Due", value=None, key=f"translation_due_{country.code}")
+        link = right.text_input(
+            "Published link", key=f"translation_link_{country.code}", placeholder="https://"
+        )
+        if st.form_submit_button("Save translation"):
+            try:
+                with write_session(engine) as session:
+                    save_translation(
+                        session,
+                        code=country.code,
+                        content_id=content_id,
+                        locale=chosen_locale,
+                        change=TranslationChange(
+                            status=status, assignee=assignee, due_on=due, published_link=link
+                        ),
+                        by=actor,
+                    )
+            except RolloutError as error:
+                st.error(str(error))
+                return
+            data.after_write()
+            context.flash(f"Saved: {STATUS_LABELS[status]} in {chosen_locale}.")
+            st.rerun()
+
+
+def backlog_tab(country: Country) -> None:
+    with read_session(engine) as session:
+        ranked = backlog(session, country)
+    st.caption(
+        "Website first, then what this market's prospects and partners ask for most (content requests in "
+        "the sales log), then the rest."
+    )
+    st.dataframe(ranked.drop(columns=["id"]), hide_index=True, key=f"backlog_{country.code}")
+
+
+def progress_tab(country: Country) -> None:
+    with read_session(engine) as session:
+        shares = progress(session, country)
+    if shares.empty:
+        return
+    long = shares.melt(id_vars="locale", var_name="measure", value_name="share")
+    figure = px.bar(long, x="locale", y="share", color="measure", barmode="group", range_y=[0, 1])
+    figure.update_yaxes(tickformat=".0%", title=None)
+    st.plotly_chart(figure, key=f"progress_{country.code}")
+    st.dataframe(
+        shares,
+        hide_index=True,
+        key=f"progress_table_{country.code}",
+        column_config={
+            "translated": st.column_config.ProgressColumn("Translated", format="percent"),
+            "published": st.column_config.ProgressColumn("Published", format="percent"),
+        },
+    )
+
+
+st.title("Content")
+context.show_flash()
+with read_session(engine) as session:
+    countries = {country.code: country for country in list_countries(session)}
+catalogue_view, market_view = st.tabs(["Catalogue", "Translations by market"])
+with catalogue_view:
+    catalogue_tab()
+with market_view:
+    if not countries:
+        st.info("No country yet.")
+        st.stop()
+    code = context.choose_country(countries, key="content_country")
+    matrix_tab, backlog_view, progress_view = st.tabs(["Matrix", "Backlog", "Progress"])
+    with matrix_tab:
+        translations_tab(countries[code])
+    with backlog_view:
+        backlog_tab(countries[code])
+    with progress_view:
+        progress_tab(countries[code])

@@ -1,0 +1,142 @@
+"""Local talent: hiring native marketers per country, and what each local hire owns."""
+
+import pandas as pd
+import streamlit as st
+
+from rollout import locales
+from rollout.countries import list_countries
+from rollout.db import read_session, write_session
+from rollout.errors import RolloutError
+from rollout.models import HIRE_STAGES, Country
+from rollout.talent import BASED, add_hire, hires, is_native, move_hire
+from rollout.ui import context, data
+from rollout.ui.talent_widgets import local_team
+
+engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
+STAGE_LABELS = {s: s.replace("_", " ").capitalize() for s in HIRE_STAGES} | {
+    "converted": "Converted to permanent"
+}
+BASED_LABELS = {"hq": "Headquarters", "in_country": "In the country"}
+
+
+def tracker(country: Country) -> None:
+    with read_session(engine) as session:
+        people = hires(session, country.code)
+    rows = [
+        {
+            "#": h.id,
+            "candidate": h.candidate,
+            "role": h.role,
+            "stage": STAGE_LABELS[h.stage],
+            "native": ", ".join(locales.language_name(lang, locale) for lang in h.native_languages),
+            "from": locales.country_name(h.native_country, locale) if h.native_country else "",
+            "native hire": is_native(h, country.code, country.languages),
+            "based": BASED_LABELS[h.based],
+            "email": h.email,
+        }
+        for h in people
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"hires_{country.code}")
+    if people:
+        move_form(country, people)
+
+
+def move_form(country: Country, people) -> None:  # noqa: ANN001
+    with st.form(f"move_form_{country.code}"):
+        st.markdown("**Move a candidate**")
+        left, right = st.columns(2)
+        hire_id = left.selectbox(
+            "Candidate",
+            [h.id for h in people],
+            key=f"move_hire_{country.code}",
+            format_func=lambda i: next(f"{h.candidate} ({h.stage})" for h in people if h.id == i),
+        )
+        stage = right.selectbox(
+            "To stage", HIRE_STAGES, format_func=STAGE_LABELS.get, key=f"move_stage_{country.code}"
+        )
+        on = left.date_input("On", value=today, max_value=today, key=f"move_on_{country.code}")
+        email = right.text_input(
+            "Work email (once hired: what they own is found by it)", key=f"move_email_{country.code}"
+        )
+        reason = st.text_input("Reason (required to move back)", key=f"move_reason_{country.code}")
+        if st.form_submit_button("Move"):
+            try:
+                with write_session(engine) as session:
+                    hire = move_hire(
+                        session,
+                        hire_id=hire_id,
+                        stage=stage,
+                        by=actor,
+                        on=on,
+                        reason=reason,
+                        email=email or None,
+                    )
+            except RolloutError as error:
+                st.error(str(error))
+                return
+            data.after_write()
+            context.flash(f"{hire.candidate}: {STAGE_LABELS[stage]}.")
+            st.rerun()
+
+
+def add_form(country: Country) -> None:
+    with st.form(f"hire_form_{country.code}"):
+        st.markdown("**Add a candidate**")
+        left, right = st.columns(2)
+        candidate = left.text_input("Candidate", key=f"hire_candidate_{country.code}")
+        role = right.text_input("Role", value="Local marketing intern", key=f"hire_role_{country.code}")
+        languages = left.multiselect(
+            "Native language(s)",
+            sorted(locales.viewer_locale("en").languages),
+            default=country.languages[:1],
+            key=f"hire_languages_{country.code}",
+            format_func=lambda lang: f"{locales.language_name(lang, locale)} ({lang})",
+        )
+        origin = right.selectbox(
+            "From",
+            ["", *locales.iso_country_codes()],
+            key=f"hire_country_{country.code}",
+            index=1 + locales.iso_country_codes().index(country.code),
+            format_func=lambda c: locales.country_name(c, locale) if c else "—",
+        )
+        based = left.radio(
+            "Based", BASED, format_func=BASED_LABELS.get, horizontal=True, key=f"hire_based_{country.code}"
+        )
+        if st.form_submit_button("Add candidate"):
+            try:
+                with write_session(engine) as session:
+                    add_hire(
+                        session,
+                        code=country.code,
+                        role=role,
+                        candidate=candidate,
+                        by=actor,
+                        native_languages=languages,
+                        native_country=origin,
+                        based=based,
+                        on=today,
+                    )
+            except RolloutError as error:
+                st.error(str(error))
+                return
+            data.after_write()
+            context.flash(f"Added {candidate}.")
+            st.rerun()
+
+
+st.title("Local talent")
+context.show_flash()
+with read_session(engine) as session:
+    countries = {country.code: country for country in list_countries(session)}
+if not countries:
+    st.info("No country yet.")
+    st.stop()
+code = context.choose_country(countries, key="talent_country")
+st.caption(
+    "Natives of the country — often interns based at headquarters — who make the marketing feel local: "
+    "the tone of emails, webinar times, campaigns tied to local holidays."
+)
+tracker(countries[code])
+add_form(countries[code])
+st.subheader("What each local hire owns")
+local_team(engine, code)

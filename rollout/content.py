@@ -1,0 +1,298 @@
+"""The content catalogue, its recycling tree, translations per target locale, and the launch gate metrics.
+
+A country's target locales are its languages (CLDR's official ones, editable on the Country page) in
+that country: India → en_IN and hi_IN, Switzerland → de_CH, fr_CH, it_CH.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlparse
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from rollout.countries import get_country
+from rollout.errors import NotFound, RolloutError, require_actor
+from rollout.metrics import MetricWindow, register
+from rollout.models import (
+    CONTENT_TYPES,
+    TRANSLATION_STATUSES,
+    ContentItem,
+    Country,
+    Signal,
+    Translation,
+    utc_now,
+)
+
+WEBSITE_TYPES = ("website", "website_page")
+TRANSLATED = ("in_review", "published")
+TOP_REQUESTED = 5  # the launch gate looks at the five pieces prospects and partners ask for most
+
+
+def target_locales(country: Country) -> list[str]:
+    return [f"{language}_{country.code}" for language in country.languages]
+
+
+def require_url(link: str, field: str = "link") -> str:
+    link = (link or "").strip()
+    if not link:
+        return ""
+    parsed = urlparse(link)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in link:
+        raise RolloutError(f"{field}: '{link}' is not a web address (it should start with https://)")
+    return link
+
+
+# --- catalogue -----------------------------------------------------------------------------------
+
+
+def _check_parent(session: Session, item_id: int | None, parent_id: int | None) -> None:
+    """Refuse a parent that does not exist or that would make the item derive from itself."""
+    seen = {item_id} if item_id is not None else set()
+    current = parent_id
+    while current is not None:
+        if current in seen:
+            raise RolloutError(f"derived from: #{parent_id} would make a cycle (a piece derived from itself)")
+        seen.add(current)
+        parent = session.get(ContentItem, current)
+        if parent is None:
+            raise RolloutError(f"derived from: content #{current} does not exist")
+        current = parent.parent_id
+
+
+def save_content(session: Session, *, by: str, item_id: int | None = None, **values: Any) -> ContentItem:
+    """Create (no `item_id`) or update a catalogue entry."""
+    by = require_actor(by)
+    item = (
+        session.get(ContentItem, item_id)
+        if item_id is not None
+        else ContentItem(title="", content_type="website")
+    )
+    if item is None:
+        raise NotFound(f"content #{item_id} does not exist")
+    values = {
+        **item.model_dump(
+            include={"title", "content_type", "source_language", "owner", "link", "word_count", "parent_id"}
+        ),
+        **values,
+    }
+    if not str(values["title"]).strip():
+        raise RolloutError("title: required")
+    if values["content_type"] not in CONTENT_TYPES:
+        raise RolloutError(f"type: '{values['content_type']}' is not one of {', '.join(CONTENT_TYPES)}")
+    if int(values["word_count"] or 0) < 0:
+        raise RolloutError("word count: must be zero or more")
+    values["link"] = require_url(values["link"])
+    _check_parent(session, item_id, values["parent_id"])
+    for key, value in values.items():
+        setattr(item, key, value.strip() if isinstance(value, str) else value)
+    item.updated_at, item.updated_by = utc_now(), by
+    session.add(item)
+    session.flush()
+    return item
+
+
+def catalogue(session: Session) -> list[ContentItem]:
+    return list(session.exec(select(ContentItem).order_by(ContentItem.title)))
+
+
+def derivation_tree(items: list[ContentItem]) -> list[tuple[int, ContentItem]]:
+    """Items in tree order with their depth: each piece followed by what was derived from it."""
+    children: dict[int | None, list[ContentItem]] = defaultdict(list)
+    for item in sorted(items, key=lambda i: i.title.casefold()):
+        children[item.parent_id].append(item)
+    ordered: list[tuple[int, ContentItem]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for child in children[parent]:
+            ordered.append((depth, child))
+            walk(child.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+# --- translations --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TranslationChange:
+    status: str
+    assignee: str = ""
+    due_on: date | None = None
+    published_link: str = ""
+
+
+def save_translation(
+    session: Session, *, code: str, content_id: int, locale: str, change: TranslationChange, by: str
+) -> Translation:
+    by = require_actor(by)
+    country = get_country(session, code)
+    if session.get(ContentItem, content_id) is None:
+        raise NotFound(f"content #{content_id} does not exist")
+    targets = target_locales(country)
+    if locale not in targets:
+        raise RolloutError(
+            f"locale: {country.code} does not target '{locale}' (its targets: "
+            f"{', '.join(targets) or 'none'}; change its languages on the Country page)"
+        )
+    if change.status not in TRANSLATION_STATUSES:
+        raise RolloutError(f"status: '{change.status}' is not one of {', '.join(TRANSLATION_STATUSES)}")
+    if change.assignee:
+        require_actor(change.assignee)
+    link = require_url(change.published_link, "published link")
+    if change.status == "published" and not link:
+        raise RolloutError("published link: required once a translation is published")
+    translation = session.exec(
+        select(Translation).where(
+            Translation.content_id == content_id,
+            Translation.country_code == country.code,
+            Translation.locale == locale,
+        )
+    ).first() or Translation(content_id=content_id, country_code=country.code, locale=locale)
+    translation.status, translation.assignee = change.status, change.assignee.strip().lower()
+    translation.due_on, translation.published_link = change.due_on, link
+    translation.updated_at, translation.updated_by = utc_now(), by
+    session.add(translation)
+    session.flush()
+    return translation
+
+
+def translations(session: Session, code: str) -> list[Translation]:
+    return list(session.exec(select(Translation).where(Translation.country_code == code)))
+
+
+def matrix(session: Session, country: Country) -> pd.DataFrame:
+    """Content × target locale: each cell the translation's status ('todo' where none exists yet)."""
+    locales = target_locales(country)
+    status = {(t.content_id, t.locale): t.status for t in translations(session, country.code)}
+    rows = [
+        {
+            "id": item.id,
+            "content": item.title,
+            "type": item.content_type,
+            **{locale: status.get((item.id, locale), "todo") for locale in locales},
+        }
+        for item in catalogue(session)
+    ]
+    return pd.DataFrame(rows, columns=["id", "content", "type", *locales])
+
+
+def progress(session: Session, country: Country) -> pd.DataFrame:
+    """Per target locale, as translation platforms show it: the share of the catalogue's words translated
+    (in review or published) and published."""
+    items = catalogue(session)
+    words = {item.id: max(item.word_count, 1) for item in items}
+    total = sum(words.values())
+    rows = []
+    for locale in target_locales(country):
+        done = [t for t in translations(session, country.code) if t.locale == locale]
+        translated = sum(words.get(t.content_id, 0) for t in done if t.status in TRANSLATED)
+        published = sum(words.get(t.content_id, 0) for t in done if t.status == "published")
+        rows.append(
+            {
+                "locale": locale,
+                "translated": translated / total if total else 0.0,
+                "published": published / total if total else 0.0,
+            }
+        )
+    return pd.DataFrame(rows, columns=["locale", "translated", "published"])
+
+
+# --- demand and backlog --------------------------------------------------------------------------
+
+
+def request_counts(session: Session, code: str, until: date | None = None) -> Counter[str]:
+    """How often prospects and partners asked for each title (case-insensitive) in the sales log."""
+    query = select(func.lower(Signal.content_title), func.count()).where(
+        Signal.country_code == code, Signal.kind == "content_request", Signal.content_title != ""
+    )
+    if until is not None:
+        query = query.where(Signal.occurred_on <= until)
+    return Counter(dict(session.exec(query.group_by(func.lower(Signal.content_title))).all()))
+
+
+def most_requested(
+    session: Session, code: str, until: date | None = None, top: int = TOP_REQUESTED
+) -> list[ContentItem]:
+    """The catalogue pieces asked for most, best first (pieces nobody asked for are left out)."""
+    counts = request_counts(session, code, until)
+    asked = [item for item in catalogue(session) if counts[item.title.casefold()]]
+    return sorted(asked, key=lambda item: (-counts[item.title.casefold()], item.title))[:top]
+
+
+def backlog(session: Session, country: Country) -> pd.DataFrame:
+    """What to translate next: the website first, then the most requested pieces, then the rest."""
+    counts = request_counts(session, country.code)
+    locales = target_locales(country)
+    status = {(t.content_id, t.locale): t.status for t in translations(session, country.code)}
+    rows = []
+    for item in catalogue(session):
+        missing = [locale for locale in locales if status.get((item.id, locale)) != "published"]
+        if not missing:
+            continue
+        requests = counts[item.title.casefold()]
+        tier = 0 if item.content_type in WEBSITE_TYPES else (1 if requests else 2)
+        rows.append(
+            {
+                "tier": tier,
+                "content": item.title,
+                "type": item.content_type,
+                "requests": requests,
+                "words": item.word_count,
+                "not published in": ", ".join(missing),
+                "id": item.id,
+            }
+        )
+    frame = pd.DataFrame(
+        rows, columns=["tier", "content", "type", "requests", "words", "not published in", "id"]
+    )
+    frame = frame.sort_values(["tier", "requests", "content"], ascending=[True, False, True]).reset_index(
+        drop=True
+    )
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    frame["why"] = frame["tier"].map(
+        {0: "website first", 1: "requested by prospects and partners", 2: "the rest"}
+    )
+    return frame.drop(columns=["tier"])
+
+
+# --- gate metrics --------------------------------------------------------------------------------
+
+
+def _published(session: Session, code: str) -> set[tuple[int, str]]:
+    query = select(Translation.content_id, Translation.locale).where(
+        Translation.country_code == code, Translation.status == "published"
+    )
+    return set(session.exec(query).all())
+
+
+@register(
+    "site_locales_published_share", description="Share of target locales with every website page published"
+)
+def site_locales_published_share(session: Session, window: MetricWindow) -> float:
+    country = get_country(session, window.country_code)
+    locales = target_locales(country)
+    site = session.exec(select(ContentItem.id).where(col(ContentItem.content_type).in_(WEBSITE_TYPES))).all()
+    if not locales or not site:
+        return 0.0
+    published = _published(session, country.code)
+    live = [locale for locale in locales if all((item, locale) in published for item in site)]
+    return len(live) / len(locales)
+
+
+@register(
+    "top_requested_content_published",
+    description=f"How many of the {TOP_REQUESTED} most requested pieces are published in every target locale",
+)
+def top_requested_content_published(session: Session, window: MetricWindow) -> float:
+    country = get_country(session, window.country_code)
+    locales = target_locales(country)
+    published = _published(session, country.code)
+    top = most_requested(session, country.code, until=window.end)
+    return sum(1 for item in top if locales and all((item.id, locale) in published for locale in locales))

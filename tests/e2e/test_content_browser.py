@@ -1,0 +1,47 @@
+"""A marketer publishes India's website in Hindi; the launch gate's criterion flips to met."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_browser import open_page, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def choose(page: Page, widget: str, option: str) -> None:
+    page.locator(widget).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def publish(page: Page, content: str) -> None:
+    choose(page, ".st-key-translation_content_IN", content)
+    choose(page, ".st-key-translation_locale_IN", "hi_IN")
+    choose(page, ".st-key-translation_status_IN", "Published")
+    page.locator(".st-key-translation_link_IN input").fill("https://www.rollout.example/hi/site")
+    page.get_by_role("button", name="Save translation").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Saved: Published in hi_IN.")).to_be_visible()
+
+
+def test_publishing_the_last_locale_flips_the_launch_criterion(page: Page, app_url: str, screenshots):
+    open_page(page, app_url)
+    page.locator(".st-key-load_demo button").click()
+    wait_for_app(page)
+
+    open_page(page, f"{app_url}/country?country=IN")
+    expect(page.get_by_text(re.compile(r"0/2 criteria met"))).to_be_visible()
+
+    open_page(page, f"{app_url}/content?country=IN")
+    page.get_by_role("tab", name="Translations by market").click()
+    publish(page, "Website: home")
+    page.get_by_role("tab", name="Translations by market").click()
+    publish(page, "Website: pricing page")
+    page.screenshot(path=screenshots / "content.png", full_page=True)
+
+    open_page(page, f"{app_url}/country?country=IN")
+    expect(page.get_by_text(re.compile(r"1/2 criteria met"))).to_be_visible()
+    page.screenshot(path=screenshots / "country_after_launch.png", full_page=True)
