@@ -197,7 +197,7 @@ def plan_campaign(
         duration_minutes=duration_minutes,
         locale=locale,
         subdivision=subdivision or None,
-        owner=owner.strip(),
+        owner=owner.strip().lower(),
         occasion=occasion.strip(),
         linked_content=linked_content.strip(),
         updated_at=utc_now(),

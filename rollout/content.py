@@ -34,6 +34,13 @@ TRANSLATED = ("in_review", "published")
 TOP_REQUESTED = 5  # the launch gate looks at the five pieces prospects and partners ask for most
 
 
+def _require_email(email: str, field: str) -> str:
+    try:
+        return require_actor(email)
+    except RolloutError:
+        raise RolloutError(f"{field}: '{email}' is not an email address") from None
+
+
 def target_locales(country: Country) -> list[str]:
     return [f"{language}_{country.code}" for language in country.languages]
 
@@ -85,7 +92,11 @@ def save_content(session: Session, *, by: str, item_id: int | None = None, **val
         raise RolloutError("title: required")
     if values["content_type"] not in CONTENT_TYPES:
         raise RolloutError(f"type: '{values['content_type']}' is not one of {', '.join(CONTENT_TYPES)}")
-    if int(values["word_count"] or 0) < 0:
+    try:
+        values["word_count"] = int(values["word_count"] or 0)
+    except (TypeError, ValueError):
+        raise RolloutError(f"word count: '{values['word_count']}' is not a whole number") from None
+    if values["word_count"] < 0:
         raise RolloutError("word count: must be zero or more")
     values["link"] = require_url(values["link"])
     _check_parent(session, item_id, values["parent_id"])
@@ -144,7 +155,7 @@ def save_translation(
     if change.status not in TRANSLATION_STATUSES:
         raise RolloutError(f"status: '{change.status}' is not one of {', '.join(TRANSLATION_STATUSES)}")
     if change.assignee:
-        require_actor(change.assignee)
+        _require_email(change.assignee, "assignee")
     link = require_url(change.published_link, "published link")
     if change.status == "published" and not link:
         raise RolloutError("published link: required once a translation is published")
@@ -208,13 +219,18 @@ def progress(session: Session, country: Country) -> pd.DataFrame:
 
 
 def request_counts(session: Session, code: str, until: date | None = None) -> Counter[str]:
-    """How often prospects and partners asked for each title (case-insensitive) in the sales log."""
-    query = select(func.lower(Signal.content_title), func.count()).where(
+    """How often prospects and partners asked for each title in the sales log, by case-folded title.
+
+    Folded in Python, not with SQL lower(): SQLite's lower() leaves É alone and no lower() maps ß to ss."""
+    query = select(Signal.content_title, func.count()).where(
         Signal.country_code == code, Signal.kind == "content_request", Signal.content_title != ""
     )
     if until is not None:
         query = query.where(Signal.occurred_on <= until)
-    return Counter(dict(session.exec(query.group_by(func.lower(Signal.content_title))).all()))
+    counts: Counter[str] = Counter()
+    for title, asked in session.exec(query.group_by(Signal.content_title)).all():
+        counts[title.casefold()] += asked
+    return counts
 
 
 def most_requested(

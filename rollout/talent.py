@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from rollout.countries import get_country, normalize_code
@@ -31,7 +31,17 @@ def _check_hire(
         raise RolloutError(f"native languages: {', '.join(unknown)} not known to CLDR")
     if based not in BASED:
         raise RolloutError(f"based: must be hq or in_country, not '{based}'")
-    return normalize_code(native_country) if native_country else ""
+    try:
+        return normalize_code(native_country) if native_country else ""
+    except RolloutError as error:
+        raise RolloutError(f"native country: {error}") from None
+
+
+def _work_email(email: str) -> str:
+    try:
+        return require_actor(email) if email else ""
+    except RolloutError:
+        raise RolloutError(f"work email: '{email}' is not an email address") from None
 
 
 def add_hire(
@@ -57,7 +67,7 @@ def add_hire(
         country_code=country.code,
         role=role.strip(),
         candidate=candidate.strip(),
-        email=require_actor(email) if email else "",
+        email=_work_email(email),
         native_languages=native_languages or [],
         native_country=native_country,
         based=based,
@@ -115,7 +125,7 @@ def move_hire(
     if last and on < last.entered_on:
         raise RolloutError(f"date: {on.isoformat()} is before the last move ({last.entered_on.isoformat()})")
     if email is not None:
-        hire.email = require_actor(email) if email else ""
+        hire.email = _work_email(email)
     hire.stage, hire.updated_at, hire.updated_by = stage, utc_now(), by
     session.add(hire)
     _record(session, hire, stage, on, reason, by)
@@ -170,7 +180,7 @@ def ownership(session: Session, code: str) -> list[Ownership]:
                         select(Campaign).where(
                             Campaign.country_code == code,
                             Campaign.cancelled == False,  # noqa: E712
-                            or_(Campaign.owner == hire.email, Campaign.updated_by == hire.email),
+                            or_(func.lower(Campaign.owner) == hire.email, Campaign.updated_by == hire.email),
                         )
                     )
                 ),
