@@ -75,8 +75,13 @@ class RateBook:
 
 
 def rate_book(session: Session) -> RateBook:
-    rows = session.exec(select(ExchangeRate.currency, ExchangeRate.day, ExchangeRate.per_eur))
-    return RateBook([Rate(currency, day, per_eur) for currency, day, per_eur in rows])
+    """All rates, read once per session: a portfolio evaluation converts for every country and metric."""
+    if "rate_book" not in session.info:
+        rows = session.exec(select(ExchangeRate.currency, ExchangeRate.day, ExchangeRate.per_eur))
+        session.info["rate_book"] = RateBook(
+            [Rate(currency, day, per_eur) for currency, day, per_eur in rows]
+        )
+    return session.info["rate_book"]
 
 
 def _ecb_date(text: str) -> date | None:
@@ -133,6 +138,7 @@ def save_rates(session: Session, rates: list[Rate], *, by: str, source: str) -> 
     """Insert or replace rates (one per currency and day); returns how many were written."""
     by = require_actor(by)
     now = utc_now()
+    session.info.pop("rate_book", None)  # rates change: the next conversion reads them again
     existing = {(r.currency, r.day): r for r in session.exec(select(ExchangeRate))}
     for rate in rates:
         key = (rate.currency, rate.day)
