@@ -18,8 +18,7 @@ from rollout.calendar_views import (
 )
 from rollout.campaigns import add_local_event
 from rollout.countries import list_countries, set_weekend
-from rollout.db import read_session, write_session
-from rollout.errors import RolloutError
+from rollout.db import read_session
 from rollout.ics import calendar_csv, calendar_ics
 from rollout.local_calendar import (
     INCLUDES,
@@ -31,6 +30,7 @@ from rollout.local_calendar import (
 from rollout.locales import weekday_name
 from rollout.models import Country, utc_now
 from rollout.ui import context, data
+from rollout.ui.actions import write_then_rerun
 from rollout.ui.format import plain
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
@@ -167,24 +167,19 @@ def local_event_form(country: Country) -> None:
         note = right.text_input("Note or source", key=f"event_note_{country.code}")
         if st.form_submit_button("Add event"):
             start, end = span if isinstance(span, tuple) and len(span) == 2 else (span, span)
-            try:
-                with write_session(engine) as session:
-                    add_local_event(
-                        session,
-                        code=country.code,
-                        name=name,
-                        kind=kind,
-                        start=start,
-                        end=end,
-                        note=note,
-                        by=actor,
-                    )
-            except RolloutError as error:
-                st.error(str(error))
-                return
-            data.after_write()
-            context.flash(f"Added {name}.")
-            st.rerun()
+            write_then_rerun(
+                lambda session: add_local_event(
+                    session,
+                    code=country.code,
+                    name=name,
+                    kind=kind,
+                    start=start,
+                    end=end,
+                    note=note,
+                    by=actor,
+                ),
+                f"Added {name}.",
+            )
 
 
 def working_week_form(country: Country) -> None:
@@ -201,15 +196,10 @@ def working_week_form(country: Country) -> None:
             key=f"weekend_{country.code}",
         )
         if st.form_submit_button("Save working week"):
-            try:
-                with write_session(engine) as session:
-                    set_weekend(session, code=country.code, days=days, by=actor)
-            except RolloutError as error:
-                st.error(str(error))
-                return
-            data.after_write()
-            context.flash("Working week saved.")
-            st.rerun()
+            write_then_rerun(
+                lambda session: set_weekend(session, code=country.code, days=days, by=actor),
+                "Working week saved.",
+            )
 
 
 st.title("Local calendar")

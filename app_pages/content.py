@@ -16,10 +16,10 @@ from rollout.content import (
     target_locales,
 )
 from rollout.countries import list_countries
-from rollout.db import read_session, write_session
-from rollout.errors import RolloutError
+from rollout.db import read_session
 from rollout.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
 from rollout.ui import context, data
+from rollout.ui.actions import write_then_rerun
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
 TYPE_LABELS = {t: t.replace("_", " ").capitalize() for t in CONTENT_TYPES}
@@ -72,25 +72,20 @@ def catalogue_tab() -> None:
         )
         owner = left.text_input("Owner", value=actor, key="content_owner")
         if st.form_submit_button("Add content"):
-            try:
-                with write_session(engine) as session:
-                    save_content(
-                        session,
-                        by=actor,
-                        title=title,
-                        content_type=content_type,
-                        word_count=words,
-                        source_language=language,
-                        link=link,
-                        parent_id=parent,
-                        owner=owner,
-                    )
-            except RolloutError as error:
-                st.error(str(error))
-                return
-            data.after_write()
-            context.flash(f"Added '{title}'.")
-            st.rerun()
+            write_then_rerun(
+                lambda session: save_content(
+                    session,
+                    by=actor,
+                    title=title,
+                    content_type=content_type,
+                    word_count=words,
+                    source_language=language,
+                    link=link,
+                    parent_id=parent,
+                    owner=owner,
+                ),
+                f"Added '{title}'.",
+            )
 
 
 def translations_tab(country: Country) -> None:
@@ -131,24 +126,18 @@ def translations_tab(country: Country) -> None:
             "Published link", key=f"translation_link_{country.code}", placeholder="https://"
         )
         if st.form_submit_button("Save translation"):
-            try:
-                with write_session(engine) as session:
-                    save_translation(
-                        session,
-                        code=country.code,
-                        content_id=content_id,
-                        locale=chosen_locale,
-                        change=TranslationChange(
-                            status=status, assignee=assignee, due_on=due, published_link=link
-                        ),
-                        by=actor,
-                    )
-            except RolloutError as error:
-                st.error(str(error))
-                return
-            data.after_write()
-            context.flash(f"Saved: {STATUS_LABELS[status]} in {chosen_locale}.")
-            st.rerun()
+            change = TranslationChange(status=status, assignee=assignee, due_on=due, published_link=link)
+            write_then_rerun(
+                lambda session: save_translation(
+                    session,
+                    code=country.code,
+                    content_id=content_id,
+                    locale=chosen_locale,
+                    change=change,
+                    by=actor,
+                ),
+                f"Saved: {STATUS_LABELS[status]} in {chosen_locale}.",
+            )
 
 
 def backlog_tab(country: Country) -> None:

@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
 
-from rollout.db import read_session, write_session
-from rollout.errors import RolloutError
+from rollout.db import read_session
 from rollout.money import EURO, latest_rates, parse_rates_csv, save_rates, set_rate
 from rollout.ui import context, data
+from rollout.ui.actions import write_then_rerun
 
 engine, book, actor = data.engine(), data.playbook(), context.acting_user()
 
@@ -49,15 +49,12 @@ with left, st.form("rate_form"):
     day = st.date_input("Day", value=date.today(), key="rate_day")
     per_eur = st.number_input("Units for one euro", min_value=0.0, format="%.6f", key="rate_value")
     if st.form_submit_button("Save rate"):
-        try:
-            with write_session(engine) as session:
-                set_rate(session, currency=currency or "", day=day, per_eur=Decimal(str(per_eur)), by=actor)
-        except RolloutError as error:
-            st.error(str(error))
-        else:
-            data.after_write()
-            context.flash(f"Saved 1 {EURO} = {per_eur} {currency} on {day.isoformat()}.")
-            st.rerun()
+        write_then_rerun(
+            lambda session: set_rate(
+                session, currency=currency or "", day=day, per_eur=Decimal(str(per_eur)), by=actor
+            ),
+            f"Saved 1 {EURO} = {per_eur} {currency} on {day.isoformat()}.",
+        )
 
 with right, st.form("rates_upload_form"):
     st.markdown("**Import the ECB's reference rates** (eurofxref-hist.csv or eurofxref.csv)")
@@ -66,13 +63,9 @@ with right, st.form("rates_upload_form"):
         if upload is None:
             st.error("Rates file: choose a file first.")
         else:
-            try:
-                rates = parse_rates_csv(upload.getvalue(), upload.name)
-                with write_session(engine) as session:
-                    count = save_rates(session, rates, by=actor, source="ecb")
-            except RolloutError as error:
-                st.error(str(error))
-            else:
-                data.after_write()
-                context.flash(f"Imported {count} rates from {upload.name}.")
-                st.rerun()
+            write_then_rerun(
+                lambda session: save_rates(
+                    session, parse_rates_csv(upload.getvalue(), upload.name), by=actor, source="ecb"
+                ),
+                lambda count: f"Imported {count} rates from {upload.name}.",
+            )

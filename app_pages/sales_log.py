@@ -7,6 +7,7 @@ import streamlit as st
 from babel.numbers import list_currencies
 
 from rollout.countries import list_countries
+from rollout.crm_files import FIELDS
 from rollout.db import read_session, write_session
 from rollout.errors import RolloutError
 from rollout.gates import GateStatus, gate_status
@@ -152,20 +153,7 @@ def opportunities_frame(code: str) -> pd.DataFrame:
         }
         for o in deals
     ]
-    columns = [
-        "id",
-        "crm_id",
-        "account",
-        "amount",
-        "currency",
-        "stage",
-        "created_on",
-        "expected_close",
-        "closed_on",
-        "owner",
-        "segment",
-        "lost_reason",
-    ]
+    columns = ["id", *FIELDS]
     return pd.DataFrame(rows, columns=columns)
 
 

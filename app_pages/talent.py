@@ -5,11 +5,11 @@ import streamlit as st
 
 from rollout import locales
 from rollout.countries import list_countries
-from rollout.db import read_session, write_session
-from rollout.errors import RolloutError
+from rollout.db import read_session
 from rollout.models import HIRE_STAGES, Country
 from rollout.talent import BASED, add_hire, hires, is_native, move_hire
 from rollout.ui import context, data
+from rollout.ui.actions import write_then_rerun
 from rollout.ui.talent_widgets import local_team
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
@@ -60,23 +60,12 @@ def move_form(country: Country, people) -> None:  # noqa: ANN001
         )
         reason = st.text_input("Reason (required to move back)", key=f"move_reason_{country.code}")
         if st.form_submit_button("Move"):
-            try:
-                with write_session(engine) as session:
-                    hire = move_hire(
-                        session,
-                        hire_id=hire_id,
-                        stage=stage,
-                        by=actor,
-                        on=on,
-                        reason=reason,
-                        email=email or None,
-                    )
-            except RolloutError as error:
-                st.error(str(error))
-                return
-            data.after_write()
-            context.flash(f"{hire.candidate}: {STAGE_LABELS[stage]}.")
-            st.rerun()
+            write_then_rerun(
+                lambda session: move_hire(
+                    session, hire_id=hire_id, stage=stage, by=actor, on=on, reason=reason, email=email or None
+                ),
+                lambda hire: f"{hire.candidate}: {STAGE_LABELS[stage]}.",
+            )
 
 
 def add_form(country: Country) -> None:
@@ -103,25 +92,20 @@ def add_form(country: Country) -> None:
             "Based", BASED, format_func=BASED_LABELS.get, horizontal=True, key=f"hire_based_{country.code}"
         )
         if st.form_submit_button("Add candidate"):
-            try:
-                with write_session(engine) as session:
-                    add_hire(
-                        session,
-                        code=country.code,
-                        role=role,
-                        candidate=candidate,
-                        by=actor,
-                        native_languages=languages,
-                        native_country=origin,
-                        based=based,
-                        on=today,
-                    )
-            except RolloutError as error:
-                st.error(str(error))
-                return
-            data.after_write()
-            context.flash(f"Added {candidate}.")
-            st.rerun()
+            write_then_rerun(
+                lambda session: add_hire(
+                    session,
+                    code=country.code,
+                    role=role,
+                    candidate=candidate,
+                    by=actor,
+                    native_languages=languages,
+                    native_country=origin,
+                    based=based,
+                    on=today,
+                ),
+                f"Added {candidate}.",
+            )
 
 
 st.title("Local talent")

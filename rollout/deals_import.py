@@ -9,26 +9,14 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from rollout.countries import get_country
-from rollout.crm_files import DealRow, ParsedFile, RowProblem, parse_deals
+from rollout.crm_files import FIELDS, DealRow, ParsedFile, RowProblem, parse_deals
 from rollout.errors import RolloutError, require_actor
 from rollout.exports import csv_bytes
 from rollout.models import ImportMapping, Opportunity, StageChange, utc_now
 from rollout.pipeline import PipelineConfig, load_pipeline_config
 
 SOURCES = {"hubspot": "hubspot", "salesforce": "salesforce", "mapped": "csv"}
-EXPORT_FIELDS = (
-    "crm_id",
-    "account",
-    "amount",
-    "currency",
-    "stage",
-    "created_on",
-    "expected_close",
-    "closed_on",
-    "owner",
-    "segment",
-    "lost_reason",
-)
+EXPORT_FIELDS = FIELDS  # what an import reads, so an export imports back unchanged
 CHUNK = 500  # ids per IN (...) query
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rollout.countries import get_country
+from rollout.crm_files import FIELDS as DEAL_FIELDS
 from rollout.errors import NotFound, RolloutError, require_actor
 from rollout.models import Opportunity, Signal, StageChange, utc_now
 from rollout.money import CENT, require_currency
@@ -166,18 +167,8 @@ def recent_signals(session: Session, code: str, limit: int = 200) -> list[Signal
 
 # --- opportunities -------------------------------------------------------------------------------
 
-EDITABLE = (
-    "account",
-    "amount",
-    "currency",
-    "stage",
-    "created_on",
-    "expected_close",
-    "closed_on",
-    "owner",
-    "segment",
-    "lost_reason",
-)
+# Every deal field but its CRM id, which identifies it across imports.
+EDITABLE = tuple(field for field in DEAL_FIELDS if field != "crm_id")
 
 
 class FieldError(RolloutError):

@@ -46,7 +46,7 @@ def test_portfolio_rows_speak_the_viewers_language(tables):
     assert frame.loc["JP", "status"] == ON_HOLD
     assert frame.loc["BR", "criteria_met"] in {f"{met}/4" for met in range(4)}  # memo not ticked yet
     assert frame.loc["BR", "not_measured"] == 0  # the sales metrics are measured
-    assert frame.loc["IN", "not_measured"] == 2  # the marketing-launch metrics are not provided yet
+    assert frame.loc["IN", "not_measured"] == 0  # the marketing-launch metrics are measured too
     assert frame.loc["BR", "days_in_phase"] == 45
     assert frame.loc["BR", "days_to_gate"] == (TODAY.replace(year=2027, month=1, day=12) - TODAY).days
     assert frame.loc["AE", "phase"] == "Exited" and frame.loc["ES", "phase"] == "Established"

@@ -1,0 +1,27 @@
+"""Running a write from a form: one transaction, the error shown in place, or a fresh page with a message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from sqlmodel import Session
+
+from rollout.db import write_session
+from rollout.errors import RolloutError
+from rollout.ui import context, data
+
+
+def write_then_rerun(work: Callable[[Session], Any], message: str | Callable[[Any], str]) -> None:
+    """Run `work` in a write transaction. On bad input show why (nothing was written, the form keeps
+    what was typed); on success clear cached reads and rerun with `message` shown on top."""
+    try:
+        with write_session(data.engine()) as session:
+            result = work(session)
+    except RolloutError as error:
+        st.error(str(error))
+        return
+    data.after_write()
+    context.flash(message(result) if callable(message) else message)
+    st.rerun()
