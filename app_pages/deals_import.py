@@ -1,6 +1,7 @@
 """Import deals: bring a country's deals from HubSpot, Salesforce or any CSV/XLSX export."""
 
 import re
+from dataclasses import asdict
 
 import pandas as pd
 import streamlit as st
@@ -70,7 +71,7 @@ def show_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
             f"The file was refused and nothing was imported: {len(outcome.problems)} problem(s) in "
             f"{outcome.rejected} row(s). Fix them and import the whole file again."
         )
-        problems = pd.DataFrame([p.__dict__ for p in outcome.problems])
+        problems = pd.DataFrame([asdict(p) for p in outcome.problems])
         st.dataframe(
             problems.rename(columns={"data_row": "data row"}), hide_index=True, key="import_problems"
         )
@@ -78,6 +79,11 @@ def show_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
         st.info(f"Checked, nothing written. Importing would give: {outcome.summary()}.")
     else:
         st.success(f"Imported ({outcome.format}): {outcome.summary()}.")
+    if outcome.missing_rates and not outcome.refused:
+        st.warning(
+            f"No exchange rate yet for {', '.join(outcome.missing_rates)}: reporting cannot convert these "
+            "deals until you add one on the Exchange rates page."
+        )
 
 
 def run_import(

@@ -1,5 +1,6 @@
 """Sales log: log market signals in seconds, keep the country's opportunities up to date."""
 
+from dataclasses import asdict
 from decimal import Decimal
 
 import pandas as pd
@@ -63,6 +64,7 @@ def signal_form(code: str) -> None:
     if st.session_state.pop("signal_logged", False):
         for key in ("signal_account", "signal_content", "signal_note"):
             st.session_state[key] = ""
+        st.session_state["signal_qualified"] = False
     with st.form("signal_form"):
         st.markdown("**Log a signal**")
         left, right = st.columns(2)
@@ -159,8 +161,18 @@ def opportunities_frame(code: str) -> pd.DataFrame:
 
 def opportunities_editor(code: str) -> None:
     frame = opportunities_frame(code)
-    version = st.session_state.setdefault(EDITOR_VERSION, 0)
-    key = f"opportunities_editor_{version}"
+    ids = frame["id"].tolist()
+    key = f"opportunities_editor_{code}_{st.session_state.setdefault(EDITOR_VERSION, 0)}"
+    # The editor's edits name rows by position: if the deals changed underneath (an import, a colleague),
+    # those positions point at other deals, so the pending edits are set aside rather than misapplied.
+    if st.session_state.setdefault(f"{key}_ids", ids) != ids:
+        st.session_state[EDITOR_VERSION] += 1
+        key = f"opportunities_editor_{code}_{st.session_state[EDITOR_VERSION]}"
+        st.session_state[f"{key}_ids"] = ids
+        st.warning(
+            "The deals changed while you were editing (an import or a colleague): your unsaved edits "
+            "were set aside so they cannot land on the wrong deals. Please make them again."
+        )
     st.data_editor(
         frame,
         key=key,
@@ -183,7 +195,7 @@ def opportunities_editor(code: str) -> None:
         },
     )
     if st.button("Save changes", key="save_opportunities", type="primary"):
-        save_edits(code, frame["id"].tolist(), st.session_state[key])
+        save_edits(code, ids, st.session_state[key])
 
 
 def save_edits(code: str, row_ids: list[int], edits: dict) -> None:
@@ -200,7 +212,7 @@ def save_edits(code: str, row_ids: list[int], edits: dict) -> None:
             )
     except TableEditError as error:
         st.error("Nothing was saved: fix these cells first.")
-        st.dataframe(pd.DataFrame([e.__dict__ for e in error.errors]), hide_index=True, key="editor_errors")
+        st.dataframe(pd.DataFrame([asdict(e) for e in error.errors]), hide_index=True, key="editor_errors")
         return
     except RolloutError as error:
         st.error(str(error))

@@ -50,6 +50,7 @@ import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
@@ -290,6 +291,8 @@ class ParsedFile:
     problems: tuple[RowProblem, ...]
     encoding: str  # "utf-8", "utf-8-sig", "cp1252" or "xlsx"
     delimiter: str | None  # None for XLSX
+    field_headers: dict[str, str] = dataclass_field(default_factory=dict)  # field -> the file's header for it
+    valid_rows: tuple[DealRow, ...] = ()  # the rows without problems, even when others have some
 
 
 Records = list[tuple[int, list[str]]]
@@ -821,6 +824,8 @@ def parse_deals(
         problems=tuple(problems),
         encoding=encoding,
         delimiter=delimiter,
+        field_headers={name: column.header for name, column in columns.items() if column.header},
+        valid_rows=tuple(rows),
     )
 
 
@@ -893,8 +898,7 @@ class _RowReader:
                 )
                 if row_problems:
                     continue
-            if not problems:  # once any row is bad no rows are returned: stop building them
-                rows.append(row)
+            rows.append(row)  # kept even after a bad row, so the caller can check them all at once
         return rows, problems
 
     def _valid_row(self, cells: list[str], data_row: int, line: int) -> DealRow | None:

@@ -12,7 +12,8 @@ from rollout.countries import get_country
 from rollout.crm_files import FIELDS, DealRow, ParsedFile, RowProblem, parse_deals
 from rollout.errors import RolloutError, require_actor
 from rollout.exports import csv_bytes
-from rollout.models import ImportMapping, Opportunity, StageChange, utc_now
+from rollout.models import ExchangeRate, ImportMapping, Opportunity, StageChange, utc_now
+from rollout.money import EURO
 from rollout.pipeline import PipelineConfig, load_pipeline_config
 
 SOURCES = {"hubspot": "hubspot", "salesforce": "salesforce", "mapped": "csv"}
@@ -28,6 +29,7 @@ class ImportOutcome:
     unchanged: int = 0
     rejected: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    missing_rates: list[str] = field(default_factory=list)  # imported currencies reporting cannot convert
 
     @property
     def refused(self) -> bool:
@@ -40,20 +42,33 @@ class ImportOutcome:
         )
 
 
-def _values(row: DealRow, stage: str, currency: str, today: date, closed: bool) -> dict[str, Any]:
-    closed_on = (row.closed_on or row.expected_close or today) if closed else None
+def _values(
+    row: DealRow, stage: str, currency: str, today: date, closed: bool, stored: Opportunity | None
+) -> dict[str, Any]:
+    """The opportunity a row describes. A date the file leaves out keeps what is stored (so re-importing
+    the same file changes nothing), else defaults to the close date or today."""
+    closed_on = None
+    if closed:
+        closed_on = row.closed_on or row.expected_close or (stored.closed_on if stored else None) or today
+    created_on = row.created_on or (stored.created_on if stored else None) or min(today, closed_on or today)
     return {
         "account": row.account[:200],
         "amount": row.amount,
         "currency": currency,
         "stage": stage,
-        "created_on": row.created_on or min(today, closed_on or today),
+        "created_on": created_on,
         "expected_close": row.expected_close,
         "closed_on": closed_on,
         "owner": row.owner,
         "segment": row.segment,
         "lost_reason": row.lost_reason,
     }
+
+
+def _header(parsed: ParsedFile, field: str) -> str:
+    """The file's own name for a field; a close date read from the expected-close column is named so."""
+    fallback = {"closed_on": "expected_close"}.get(field, field)
+    return parsed.field_headers.get(field) or parsed.field_headers.get(fallback) or field
 
 
 def _check_rows(
@@ -64,20 +79,24 @@ def _check_rows(
     config: PipelineConfig,
     today: date,
 ) -> tuple[list[tuple[DealRow, dict[str, Any]]], list[RowProblem]]:
-    """Map each row to opportunity values; problems name the row, line and column."""
+    """Map each readable row to opportunity values; problems name the row, line and the file's column."""
     mapped, problems = [], []
-    for row in parsed.rows:
+    for row in parsed.valid_rows:
 
-        def problem(column: str, text: str, row: DealRow = row) -> None:
-            problems.append(RowProblem(row.data_row, row.line, column, text))
+        def problem(field: str, text: str, row: DealRow = row) -> None:
+            problems.append(RowProblem(row.data_row, row.line, _header(parsed, field), text))
 
         stage = config.stage_for_label(row.stage)
         if stage is None:
+            known = ", ".join(s.name for s in config.stages)
             problem(
-                "stage", f"'{row.stage}' is not a known stage: add it to the aliases in data/pipeline.toml"
+                "stage",
+                f"'{row.stage}' is not a known stage ({known}; CRM labels are mapped to them in "
+                "data/pipeline.toml)",
             )
             continue
-        values = _values(row, stage.key, row.currency or currency, today, stage.kind != "open")
+        stored = existing.get(row.crm_id)
+        values = _values(row, stage.key, row.currency or currency, today, stage.kind != "open", stored)
         if values["created_on"] > today:
             problem("created_on", f"{values['created_on'].isoformat()} is in the future")
         if values["closed_on"] and values["closed_on"] > today:
@@ -87,11 +106,15 @@ def _check_rows(
             )
         if values["closed_on"] and values["closed_on"] < values["created_on"]:
             problem("closed_on", "is before the deal was created")
-        other = existing.get(row.crm_id)
-        if other is not None and other.country_code != code:
-            problem("crm_id", f"deal {row.crm_id} belongs to {other.country_code}, not {code}")
+        if stored is not None and stored.country_code != code:
+            problem("crm_id", f"deal {row.crm_id} belongs to {stored.country_code}, not {code}")
         mapped.append((row, values))
     return mapped, problems
+
+
+def _currencies_without_rates(session: Session, currencies: set[str]) -> list[str]:
+    known = set(session.exec(select(ExchangeRate.currency).distinct()).all()) | {EURO}
+    return sorted(currencies - known)
 
 
 def _existing(session: Session, crm_ids: list[str]) -> dict[str, Opportunity]:
@@ -125,16 +148,15 @@ def import_deals(
     country = get_country(session, code)
     parsed = parse_deals(content, filename, format=format, mapping=mapping)
     outcome = ImportOutcome(format=parsed.format)
-    if parsed.problems:
-        outcome.problems = list(parsed.problems)
-        outcome.rejected = len({p.data_row for p in parsed.problems})
-        return outcome
-    source = SOURCES[parsed.format]
-    existing = _existing(session, [row.crm_id for row in parsed.rows])
+    existing = _existing(session, [row.crm_id for row in parsed.valid_rows])
     mapped, problems = _check_rows(parsed, country.code, country.currency, existing, config, today)
+    # Every problem of the file at once: the parser's and ours, in file order.
+    problems = sorted([*parsed.problems, *problems], key=lambda p: (p.data_row, p.column))
     if problems:
         outcome.problems, outcome.rejected = problems, len({p.data_row for p in problems})
         return outcome
+    outcome.missing_rates = _currencies_without_rates(session, {values["currency"] for _, values in mapped})
+    source = SOURCES[parsed.format]
     _write(session, mapped, existing, country.code, source, by, outcome, dry_run, today)
     return outcome
 

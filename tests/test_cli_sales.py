@@ -73,6 +73,12 @@ def test_import_deals_dry_run_writes_nothing(run, spain, database):
     assert stored(database, Opportunity) == 0
 
 
+STAGES = (
+    "Appointment scheduled, Qualified, Presentation, Proposal, Negotiation, Won, Lost; "
+    "CRM labels are mapped to them in data/pipeline.toml"
+)
+
+
 def test_import_deals_with_bad_rows_prints_every_problem_and_writes_nothing(run, spain, database, tmp_path):
     content = HUBSPOT_FILE.read_bytes().replace(b"Contract sent", b"Contract maybe")
     content = content.replace(b"Appointment scheduled", b"Meeting booked")
@@ -81,10 +87,8 @@ def test_import_deals_with_bad_rows_prints_every_problem_and_writes_nothing(run,
     code, out, err = import_deals(run, bad)
     assert code != 0
     assert err.splitlines() == [
-        "data row 2 (line 3), stage: 'Contract maybe' is not a known stage: "
-        "add it to the aliases in data/pipeline.toml",
-        "data row 4 (line 7), stage: 'Meeting booked' is not a known stage: "
-        "add it to the aliases in data/pipeline.toml",
+        f"data row 2 (line 3), Deal Stage: 'Contract maybe' is not a known stage ({STAGES})",
+        f"data row 4 (line 7), Deal Stage: 'Meeting booked' is not a known stage ({STAGES})",
         "file refused: nothing imported",
     ]
     assert last_line(out) == "created 0, updated 0, unchanged 0, rejected 2"
@@ -96,7 +100,7 @@ def test_import_deals_with_a_future_won_deal_is_refused(run, spain, database, tm
     future.write_bytes(HUBSPOT_FILE.read_bytes().replace(b"03/31/2026", b"12/31/2026"))
     code, out, err = import_deals(run, future)
     assert code == 1
-    assert "data row 1 (line 2), closed_on: a won deal closing on 2026-12-31 is in the future" in err
+    assert "data row 1 (line 2), Close Date: a won deal closing on 2026-12-31 is in the future" in err
     assert last_line(out) == "created 0, updated 0, unchanged 0, rejected 1"
     assert stored(database, Opportunity) == 0
 

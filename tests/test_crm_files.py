@@ -824,6 +824,8 @@ def test_public_shapes():
         "problems",
         "encoding",
         "delimiter",
+        "field_headers",
+        "valid_rows",
     ]
     assert issubclass(CrmFileError, ValueError)
 

@@ -162,8 +162,9 @@ def test_an_unknown_stage_refuses_the_file(engine, spain):
         RowProblem(
             2,
             3,
-            "stage",
-            "'Contract maybe' is not a known stage: add it to the aliases in data/pipeline.toml",
+            "Deal Stage",  # named as in the file
+            "'Contract maybe' is not a known stage (Appointment scheduled, Qualified, Presentation, "
+            "Proposal, Negotiation, Won, Lost; CRM labels are mapped to them in data/pipeline.toml)",
         )
     ]
     assert (count(engine, Opportunity), count(engine, StageChange)) == (0, 0)
@@ -182,7 +183,7 @@ def test_a_crm_id_of_another_country_is_refused(engine, spain):
     import_hubspot(engine)
     outcome = import_hubspot(engine, code="IN")
     assert counts(outcome) == (0, 0, 0, 4)
-    assert outcome.problems[0] == RowProblem(1, 2, "crm_id", "deal 18293001 belongs to ES, not IN")
+    assert outcome.problems[0] == RowProblem(1, 2, "Record ID", "deal 18293001 belongs to ES, not IN")
     assert deals_by_crm_id(engine, "IN") == {}
     assert count(engine, Opportunity) == 4
 
@@ -196,7 +197,7 @@ def test_one_bad_row_among_new_ones_writes_nothing(engine, spain):
         ]
     )
     outcome = import_file(engine, "ES", content)
-    assert outcome.problems == [RowProblem(2, 3, "created_on", "2026-11-27 is in the future")]
+    assert outcome.problems == [RowProblem(2, 3, "Create Date", "2026-11-27 is in the future")]
     assert count(engine, Opportunity) == 0
 
 
@@ -238,15 +239,15 @@ def test_closed_deals_get_a_close_date(engine, spain):
     [
         (
             ["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""],
-            RowProblem(1, 2, "closed_on", "a won deal closing on 2026-12-15 is in the future"),
+            RowProblem(1, 2, "Closed on", "a won deal closing on 2026-12-15 is in the future"),
         ),
         (
             ["l1", "Lost later", "1", "Lost", "2026-01-10", "", "2026-11-27"],
-            RowProblem(1, 2, "closed_on", "a lost deal closing on 2026-11-27 is in the future"),
+            RowProblem(1, 2, "Closed on", "a lost deal closing on 2026-11-27 is in the future"),
         ),
         (
             ["w2", "Won before created", "1", "Won", "2026-03-10", "2026-03-09", ""],
-            RowProblem(1, 2, "closed_on", "is before the deal was created"),
+            RowProblem(1, 2, "Closed on", "is before the deal was created"),
         ),
     ],
 )
@@ -415,3 +416,33 @@ def test_any_valid_hubspot_file_imports_once(engine, spain, rows):
     again = import_file(engine, "ES", content)
     assert counts(again) == (0, 0, len(rows), 0)
     assert (count(engine, Opportunity), count(engine, StageChange)) == (len(rows), len(rows))
+
+
+def test_every_problem_of_a_file_is_reported_at_once(engine, spain):
+    """A parse problem (a negative amount) and a domain problem (an unknown stage) in one report."""
+    content = HUBSPOT.replace(b"Contract sent", b"Contract maybe").replace(b'"12,500.00"', b'"-12,500.00"')
+    outcome = import_hubspot(engine, content)
+    columns = {(p.data_row, p.column) for p in outcome.problems}
+    assert ("Amount" in {c for _, c in columns}) and ("Deal Stage" in {c for _, c in columns})
+    assert count(engine, Opportunity) == 0
+
+
+def test_reimporting_a_file_without_dates_changes_nothing_the_next_day(engine, spain):
+    content = csv_text([MAPPED_HEADER[:4], ["n1", "No dates Ltd", "100", "Qualified"]])
+    first = import_file(engine, "ES", content, format="mapped", mapping=suggest_mapping(MAPPED_HEADER[:4]))
+    again = import_file(
+        engine,
+        "ES",
+        content,
+        format="mapped",
+        mapping=suggest_mapping(MAPPED_HEADER[:4]),
+        today=TODAY + timedelta(days=1),
+    )
+    assert (first.created, again.unchanged, again.updated) == (1, 1, 0)
+
+
+def test_a_currency_without_rates_is_imported_with_a_warning(engine, spain):
+    header = [*MAPPED_HEADER[:4], "Currency"]
+    content = csv_text([header, ["s1", "Nordic AB", "100", "Qualified", "SEK"]])
+    outcome = import_file(engine, "ES", content, format="mapped", mapping=suggest_mapping(header))
+    assert not outcome.refused and outcome.missing_rates == ["SEK"]

@@ -11,6 +11,7 @@ from rollout.db import read_session
 from rollout.identity import default_actor
 from rollout.locales import DEFAULT_VIEWER_LOCALE, VIEWER_LOCALES, country_name, language_name
 from rollout.models import Country
+from rollout.ui.format import plain
 
 LOCALE_KEY, ACTOR_KEY, FILTER_KEY, FLASH_KEY = "viewer_locale", "acting_user", "country_filter", "flash"
 
@@ -63,7 +64,7 @@ def flash(message: str) -> None:
 
 def show_flash() -> None:
     if message := st.session_state.pop(FLASH_KEY, None):
-        st.success(message)
+        st.success(plain(message))  # messages quote what people typed: never read as Markdown
 
 
 def choose_country(countries: dict[str, Country], key: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,8 @@ def demo_app(url) -> AppTest:
 def count(url: str, model) -> int:
     with read_session(get_engine(url)) as session:
         return len(session.exec(select(model)).all())
+
+
+def shown(markdown: str) -> str:
+    """What a Markdown string with escaped characters reads as on screen."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -13,9 +13,11 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
 def wait_for_app(page: Page) -> None:
+    """Wait until the script has finished, and fail on any exception the page shows."""
     page.wait_for_selector(IDLE, timeout=30_000)
     page.wait_for_timeout(300)  # let the last delta paint
     page.wait_for_selector(IDLE, timeout=30_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 def open_page(page: Page, url: str) -> None:
