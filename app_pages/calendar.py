@@ -64,7 +64,7 @@ def month_view(country: Country, region: str | None, month_start: date) -> None:
 
 
 def day_box(column, cell: DayCell) -> None:  # noqa: ANN001
-    box = column.container(border=True, height=130)
+    box = column.container(border=True)
     if not cell.in_month:
         return
     colour = {BLOCKED: "red", WEEKEND: "gray"}.get(cell.state)
@@ -90,7 +90,9 @@ def agenda_view(country: Country, region: str | None) -> None:
     )
 
 
-def across_markets(codes: list[str], week_start: date) -> None:
+def across_markets(codes: list[str], month_start: date) -> None:
+    picked = st.date_input("Week of", value=max(today, month_start), key="markets_week_of")
+    week_start = picked - timedelta(days=picked.weekday())  # from its Monday
     with read_session(engine) as session:
         week = blocked_days(session, codes, week_start, week_start + timedelta(days=6), locale)
         month = blocked_days(session, codes, week_start, week_start + timedelta(days=41), locale)
@@ -130,12 +132,13 @@ def export_section(countries: dict[str, Country], code: str, region: str | None)
                 locale=locale,
                 subdiv=region if c == code else None,
                 include=include,
+                with_cancelled=True,
             )
         ]
     name = "-".join(chosen)
     st.download_button(
         f"Download .ics ({len(entries)} entries)",
-        calendar_ics(entries, name=f"Rollout {name}", country=name, stamp=utc_now()),
+        calendar_ics(entries, name=f"Rollout {name}", stamp=utc_now()),
         file_name=f"rollout-{name}.ics",
         mime="text/calendar",
         key="export_ics",
@@ -166,7 +169,8 @@ def local_event_form(country: Country) -> None:
         span = left.date_input("From – to", value=(today, today), key=f"event_span_{country.code}")
         note = right.text_input("Note or source", key=f"event_note_{country.code}")
         if st.form_submit_button("Add event"):
-            start, end = span if isinstance(span, tuple) and len(span) == 2 else (span, span)
+            days = span if isinstance(span, tuple) else (span,)
+            start, end = (days[0], days[-1]) if days else (None, None)  # one day picked: a one-day event
             write_then_rerun(
                 lambda session: add_local_event(
                     session,

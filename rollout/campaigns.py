@@ -275,6 +275,8 @@ def add_local_event(
         raise RolloutError("name: required")
     if kind not in ("opportunity", "quiet"):
         raise RolloutError(f"kind: must be opportunity or quiet, not '{kind}'")
+    if start is None or end is None:
+        raise RolloutError("dates: choose the first and the last day")
     if end < start:
         raise RolloutError(f"end: {end.isoformat()} is before the start {start.isoformat()}")
     event = LocalEvent(

@@ -156,10 +156,16 @@ def cmd_export_ics(engine: Engine, args: argparse.Namespace) -> None:
         raise RolloutError(f"--end {args.end.isoformat()} is before --start {args.start.isoformat()}")
     with read_session(engine) as session:
         entries = calendar_entries(
-            session, args.country, args.start, args.end, include=include, subdiv=args.region
+            session,
+            args.country,
+            args.start,
+            args.end,
+            include=include,
+            subdiv=args.region,
+            with_cancelled=True,
         )
     code = args.country.upper()
-    content = calendar_ics(entries, name=f"Rollout {code}", country=code, stamp=utc_now())
+    content = calendar_ics(entries, name=f"Rollout {code}", stamp=utc_now())
     Path(args.output).write_bytes(content)
     print(f"wrote {len(entries)} entries for {code} to {args.output}")
 

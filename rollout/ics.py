@@ -8,7 +8,7 @@ export updates events instead of duplicating them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
@@ -18,6 +18,7 @@ from rollout.local_calendar import CalendarEntry
 
 PRODID = "-//Rollout//Local calendar//EN"
 CSV_HEADER = (
+    "country",
     "start",
     "end",
     "name",
@@ -27,17 +28,17 @@ CSV_HEADER = (
     "starts_at_utc",
     "duration_minutes",
     "note",
+    "status",
 )
 
 
-def _uid(country: str, entry: CalendarEntry) -> str:
-    if entry.campaign_id is not None:
-        return f"campaign-{entry.campaign_id}@rollout"
-    digest = hashlib.sha1(f"{country}|{entry.kind}|{entry.start}|{entry.name}".encode()).hexdigest()[:16]
-    return f"{entry.kind}-{entry.start.isoformat()}-{digest}@rollout"
+def _uid(entry: CalendarEntry) -> str:
+    """Stable across exports, viewers' languages and selections: country, kind, identity and day."""
+    identity = f"{entry.country}|{entry.kind}|{entry.key or entry.name}|{entry.start.isoformat()}"
+    return f"{entry.kind}-{hashlib.sha1(identity.encode()).hexdigest()[:20]}@rollout"
 
 
-def _event(country: str, entry: CalendarEntry, stamp: datetime) -> Event:
+def _event(entry: CalendarEntry, stamp: datetime, name_country: bool) -> Event:
     if entry.starts_at is not None:
         start, end = entry.starts_at, entry.starts_at + timedelta(minutes=entry.duration_minutes or 60)
     else:
@@ -45,30 +46,36 @@ def _event(country: str, entry: CalendarEntry, stamp: datetime) -> Event:
     description = "\n".join(
         filter(None, [entry.local_name and f"Local name: {entry.local_name}", entry.note])
     )
+    summary = f"{entry.country}: {entry.name}" if name_country else entry.name
     event = Event.new(
-        summary=entry.name,
+        summary=summary,
         start=start,
         end=end,
-        uid=_uid(country, entry),
+        uid=_uid(entry),
         stamp=stamp,
         description=description or None,
         categories=[entry.kind, entry.category],
     )
     if entry.starts_at is None:
         event.add("transp", "TRANSPARENT")  # holidays and events do not make anyone busy
+    if entry.cancelled:
+        event.add("status", "CANCELLED")  # so calendars that imported it drop it
     return event
 
 
-def calendar_ics(entries: Iterable[CalendarEntry], *, name: str, country: str, stamp: datetime) -> bytes:
+def calendar_ics(entries: Sequence[CalendarEntry], *, name: str, stamp: datetime) -> bytes:
+    """One calendar; with entries of several countries, each summary starts with its country code."""
+    several = len({entry.country for entry in entries}) > 1
     calendar = Calendar.new(prodid=PRODID, name=name)
     for entry in entries:
-        calendar.add_component(_event(country, entry, stamp))
+        calendar.add_component(_event(entry, stamp, several))
     return calendar.to_ical()
 
 
 def calendar_csv(entries: Sequence[CalendarEntry]) -> bytes:
     rows = (
         [
+            e.country,
             e.start,
             e.end,
             e.name,
@@ -78,6 +85,7 @@ def calendar_csv(entries: Sequence[CalendarEntry]) -> bytes:
             e.starts_at.isoformat() if e.starts_at else "",
             e.duration_minutes or "",
             e.note,
+            "cancelled" if e.cancelled else "",
         ]
         for e in entries
     )

@@ -17,6 +17,7 @@ import holidays
 from sqlmodel import Session, col, select
 
 from rollout.countries import get_country
+from rollout.errors import RolloutError
 from rollout.events import events_between, load_event_rules
 from rollout.models import Campaign, Country, LocalEvent
 
@@ -36,6 +37,9 @@ class CalendarEntry:
     starts_at: datetime | None = None  # campaigns: the UTC instant
     duration_minutes: int = 0
     campaign_id: int | None = None
+    country: str = ""
+    key: str = ""  # stable identity within its kind and country, whatever the viewer's language
+    cancelled: bool = False
 
     @property
     def blocks(self) -> bool:
@@ -116,6 +120,8 @@ def public_holidays(
                         kind="holiday",
                         category=category,
                         note=note,
+                        country=code,
+                        key=f"{category}:{local_name}",
                     )
                 )
     return entries
@@ -138,6 +144,8 @@ def cultural_events(code: str, start: date, end: date) -> list[CalendarEntry]:
             kind="event",
             category=e.kind,
             note="; ".join(filter(None, ["estimated" if e.estimated else "", f"source: {e.source}"])),
+            country=code,
+            key=e.key,
         )
         for e in events_between(load_event_rules(), start, end, code)
     ]
@@ -149,13 +157,22 @@ def local_events(session: Session, code: str, start: date, end: date) -> list[Ca
     )
     return [
         CalendarEntry(
-            start=e.start_date, end=e.end_date, name=e.name, kind="local_event", category=e.kind, note=e.note
+            start=e.start_date,
+            end=e.end_date,
+            name=e.name,
+            kind="local_event",
+            category=e.kind,
+            note=e.note,
+            country=code,
+            key=str(e.id),
         )
         for e in session.exec(query)
     ]
 
 
-def campaign_entries(session: Session, code: str, start: date, end: date) -> list[CalendarEntry]:
+def campaign_entries(
+    session: Session, code: str, start: date, end: date, with_cancelled: bool = False
+) -> list[CalendarEntry]:
     return [
         CalendarEntry(
             start=local_day(c),
@@ -167,8 +184,11 @@ def campaign_entries(session: Session, code: str, start: date, end: date) -> lis
             starts_at=c.starts_at,
             duration_minutes=c.duration_minutes,
             campaign_id=c.id,
+            country=code,
+            key=str(c.id),
+            cancelled=c.cancelled,
         )
-        for c in campaigns_between(session, code, start, end)
+        for c in campaigns_between(session, code, start, end, with_cancelled)
     ]
 
 
@@ -176,21 +196,20 @@ def local_day(campaign: Campaign) -> date:
     return campaign.starts_at.astimezone(ZoneInfo(campaign.time_zone)).date()
 
 
-def campaigns_between(session: Session, code: str, start: date, end: date) -> list[Campaign]:
+def campaigns_between(
+    session: Session, code: str, start: date, end: date, with_cancelled: bool = False
+) -> list[Campaign]:
     """Campaigns of the country whose UTC start falls within a day of [start, end] (local days differ by
     at most a day), then filtered on their local day."""
     low = datetime.combine(start - timedelta(days=1), time.min, tzinfo=UTC)
     high = datetime.combine(end + timedelta(days=2), time.min, tzinfo=UTC)
     query = (
         select(Campaign)
-        .where(
-            Campaign.country_code == code,
-            Campaign.cancelled == False,  # noqa: E712
-            col(Campaign.starts_at) >= low,
-            col(Campaign.starts_at) < high,
-        )
+        .where(Campaign.country_code == code, col(Campaign.starts_at) >= low, col(Campaign.starts_at) < high)
         .order_by(Campaign.starts_at)
     )
+    if not with_cancelled:
+        query = query.where(Campaign.cancelled == False)  # noqa: E712
     return [c for c in session.exec(query) if start <= local_day(c) <= end]
 
 
@@ -203,8 +222,16 @@ def calendar_entries(
     locale: str = "en",
     subdiv: str | None = None,
     include: Iterable[str] = INCLUDES,
+    with_cancelled: bool = False,
 ) -> list[CalendarEntry]:
+    """The country's calendar; exports pass `with_cancelled` so calendars that imported a campaign learn
+    it was cancelled."""
     country = get_country(session, code)
+    if subdiv and subdiv not in subdivisions(country.code):
+        raise RolloutError(
+            f"region: '{subdiv}' is not a subdivision of {country.code} "
+            f"({', '.join(subdivisions(country.code)) or 'it has none'})"
+        )
     include = set(include)
     entries: list[CalendarEntry] = []
     if "holidays" in include:
@@ -212,8 +239,9 @@ def calendar_entries(
     if "events" in include:
         entries += cultural_events(country.code, start, end) + local_events(session, country.code, start, end)
     if "campaigns" in include:
-        entries += campaign_entries(session, country.code, start, end)
-    return sorted(entries, key=lambda e: (e.start, e.kind, e.name))
+        entries += campaign_entries(session, country.code, start, end, with_cancelled)
+    first = {"holiday": 0, "local_event": 1, "event": 2, "campaign": 3}  # what blocks a day shows first
+    return sorted(entries, key=lambda e: (e.start, first[e.kind], e.name))
 
 
 def blocked_reasons(day: date, entries: Sequence[CalendarEntry], weekend: frozenset[int]) -> list[str]:
