@@ -8,7 +8,7 @@ import streamlit as st
 
 from rollout import sales_analytics as analytics
 from rollout.countries import list_countries
-from rollout.db import read_session
+from rollout.db import database_url, read_session
 from rollout.exports import frame_csv
 from rollout.gates import gate_status
 from rollout.ui import context, data
@@ -101,7 +101,16 @@ with market_tab:
 
 with side_tab:
     with read_session(engine) as session:
-        markets = analytics.markets_side_by_side(session, today=today, currency=currency, locale=locale)
+        portfolio_rows = data.portfolio_tables(database_url(), today, locale)[0]
+        active = portfolio_rows[portfolio_rows["phase_key"] != "exited"]["code"].tolist()
+        shown = [code for code in active if code in (context.country_filter() or active)]
+        markets, missing = analytics.markets_side_by_side(
+            session, today=today, currency=currency, locale=locale, codes=shown
+        )
+    if missing:
+        st.warning(
+            f"Open pipeline in {', '.join(missing)} is left out: no exchange rate yet (Exchange rates page)."
+        )
     st.caption(
         f"Open pipeline in {currency} at today's rates; meetings and opportunities of the last 90 days."
     )

@@ -28,7 +28,11 @@ DEMO_RATES = Path(__file__).resolve().parent.parent / "data" / "rates.csv"
 
 
 class MissingRate(RolloutError):
-    pass
+    def __init__(self, currency: str, on: date) -> None:
+        super().__init__(
+            f"no {currency} exchange rate on or before {on.isoformat()}: add one on the Exchange rates page"
+        )
+        self.currency = currency
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,7 @@ class RateBook:
         days = self._days.get(currency, [])
         position = bisect_right(days, on)
         if position == 0:
-            raise MissingRate(
-                f"no {currency} exchange rate on or before {on.isoformat()}: "
-                "add one on the Exchange rates page"
-            )
+            raise MissingRate(currency, on)
         return self._values[currency][position - 1]
 
     def convert(self, amount: Decimal, source: str, target: str, on: date) -> Decimal:

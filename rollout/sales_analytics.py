@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from rollout.countries import display_name, list_countries
 from rollout.models import Opportunity, Signal, StageChange
-from rollout.money import RateBook, rate_book
+from rollout.money import MissingRate, RateBook, rate_book
 from rollout.pipeline import PipelineConfig, load_pipeline_config
 
 
@@ -121,11 +121,15 @@ def time_in_stage(
 
 
 def _converted(
-    totals: list[tuple[str, str, Decimal]], book: RateBook, target: str, on: date
+    totals: list[tuple[str, str, Decimal]], book: RateBook, target: str, on: date, missing: set[str]
 ) -> dict[str, Decimal]:
+    """Per market, the sum in `target`; currencies without a rate are left out and noted in `missing`."""
     result: dict[str, Decimal] = defaultdict(Decimal)
     for code, currency, amount in totals:
-        result[code] += book.convert(amount, currency, target, on)
+        try:
+            result[code] += book.convert(amount, currency, target, on)
+        except MissingRate as error:
+            missing.add(error.currency)
     return result
 
 
@@ -135,13 +139,16 @@ def markets_side_by_side(
     today: date,
     currency: str,
     locale: str,
+    codes: list[str] | None = None,
     days: int = 90,
     config: PipelineConfig | None = None,
-) -> pd.DataFrame:
-    """Every market's recent activity and totals in one table, amounts in `currency` at today's rate."""
+) -> tuple[pd.DataFrame, list[str]]:
+    """The markets' recent activity and totals in one table, amounts in `currency` at today's rate, and the
+    currencies left out for want of a rate."""
     config = config or load_pipeline_config()
-    countries = list_countries(session)
+    countries = [c for c in list_countries(session) if codes is None or c.code in codes]
     codes = [c.code for c in countries]
+    missing: set[str] = set()
     since = today - timedelta(days=days)
     meetings = dict(
         session.exec(
@@ -162,7 +169,7 @@ def markets_side_by_side(
         .where(col(Opportunity.stage).in_(config.keys_of_kind("open")))
         .group_by(Opportunity.country_code, Opportunity.currency)
     ).all()
-    pipeline = _converted(list(open_totals), rate_book(session), currency, today)
+    pipeline = _converted(list(open_totals), rate_book(session), currency, today, missing)
     outcomes = win_and_cycle(session, codes, config).set_index("code")
     rows = [
         {
@@ -177,4 +184,4 @@ def markets_side_by_side(
         }
         for c in countries
     ]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), sorted(missing)

@@ -7,8 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from rollout.db import read_session
-from rollout.money import MissingRate
+from rollout.db import read_session, write_session
 from rollout.sales_analytics import funnel, markets_side_by_side, time_in_stage, weekly_signals, win_and_cycle
 from tests.conftest import TODAY
 from tests.factories import add
@@ -176,7 +175,7 @@ def two_markets(markets):
 
 def side_by_side(engine, currency: str) -> pd.DataFrame:
     with read_session(engine) as session:
-        return markets_side_by_side(session, today=TODAY, currency=currency, locale="en")
+        return markets_side_by_side(session, today=TODAY, currency=currency, locale="en")[0]
 
 
 def test_markets_side_by_side_in_euros(two_markets):
@@ -203,9 +202,10 @@ def test_markets_side_by_side_in_rupees(two_markets):
     assert frame.set_index("code")["open_pipeline"].to_dict() == {"ES": 1_100_000.0, "IN": 330_000.0}
 
 
-def test_markets_side_by_side_without_a_rate_raises_missing_rate(two_markets):
-    with pytest.raises(MissingRate, match="no JPY exchange rate on or before 2026-11-26"):
-        side_by_side(two_markets, "JPY")
+def test_markets_side_by_side_in_a_currency_without_rate_names_it(two_markets, engine):
+    with read_session(engine) as session:
+        _, missing = markets_side_by_side(session, today=TODAY, currency="JPY", locale="en")
+    assert missing == ["JPY"]  # the currency that has no rate, not the ones being converted
 
 
 def test_a_market_without_activity_shows_zeros(markets):
@@ -214,3 +214,21 @@ def test_a_market_without_activity_shows_zeros(markets):
         ("ES", "Spain", 0, 0, 0.0, 0, None, None),
         ("IN", "India", 0, 0, 0.0, 0, None, None),
     ]
+
+
+def test_a_currency_without_rate_is_left_out_and_named(engine):
+    from rollout.pipeline import create_opportunity
+    from tests.factories import add
+
+    add(engine, "SE", date(2026, 1, 5))
+    with write_session(engine) as session:
+        create_opportunity(
+            session,
+            code="SE",
+            values={"account": "Nordic AB", "amount": "1000"},
+            by="sales@rollout.example",
+            today=TODAY,
+        )
+    with read_session(engine) as session:
+        frame, missing = markets_side_by_side(session, today=TODAY, currency="EUR", locale="en", codes=["SE"])
+    assert missing == ["SEK"] and list(frame["code"]) == ["SE"] and frame.loc[0, "open_pipeline"] == 0
