@@ -28,6 +28,7 @@ STATUS_LABELS = {
     "in_progress": "In progress",
     "in_review": "In review",
     "published": "Published",
+    "source": "Original",
 }
 
 
@@ -126,7 +127,10 @@ def translations_tab(country: Country) -> None:
             "Published link", key=f"translation_link_{country.code}", placeholder="https://"
         )
         if st.form_submit_button("Save translation"):
-            change = TranslationChange(status=status, assignee=assignee, due_on=due, published_link=link)
+            # Blank fields keep what the translation already has: changing the status clears nothing.
+            change = TranslationChange(
+                status=status, assignee=assignee or None, due_on=due, published_link=link or None
+            )
             write_then_rerun(
                 lambda session: save_translation(
                     session,

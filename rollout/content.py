@@ -31,6 +31,8 @@ from rollout.models import (
 
 WEBSITE_TYPES = ("website", "website_page")
 TRANSLATED = ("in_review", "published")
+SOURCE = "source"  # the piece is written in the locale's language: nothing to translate
+DONE = ("published", SOURCE)
 TOP_REQUESTED = 5  # the launch gate looks at the five pieces prospects and partners ask for most
 
 
@@ -133,10 +135,12 @@ def derivation_tree(items: list[ContentItem]) -> list[tuple[int, ContentItem]]:
 
 @dataclass(frozen=True)
 class TranslationChange:
+    """A new status; the other fields change only when given (None keeps what is stored)."""
+
     status: str
-    assignee: str = ""
+    assignee: str | None = None
     due_on: date | None = None
-    published_link: str = ""
+    published_link: str | None = None
 
 
 def save_translation(
@@ -156,9 +160,6 @@ def save_translation(
         raise RolloutError(f"status: '{change.status}' is not one of {', '.join(TRANSLATION_STATUSES)}")
     if change.assignee:
         _require_email(change.assignee, "assignee")
-    link = require_url(change.published_link, "published link")
-    if change.status == "published" and not link:
-        raise RolloutError("published link: required once a translation is published")
     translation = session.exec(
         select(Translation).where(
             Translation.content_id == content_id,
@@ -166,8 +167,15 @@ def save_translation(
             Translation.locale == locale,
         )
     ).first() or Translation(content_id=content_id, country_code=country.code, locale=locale)
-    translation.status, translation.assignee = change.status, change.assignee.strip().lower()
-    translation.due_on, translation.published_link = change.due_on, link
+    link = translation.published_link if change.published_link is None else change.published_link
+    link = require_url(link, "published link")
+    if change.status == "published" and not link:
+        raise RolloutError("published link: required once a translation is published")
+    translation.status, translation.published_link = change.status, link
+    if change.assignee is not None:
+        translation.assignee = change.assignee.strip().lower()
+    if change.due_on is not None:
+        translation.due_on = change.due_on
     translation.updated_at, translation.updated_by = utc_now(), by
     session.add(translation)
     session.flush()
@@ -178,40 +186,47 @@ def translations(session: Session, code: str) -> list[Translation]:
     return list(session.exec(select(Translation).where(Translation.country_code == code)))
 
 
+def statuses(session: Session, country: Country, items: list[ContentItem]) -> dict[tuple[int, str], str]:
+    """(content id, target locale) -> status; 'source' where the piece is written in that language
+    (English content in en_GB or en_IN needs no translation), 'todo' where nothing was started."""
+    found = {(t.content_id, t.locale): t.status for t in translations(session, country.code)}
+    return {
+        (item.id, locale): SOURCE
+        if locale.split("_")[0] == item.source_language.split("_")[0]
+        else found.get((item.id, locale), "todo")
+        for item in items
+        for locale in target_locales(country)
+    }
+
+
 def matrix(session: Session, country: Country) -> pd.DataFrame:
-    """Content × target locale: each cell the translation's status ('todo' where none exists yet)."""
-    locales = target_locales(country)
-    status = {(t.content_id, t.locale): t.status for t in translations(session, country.code)}
+    """Content × target locale: each cell the translation's status."""
+    locales, items = target_locales(country), catalogue(session)
+    status = statuses(session, country, items)
     rows = [
         {
             "id": item.id,
             "content": item.title,
             "type": item.content_type,
-            **{locale: status.get((item.id, locale), "todo") for locale in locales},
+            **{locale: status[(item.id, locale)] for locale in locales},
         }
-        for item in catalogue(session)
+        for item in items
     ]
     return pd.DataFrame(rows, columns=["id", "content", "type", *locales])
 
 
 def progress(session: Session, country: Country) -> pd.DataFrame:
     """Per target locale, as translation platforms show it: the share of the catalogue's words translated
-    (in review or published) and published."""
+    (in review or published, or written in that language) and published."""
     items = catalogue(session)
+    status = statuses(session, country, items)
     words = {item.id: max(item.word_count, 1) for item in items}
-    total = sum(words.values())
+    total = sum(words.values()) or 1
     rows = []
     for locale in target_locales(country):
-        done = [t for t in translations(session, country.code) if t.locale == locale]
-        translated = sum(words.get(t.content_id, 0) for t in done if t.status in TRANSLATED)
-        published = sum(words.get(t.content_id, 0) for t in done if t.status == "published")
-        rows.append(
-            {
-                "locale": locale,
-                "translated": translated / total if total else 0.0,
-                "published": published / total if total else 0.0,
-            }
-        )
+        translated = sum(words[i.id] for i in items if status[(i.id, locale)] in (*TRANSLATED, SOURCE))
+        published = sum(words[i.id] for i in items if status[(i.id, locale)] in DONE)
+        rows.append({"locale": locale, "translated": translated / total, "published": published / total})
     return pd.DataFrame(rows, columns=["locale", "translated", "published"])
 
 
@@ -245,11 +260,11 @@ def most_requested(
 def backlog(session: Session, country: Country) -> pd.DataFrame:
     """What to translate next: the website first, then the most requested pieces, then the rest."""
     counts = request_counts(session, country.code)
-    locales = target_locales(country)
-    status = {(t.content_id, t.locale): t.status for t in translations(session, country.code)}
+    locales, items = target_locales(country), catalogue(session)
+    status = statuses(session, country, items)
     rows = []
-    for item in catalogue(session):
-        missing = [locale for locale in locales if status.get((item.id, locale)) != "published"]
+    for item in items:
+        missing = [locale for locale in locales if status[(item.id, locale)] not in DONE]
         if not missing:
             continue
         requests = counts[item.title.casefold()]
@@ -281,24 +296,17 @@ def backlog(session: Session, country: Country) -> pd.DataFrame:
 # --- gate metrics --------------------------------------------------------------------------------
 
 
-def _published(session: Session, code: str) -> set[tuple[int, str]]:
-    query = select(Translation.content_id, Translation.locale).where(
-        Translation.country_code == code, Translation.status == "published"
-    )
-    return set(session.exec(query).all())
-
-
 @register(
     "site_locales_published_share", description="Share of target locales with every website page published"
 )
 def site_locales_published_share(session: Session, window: MetricWindow) -> float:
     country = get_country(session, window.country_code)
     locales = target_locales(country)
-    site = session.exec(select(ContentItem.id).where(col(ContentItem.content_type).in_(WEBSITE_TYPES))).all()
+    site = list(session.exec(select(ContentItem).where(col(ContentItem.content_type).in_(WEBSITE_TYPES))))
     if not locales or not site:
         return 0.0
-    published = _published(session, country.code)
-    live = [locale for locale in locales if all((item, locale) in published for item in site)]
+    status = statuses(session, country, site)
+    live = [locale for locale in locales if all(status[(item.id, locale)] in DONE for item in site)]
     return len(live) / len(locales)
 
 
@@ -309,6 +317,6 @@ def site_locales_published_share(session: Session, window: MetricWindow) -> floa
 def top_requested_content_published(session: Session, window: MetricWindow) -> float:
     country = get_country(session, window.country_code)
     locales = target_locales(country)
-    published = _published(session, country.code)
     top = most_requested(session, country.code, until=window.end)
-    return sum(1 for item in top if locales and all((item.id, locale) in published for locale in locales))
+    status = statuses(session, country, top)
+    return sum(1 for item in top if locales and all(status[(item.id, locale)] in DONE for locale in locales))

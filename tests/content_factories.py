@@ -41,6 +41,8 @@ def into_phase(engine: Engine, playbook: Playbook, code: str, phase: str, start:
 
 
 def item(engine: Engine, title: str, content_type: str = "article", words: int = 0, **values: Any) -> int:
+    """A catalogue piece, written in French by default so every Indian target locale needs a translation."""
+    values.setdefault("source_language", "fr")
     with write_session(engine) as session:
         return save_content(
             session, by=ACTOR, title=title, content_type=content_type, word_count=words, **values

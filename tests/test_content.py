@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from rollout.content import (
+    TranslationChange,
     backlog,
     catalogue,
     derivation_tree,
@@ -21,6 +22,7 @@ from rollout.content import (
     most_requested,
     progress,
     request_counts,
+    save_translation,
     target_locales,
 )
 from rollout.countries import get_country, update_facts
@@ -128,7 +130,11 @@ def test_save_content_creates_then_updates_the_same_entry(engine):
         "webinar_script",
         4200,
     )
-    assert (created.source_language, created.link, created.parent_id) == ("en", "", None)
+    assert (created.source_language, created.link, created.parent_id) == (
+        "fr",
+        "",
+        None,
+    )  # the factory writes in French
     assert created.updated_by == ACTOR
 
     updated = edit(engine, piece, word_count=4500, link=" https://example.com/webinar ")
@@ -536,3 +542,46 @@ def test_top_requested_content_is_zero_without_requests(engine, launch):
         translate(engine, "IN", piece, locale, "published")
     result = top_content(engine, launch)
     assert (result.value, result.met) == (0.0, False)
+
+
+def test_content_in_the_locales_own_language_needs_no_translation(engine, launch):
+    from rollout.content import backlog, progress
+
+    english = item(engine, "Website: home", "website", words=500, source_language="en")
+    with read_session(engine) as session:
+        country = get_country(session, "IN")
+        grid = matrix(session, country).set_index("id")
+        assert (grid.loc[english, "en_IN"], grid.loc[english, "hi_IN"]) == ("source", "todo")
+        shares = progress(session, country).set_index("locale")
+        assert (shares.loc["en_IN", "published"], shares.loc["hi_IN", "published"]) == (1.0, 0.0)
+        assert backlog(session, country).iloc[0]["not published in"] == "hi_IN"
+    assert site_live(engine, launch).value == 0.5  # live in English already, not yet in Hindi
+
+
+def test_changing_only_the_status_keeps_the_assignee_and_due_date(engine, launch):
+    piece = item(engine, "Case study: Retail", "case_study", 500)
+    with write_session(engine) as session:
+        save_translation(
+            session,
+            code="IN",
+            content_id=piece,
+            locale="hi_IN",
+            by=ACTOR,
+            change=TranslationChange(
+                status="in_progress", assignee="priya@rollout.example", due_on=date(2026, 12, 15)
+            ),
+        )
+    with write_session(engine) as session:
+        kept = save_translation(
+            session,
+            code="IN",
+            content_id=piece,
+            locale="hi_IN",
+            by=ACTOR,
+            change=TranslationChange(status="in_review"),
+        )
+        assert (kept.status, kept.assignee, kept.due_on) == (
+            "in_review",
+            "priya@rollout.example",
+            date(2026, 12, 15),
+        )
