@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from rollout.campaigns import (
+    BUSINESS_HOURS,
     HQ_TIME_ZONE,
     campaign_warnings,
     cancel_campaign,
@@ -159,7 +160,14 @@ def suggestions(country: Country) -> None:
         st.caption("Choose the first and last day of the window.")
         return
     with read_session(engine) as session:
-        slots = suggest_slots(session, code=code, start=window[0], end=window[1], local_time=at, count=count)
+        slots = suggest_slots(
+            session, code=code, start=window[0], end=window[1], local_time=at, count=count, today=today
+        )
+    if not BUSINESS_HOURS[0] <= at < BUSINESS_HOURS[1]:
+        st.warning(
+            f"{at:%H:%M} is outside local business hours ({BUSINESS_HOURS[0]:%H:%M}–"
+            f"{BUSINESS_HOURS[1]:%H:%M}): people will not be there to read or attend."
+        )
     if not slots:
         st.info("No free working day in that window.")
         return
@@ -173,6 +181,22 @@ def suggestions(country: Country) -> None:
         for s in slots
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suggestions_{code}")
+
+
+def conflicts(campaign) -> str:  # noqa: ANN001
+    """What speaks against a planned campaign today (holidays and events may have been added since)."""
+    local = campaign.starts_at.astimezone(ZoneInfo(campaign.time_zone)).replace(tzinfo=None)
+    with read_session(engine) as session:
+        found = campaign_warnings(
+            session,
+            code=campaign.country_code,
+            local_start=local,
+            time_zone=campaign.time_zone,
+            duration_minutes=campaign.duration_minutes,
+            subdivision=campaign.subdivision,
+            ignore_campaign=campaign.id,
+        )
+    return " · ".join(w.message for w in found if w.is_problem)
 
 
 def campaign_list(country: Country) -> None:
@@ -192,6 +216,7 @@ def campaign_list(country: Country) -> None:
             "time zone": c.time_zone,
             f"HQ ({HQ_TIME_ZONE})": in_hq_time(c.starts_at).strftime("%a %H:%M"),
             "timed to": c.occasion,
+            "conflicts": conflicts(c),
             "owner": c.owner,
             "content": c.linked_content,
         }

@@ -180,6 +180,16 @@ def plan_campaign(
     time_zone = time_zone or (country.time_zones[0] if country.time_zones else "UTC")
     _validate(country.code, name, channel, time_zone, duration_minutes, locale, subdivision)
     starts_at = to_utc(local_start, time_zone)
+    twin = session.exec(
+        select(Campaign.id).where(
+            Campaign.country_code == country.code,
+            Campaign.name == name.strip(),
+            Campaign.starts_at == starts_at,
+            col(Campaign.cancelled).is_(False),
+        )
+    ).first()
+    if twin is not None:
+        raise RolloutError(f"'{name.strip()}' is already planned at that time (campaign #{twin})")
     warnings = campaign_warnings(
         session,
         code=country.code,
@@ -228,10 +238,13 @@ def suggest_slots(
     local_time: time = time(10),
     count: int = 5,
     subdivision: str | None = None,
+    time_zone: str | None = None,
+    today: date | None = None,
 ) -> list[Slot]:
     """The best `count` days in [start, end] at `local_time`, ranked by fit, each with its reasons."""
     country = get_country(session, code)
-    zone = ZoneInfo(country.time_zones[0] if country.time_zones else "UTC")
+    zone = ZoneInfo(time_zone or (country.time_zones[0] if country.time_zones else "UTC"))
+    start = max(start, today or date.today())  # a slot in the past is no suggestion
     entries = calendar_entries(
         session,
         country.code,

@@ -25,7 +25,8 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     writer.writerow(header)
     for row in rows:
         writer.writerow(["" if cell is None else spreadsheet_safe(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8")
+    # With a byte-order mark Excel opens UTF-8 as UTF-8 ("Müller", "São Paulo" stay intact).
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def frame_csv(frame: pd.DataFrame) -> bytes:

@@ -128,7 +128,8 @@ def move_hire(
         hire.email = _work_email(email)
     hire.stage, hire.updated_at, hire.updated_by = stage, utc_now(), by
     session.add(hire)
-    _record(session, hire, stage, on, reason, by)
+    # A reason explains a step back or a departure; on a step forward it would be a stale leftover.
+    _record(session, hire, stage, on, reason if backwards or stage == LEFT else "", by)
     session.flush()
     return hire
 

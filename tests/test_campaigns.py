@@ -107,7 +107,14 @@ def test_an_upcoming_opportunity_is_pointed_out(engine):
 def test_suggestions_skip_blocked_days_and_prefer_midweek_hooks(engine, spain):
     plan(engine, when=datetime(2026, 12, 15, 10, 0), name="Existing")
     with read_session(engine) as session:
-        slots = suggest_slots(session, code="ES", start=date(2026, 12, 1), end=date(2026, 12, 23), count=20)
+        slots = suggest_slots(
+            session,
+            code="ES",
+            start=date(2026, 12, 1),
+            end=date(2026, 12, 23),
+            count=20,
+            today=date(2026, 11, 26),
+        )
     chosen = [slot.starts_at.date() for slot in slots]
     assert date(2026, 12, 8) not in chosen  # holiday
     assert date(2026, 12, 5) not in chosen  # weekend
@@ -169,3 +176,23 @@ def test_the_campaign_metric_counts_timed_campaigns_of_the_next_quarter(engine, 
         later = MetricWindow("ES", date(2026, 9, 1), date(2027, 2, 1), date(2027, 3, 1))
         assert timed_campaigns_next_quarter(session, later) == 1  # Easter, within 92 days of 1 February
     assert timedelta(days=92)  # the quarter the metric looks ahead
+
+
+def test_suggestions_never_lie_in_the_past(engine, spain):
+    with read_session(engine) as session:
+        slots = suggest_slots(
+            session,
+            code="ES",
+            start=date(2026, 11, 1),
+            end=date(2026, 12, 4),
+            count=30,
+            today=date(2026, 11, 26),
+        )
+    assert slots and min(slot.starts_at.date() for slot in slots) >= date(2026, 11, 26)
+
+
+def test_planning_the_same_campaign_twice_is_refused(engine, spain):
+    plan(engine, when=datetime(2026, 12, 1, 10, 0), name="Webinar")
+    with pytest.raises(RolloutError, match="already planned at that time"):
+        plan(engine, when=datetime(2026, 12, 1, 10, 0), name="Webinar")
+    assert count(engine, Campaign) == 1

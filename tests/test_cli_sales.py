@@ -144,7 +144,7 @@ def test_export_deals_writes_a_csv(run, spain, tmp_path):
     output = tmp_path / "es.csv"
     code, out, err = run("export", "deals", "--country", "es", "-o", str(output))
     assert (code, err, out) == (0, "", f"wrote ES's deals to {output}\n")
-    exported = list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8"))))
+    exported = list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8-sig"))))
     assert [row["crm_id"] for row in exported] == HUBSPOT_IDS
     assert (exported[0]["account"], exported[0]["amount"], exported[0]["stage"]) == (
         "Acme Corp",

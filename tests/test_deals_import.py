@@ -278,7 +278,7 @@ def test_the_importer_must_be_named(engine, spain):
 def exported_rows(engine, code="ES") -> list[dict[str, str]]:
     with read_session(engine) as session:
         content = export_deals_csv(session, code)
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))  # with the BOM Excel needs
 
 
 def test_export_then_import_is_a_round_trip(engine, spain):
@@ -295,7 +295,7 @@ def test_export_then_import_is_a_round_trip(engine, spain):
     )
     with read_session(engine) as session:
         content = export_deals_csv(session, "ES")
-    header = next(csv.reader(io.StringIO(content.decode())))
+    header = next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert tuple(header) == EXPORT_FIELDS
     mapping = suggest_mapping(header)
     assert mapping == {field: field for field in EXPORT_FIELDS}
