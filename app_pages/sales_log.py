@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
 
+from rollout.content import catalogue
 from rollout.countries import list_countries
 from rollout.crm_files import FIELDS
 from rollout.db import read_session, write_session
@@ -62,9 +63,12 @@ def gate_numbers(status: GateStatus, country: Country) -> None:
 
 def signal_form(code: str) -> None:
     if st.session_state.pop("signal_logged", False):
-        for key in ("signal_account", "signal_content", "signal_note"):
+        for key in ("signal_account", "signal_note"):
             st.session_state[key] = ""
+        st.session_state["signal_content"] = None
         st.session_state["signal_qualified"] = False
+    with read_session(engine) as session:
+        titles = [item.title for item in catalogue(session)]
     with st.form("signal_form"):
         st.markdown("**Log a signal**")
         left, right = st.columns(2)
@@ -78,10 +82,17 @@ def signal_form(code: str) -> None:
         occurred_on = right.date_input("When", value=today, max_value=today, key="signal_date")
         qualified = right.checkbox("Qualified meeting (a real buying need)", key="signal_qualified")
         account = left.text_input("Account or contact", key="signal_account")
-        content = left.text_input(
-            "Requested content (for a content request)",
-            key="signal_content",
-            placeholder="e.g. Case study: retail rollout",
+        # Picking the catalogue's own title is what lets the request rank the translation backlog.
+        content = (
+            left.selectbox(
+                "Requested content (for a content request)",
+                titles,
+                index=None,
+                key="signal_content",
+                accept_new_options=True,
+                placeholder="Pick from the catalogue, or type a new title",
+            )
+            or ""
         )
         requested_by = right.radio(
             "Requested by", REQUESTERS, key="signal_requester", horizontal=True, format_func=str.capitalize

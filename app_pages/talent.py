@@ -7,7 +7,7 @@ from rollout import locales
 from rollout.countries import list_countries
 from rollout.db import read_session
 from rollout.models import HIRE_STAGES, Country
-from rollout.talent import BASED, add_hire, hires, is_native, move_hire
+from rollout.talent import BASED, add_hire, hires, is_native, move_hire, stage_history
 from rollout.ui import context, data
 from rollout.ui.actions import write_then_rerun
 from rollout.ui.talent_widgets import local_team
@@ -39,6 +39,29 @@ def tracker(country: Country) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"hires_{country.code}")
     if people:
         move_form(country, people)
+        history(people)
+
+
+def history(people) -> None:  # noqa: ANN001
+    with read_session(engine) as session:
+        rows = [
+            {
+                "candidate": h.candidate,
+                "stage": STAGE_LABELS[c.stage],
+                "on": c.entered_on,
+                "reason": c.reason,
+                "by": c.recorded_by,
+            }
+            for h in people
+            for c in stage_history(session, h.id)
+        ]
+    with st.expander("Stage history"):
+        st.dataframe(
+            pd.DataFrame(rows),
+            hide_index=True,
+            key="hire_history",
+            column_config={"on": st.column_config.DateColumn("On", format="localized")},
+        )
 
 
 def move_form(country: Country, people) -> None:  # noqa: ANN001

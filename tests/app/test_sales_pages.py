@@ -82,3 +82,17 @@ def test_analytics_for_a_market_in_its_sales_test(demo_app):
     subheaders = [h.value for h in at.subheader]
     assert "Against the gate's thresholds" in subheaders  # Brazil is at the Market appetite gate
     assert len(at.get("plotly_chart")) >= 5  # funnel, trend, stages, gate, markets side by side
+
+
+def test_a_content_request_picked_from_the_catalogue_ranks_the_backlog(demo_app, url):
+    from rollout.content import request_counts
+
+    with read_session(get_engine(url)) as session:
+        before = request_counts(session, "GB")["security whitepaper"]
+    at = open_page(demo_app, "app_pages/sales_log.py", "GB")
+    at.radio(key="signal_kind").set_value("content_request")
+    at.selectbox(key="signal_content").set_value("Security whitepaper")
+    next(b for b in at.button if b.label == "Log signal").click().run()
+    assert_clean(at)
+    with read_session(get_engine(url)) as session:
+        assert request_counts(session, "GB")["security whitepaper"] == before + 1
