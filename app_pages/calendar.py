@@ -17,7 +17,7 @@ from rollout.calendar_views import (
     weekday_headers,
 )
 from rollout.campaigns import add_local_event
-from rollout.countries import list_countries, set_weekend
+from rollout.countries import set_weekend
 from rollout.db import read_session
 from rollout.ics import calendar_csv, calendar_ics
 from rollout.local_calendar import (
@@ -208,11 +208,7 @@ def working_week_form(country: Country) -> None:
 
 st.title("Local calendar")
 context.show_flash()
-with read_session(engine) as session:
-    countries = {country.code: country for country in list_countries(session)}
-if not countries:
-    st.info("No country yet.")
-    st.stop()
+countries = context.countries_or_stop()
 code = context.choose_country(countries, key="calendar_country")
 country = countries[code]
 left, right = st.columns(2)

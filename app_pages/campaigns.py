@@ -17,7 +17,6 @@ from rollout.campaigns import (
     suggest_slots,
     to_utc,
 )
-from rollout.countries import list_countries
 from rollout.db import read_session, write_session
 from rollout.errors import RolloutError
 from rollout.local_calendar import calendar_entries, subdivisions
@@ -241,11 +240,7 @@ def campaign_list(country: Country) -> None:
 
 st.title("Campaigns")
 context.show_flash()
-with read_session(engine) as session:
-    countries = {country.code: country for country in list_countries(session)}
-if not countries:
-    st.info("No country yet.")
-    st.stop()
+countries = context.countries_or_stop()
 code = context.choose_country(countries, key="campaigns_country")
 plan_form(countries[code])
 planned_tab, suggest_tab = st.tabs(["Planned", "Suggest dates"])

@@ -6,7 +6,6 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from rollout.countries import list_countries
 from rollout.crm_files import FIELDS, REQUIRED, CrmFileError, read_table, suggest_mapping
 from rollout.db import read_session, write_session
 from rollout.deals_import import ImportOutcome, export_deals_csv, import_deals, save_mapping, saved_mappings
@@ -112,11 +111,7 @@ def run_import(
 
 
 st.title("Import deals")
-with read_session(engine) as session:
-    countries = {country.code: country for country in list_countries(session)}
-if not countries:
-    st.info("No country yet.")
-    st.stop()
+countries = context.countries_or_stop()
 code = context.choose_country(countries, key="import_country")
 st.caption(
     "Re-importing a file updates deals by their CRM id: nothing is duplicated. The whole file is "

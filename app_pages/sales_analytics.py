@@ -7,7 +7,6 @@ import plotly.express as px
 import streamlit as st
 
 from rollout import sales_analytics as analytics
-from rollout.countries import list_countries
 from rollout.db import database_url, read_session
 from rollout.exports import frame_csv
 from rollout.gates import gate_status
@@ -29,11 +28,7 @@ def chart_with_numbers(figure, frame, key: str, file_name: str) -> None:  # noqa
 
 
 st.title("Sales analytics")
-with read_session(engine) as session:
-    countries = {country.code: country for country in list_countries(session)}
-if not countries:
-    st.info("No country yet.")
-    st.stop()
+countries = context.countries_or_stop()
 
 market_tab, side_tab = st.tabs(["One market", "Markets side by side"])
 with market_tab:

@@ -8,7 +8,6 @@ import streamlit as st
 from babel.numbers import list_currencies
 
 from rollout.content import catalogue
-from rollout.countries import list_countries
 from rollout.crm_files import FIELDS
 from rollout.db import read_session, write_session
 from rollout.errors import RolloutError
@@ -236,11 +235,7 @@ def save_edits(code: str, row_ids: list[int], edits: dict) -> None:
 
 st.title("Sales log")
 context.show_flash()
-with read_session(engine) as session:
-    countries = {country.code: country for country in list_countries(session)}
-if not countries:
-    st.info("No country yet: add one on the Country page, or load the demo from the Portfolio page.")
-    st.stop()
+countries = context.countries_or_stop()
 code = context.choose_country(countries, key="sales_country")
 with read_session(engine) as session:
     status = gate_status(session, code, today=today, playbook=book)

@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from rollout import locales
-from rollout.countries import list_countries
 from rollout.db import read_session
 from rollout.models import HIRE_STAGES, Country
 from rollout.talent import BASED, add_hire, hires, is_native, move_hire, stage_history
@@ -133,11 +132,7 @@ def add_form(country: Country) -> None:
 
 st.title("Local talent")
 context.show_flash()
-with read_session(engine) as session:
-    countries = {country.code: country for country in list_countries(session)}
-if not countries:
-    st.info("No country yet.")
-    st.stop()
+countries = context.countries_or_stop()
 code = context.choose_country(countries, key="talent_country")
 st.caption(
     "Natives of the country — often interns based at headquarters — who make the marketing feel local: "

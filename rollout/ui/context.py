@@ -11,6 +11,7 @@ from rollout.db import read_session
 from rollout.identity import default_actor
 from rollout.locales import DEFAULT_VIEWER_LOCALE, VIEWER_LOCALES, country_name, language_name
 from rollout.models import Country
+from rollout.ui import data
 from rollout.ui.format import plain
 
 LOCALE_KEY, ACTOR_KEY, FILTER_KEY, FLASH_KEY = "viewer_locale", "acting_user", "country_filter", "flash"
@@ -82,3 +83,13 @@ def choose_country(countries: dict[str, Country], key: str) -> str:
     )
     st.query_params["country"] = code
     return code
+
+
+def countries_or_stop() -> dict[str, Country]:
+    """The rollout's countries by code; on an empty database, where to start, and the page stops there."""
+    with read_session(data.engine()) as session:
+        countries = {country.code: country for country in list_countries(session)}
+    if not countries:
+        st.info("No country yet: add one on the Country page, or load the demo from the Portfolio page.")
+        st.stop()
+    return countries
