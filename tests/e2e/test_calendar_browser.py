@@ -44,7 +44,10 @@ def test_marketer_plans_a_campaign_sees_the_conflict_and_exports(page: Page, app
     page.get_by_role("button", name="Plan campaign").click()
     wait_for_app(page)
     expect(page.get_by_text("Planned 'Weihnachts-Webinar'")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"\d{4}-12-25: Christmas Day — people are off"))).to_be_visible()
+    warning = page.get_by_test_id("stAlert").filter(
+        has_text=re.compile(r"\d{4}-12-25: Christmas Day — people are off")
+    )
+    expect(warning).to_be_visible()
     page.screenshot(path=screenshots / "campaigns.png", full_page=True)
 
     open_page(page, f"{app_url}/calendar?country=DE")
