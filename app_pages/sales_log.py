@@ -26,6 +26,7 @@ from rollout.pipeline import (
     recent_signals,
 )
 from rollout.portfolio import FORECAST_LABELS
+from rollout.sales_metrics import is_sales_metric
 from rollout.ui import context, data
 from rollout.ui.format import format_amount, format_day
 
@@ -37,7 +38,8 @@ EDITOR_VERSION = "opportunities_editor_version"
 def gate_numbers(status: GateStatus, country: Country) -> None:
     """The current gate's sales metrics, so the salesperson sees what their work moves. Money is shown
     in the reporting currency for the viewer, and in the country's currency the way locals write it."""
-    measured = [c for c in status.criteria if c.kind == "metric" and c.measured]
+    selling = {c.key for c in book.phase(status.phase).criteria if is_sales_metric(c.metric)}
+    measured = [c for c in status.criteria if c.key in selling and c.measured]
     if not measured:
         return
     reporting = book.reporting_currency
@@ -51,6 +53,7 @@ def gate_numbers(status: GateStatus, country: Country) -> None:
             help=f"Gate threshold: {format_amount(criterion.threshold, criterion.unit, reporting, locale)}",
             delta="met" if criterion.met else FORECAST_LABELS[criterion.forecast],
             delta_color="normal" if criterion.met else "off",
+            delta_arrow="off",
         )
         if criterion.unit == "currency" and country.currency != reporting:
             try:

@@ -89,3 +89,17 @@ def won_amount(session: Session, window: MetricWindow) -> float:
             Decimal(0),
         )
     )
+
+
+SALES_METRICS = (
+    "qualified_meetings",
+    "opportunities_opened",
+    "open_pipeline_amount",
+    "deals_won",
+    "won_amount",
+)
+
+
+def is_sales_metric(name: str | None) -> bool:
+    """Whether a criterion's metric counts the sales team's work (what the sales log shows)."""
+    return name in SALES_METRICS
