@@ -10,12 +10,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from rollout import gates
 from rollout.countries import add_country, display_name, list_countries
 from rollout.crm_files import CrmFileError
 from rollout.db import database_url, get_engine, read_session, write_session
-from rollout.deals_import import export_deals_csv, import_deals
+from rollout.deals_import import EXPORT_FIELDS, export_deals_csv, import_deals, saved_mappings
 from rollout.demo import load_demo
 from rollout.errors import RolloutError
 from rollout.ics import calendar_ics
@@ -25,6 +26,8 @@ from rollout.models import OUTCOMES, utc_now
 from rollout.money import parse_rates_csv, save_rates
 from rollout.playbook import ConfigFileError, load_playbook
 from rollout.schema import DatabaseTooNew, upgrade
+
+OWN_EXPORT = "rollout"  # the --mapping name of the layout `rollout export deals` writes
 
 
 def _iso_date(text: str) -> date:
@@ -108,16 +111,31 @@ def cmd_decide(engine: Engine, args: argparse.Namespace) -> None:
         )
 
 
+def _mapping(session: Session, args: argparse.Namespace) -> dict[str, str] | None:
+    """The column mapping --mapping names: one saved in the app, or `rollout` for Rollout's own exports."""
+    if not args.mapping:
+        return None
+    if args.mapping == OWN_EXPORT:
+        return {field: field for field in EXPORT_FIELDS}
+    saved = saved_mappings(session)
+    if args.mapping not in saved:
+        known = ", ".join([OWN_EXPORT, *saved])
+        raise RolloutError(f"--mapping: no saved mapping called '{args.mapping}' (known: {known})")
+    return saved[args.mapping]
+
+
 def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
     content = Path(args.file).read_bytes()
     with write_session(engine) as session:
+        mapping = _mapping(session, args)
         outcome = import_deals(
             session,
             code=args.country,
             content=content,
             filename=args.file,
             by=args.by,
-            format=args.format,
+            format="mapped" if mapping else args.format,
+            mapping=mapping,
             dry_run=args.dry_run,
         )
     for problem in outcome.problems:
@@ -212,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     deals.add_argument("file")
     deals.add_argument("--country", required=True)
     deals.add_argument("--format", choices=["auto", "hubspot", "salesforce"], default="auto")
+    deals.add_argument(
+        "--mapping",
+        metavar="NAME",
+        help=f"a column mapping saved in the app, or '{OWN_EXPORT}' for a file `export deals` wrote",
+    )
     deals.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     deals.add_argument("--by", default=default_actor())
     deals.set_defaults(run=cmd_import_deals)

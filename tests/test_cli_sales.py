@@ -223,3 +223,16 @@ def test_export_ics_writes_holidays_events_and_campaigns(tmp_path, monkeypatch, 
         == 2
     )
     assert "--include: parties" in capsys.readouterr().err
+
+
+def test_an_export_imports_back_through_the_cli_unchanged(run, spain, tmp_path):
+    import_deals(run, HUBSPOT_FILE)
+    exported = tmp_path / "es.csv"
+    assert run("export", "deals", "--country", "ES", "-o", str(exported))[0] == 0
+    code, out, _ = run("import", "deals", str(exported), "--country", "ES", "--mapping", "rollout")
+    assert (code, last_line(out)) == (0, "created 0, updated 0, unchanged 4, rejected 0")
+
+
+def test_an_unknown_saved_mapping_is_named(run, spain, tmp_path):
+    code, _, err = run("import", "deals", str(HUBSPOT_FILE), "--country", "ES", "--mapping", "Pipedrive")
+    assert code == 2 and "no saved mapping called 'Pipedrive' (known: rollout)" in err
