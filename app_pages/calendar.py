@@ -63,7 +63,7 @@ def month_view(country: Country, region: str | None, month_start: date) -> None:
         st.info("Holiday names are in English: python-holidays has no translation in your display language.")
 
 
-def day_box(column, cell: DayCell) -> None:  # noqa: ANN001
+def day_box(column, cell: DayCell) -> None:
     box = column.container(border=True)
     if not cell.in_month:
         return

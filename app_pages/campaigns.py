@@ -28,7 +28,7 @@ from rollout.ui.format import format_day
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
 
 
-def show_warnings(warnings) -> None:  # noqa: ANN001
+def show_warnings(warnings) -> None:
     problems = [w for w in warnings if w.is_problem]
     if not problems:
         st.success(
@@ -182,7 +182,7 @@ def suggestions(country: Country) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suggestions_{code}")
 
 
-def conflicts(campaign) -> str:  # noqa: ANN001
+def conflicts(campaign) -> str:
     """What speaks against a planned campaign today (holidays and events may have been added since)."""
     local = campaign.starts_at.astimezone(ZoneInfo(campaign.time_zone)).replace(tzinfo=None)
     with read_session(engine) as session:

@@ -17,7 +17,7 @@ locale, today = context.viewer_locale(), context.today()
 currency = book.reporting_currency
 
 
-def chart_with_numbers(figure, frame, key: str, file_name: str) -> None:  # noqa: ANN001
+def chart_with_numbers(figure, frame, key: str, file_name: str) -> None:
     """Every chart comes with the numbers behind it, downloadable."""
     st.plotly_chart(figure, key=f"{key}_chart")
     with st.expander("Numbers behind the chart"):

@@ -41,7 +41,7 @@ def tracker(country: Country) -> None:
         history(people)
 
 
-def history(people) -> None:  # noqa: ANN001
+def history(people) -> None:
     with read_session(engine) as session:
         rows = [
             {
@@ -63,7 +63,7 @@ def history(people) -> None:  # noqa: ANN001
         )
 
 
-def move_form(country: Country, people) -> None:  # noqa: ANN001
+def move_form(country: Country, people) -> None:
     with st.form(f"move_form_{country.code}"):
         st.markdown("**Move a candidate**")
         left, right = st.columns(2)

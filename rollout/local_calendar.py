@@ -51,7 +51,7 @@ class CalendarEntry:
 
 
 @cache
-def _holiday_class(code: str):  # noqa: ANN202
+def _holiday_class(code: str):
     try:
         return holidays.country_holidays(code)
     except NotImplementedError:  # python-holidays has no rules for this country
@@ -83,7 +83,7 @@ def holiday_language(code: str, locale: str) -> str | None:
     return None
 
 
-def _named_holidays(code: str, years: Sequence[int], subdiv: str | None, category: str, language: str | None):  # noqa: ANN202
+def _named_holidays(code: str, years: Sequence[int], subdiv: str | None, category: str, language: str | None):
     return holidays.country_holidays(
         code, subdiv=subdiv, years=years, categories=(category,), language=language
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -332,15 +331,6 @@ def update_opportunity(
 
 def opportunities(session: Session, code: str) -> list[Opportunity]:
     query = select(Opportunity).where(Opportunity.country_code == code).order_by(col(Opportunity.id).desc())
-    return list(session.exec(query))
-
-
-def stage_history(session: Session, opportunity_ids: Iterable[int]) -> list[StageChange]:
-    query = (
-        select(StageChange)
-        .where(col(StageChange.opportunity_id).in_(list(opportunity_ids)))
-        .order_by(StageChange.opportunity_id, StageChange.entered_on, StageChange.id)
-    )
     return list(session.exec(query))
 
 

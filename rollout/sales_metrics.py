@@ -18,7 +18,7 @@ from rollout.pipeline import count_signals, load_pipeline_config
 from rollout.playbook import load_playbook
 
 
-def _in_country(window: MetricWindow):  # noqa: ANN202
+def _in_country(window: MetricWindow):
     return Opportunity.country_code == window.country_code
 
 
@@ -37,7 +37,7 @@ def opportunities_opened(session: Session, window: MetricWindow) -> float:
     return session.exec(query).one()
 
 
-def _open_at_end(window: MetricWindow):  # noqa: ANN202
+def _open_at_end(window: MetricWindow):
     """Created by the window's end and not closed by then (or still open)."""
     closed_later = or_(col(Opportunity.closed_on).is_(None), col(Opportunity.closed_on) > window.end)
     return _in_country(window), col(Opportunity.created_on) <= window.end, closed_later
@@ -58,7 +58,7 @@ def open_pipeline_amount(session: Session, window: MetricWindow) -> float:
     return float(total)
 
 
-def _won_in_window(window: MetricWindow):  # noqa: ANN202
+def _won_in_window(window: MetricWindow):
     won = load_pipeline_config().keys_of_kind("won")
     return (
         _in_country(window),

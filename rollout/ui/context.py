@@ -33,7 +33,7 @@ def country_filter() -> list[str]:
     return st.session_state.get(FILTER_KEY) or []
 
 
-def sidebar(engine) -> None:  # noqa: ANN001
+def sidebar(engine) -> None:
     with st.sidebar:
         st.selectbox(
             "Display language",
