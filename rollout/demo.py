@@ -89,6 +89,7 @@ def _plan_campaigns(session: Session, entry: dict, today: date, by: str) -> None
             by=by,
             locale=country_locale(country.code),
             occasion=planned.get("occasion", ""),
+            owner=local_hire(entry) or "",
         )
 
 
@@ -108,10 +109,16 @@ def _load_catalogue(session: Session, demo: dict, by: str) -> dict[str, int]:
     return ids
 
 
+def local_hire(entry: dict) -> str | None:
+    """The market's local hire with a work email: who owns its translations and campaigns in the demo."""
+    return next((hire["email"] for hire in entry.get("hires", []) if hire.get("email")), None)
+
+
 def _load_marketing(session: Session, entry: dict, ids: dict[str, int], today: date, by: str) -> None:
     """Translations at their status in the market's target locales, and its local-talent candidates."""
     country = get_country(session, entry["code"])
     locales = target_locales(country)
+    owner = local_hire(entry)
     for status in ("in_progress", "in_review", "published"):
         for key in entry.get(status, []):
             for locale in entry.get(f"{status}_in", {}).get(key, locales):
@@ -122,7 +129,7 @@ def _load_marketing(session: Session, entry: dict, ids: dict[str, int], today: d
                     content_id=ids[key],
                     locale=locale,
                     by=by,
-                    change=TranslationChange(status=status, published_link=link),
+                    change=TranslationChange(status=status, published_link=link, assignee=owner),
                 )
     for key, published in entry.get("published_in", {}).items():
         for locale in published:

@@ -129,3 +129,12 @@ def test_demo_needs_an_email(engine, playbook):
     with pytest.raises(RolloutError, match="not an email address"):
         load_demo(engine, by="demo", today=TODAY, playbook=playbook)
     assert count(engine, Country) == 0
+
+
+def test_demo_local_hires_own_their_markets_translations_and_campaigns(demo, engine):
+    from rollout.talent import ownership
+
+    with read_session(engine) as session:
+        [jonas] = ownership(session, "DE")
+    assert jonas.hire.email == "jonas.becker@rollout.example"
+    assert jonas.translations and jonas.campaigns
