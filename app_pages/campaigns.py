@@ -23,6 +23,7 @@ from rollout.local_calendar import calendar_entries, subdivisions
 from rollout.locales import country_locale
 from rollout.models import CHANNELS, Country
 from rollout.ui import context, data
+from rollout.ui.actions import write_then_rerun
 from rollout.ui.format import format_day
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
@@ -231,11 +232,10 @@ def campaign_list(country: Country) -> None:
             key=f"cancel_choice_{country.code}",
         )
         if st.form_submit_button("Cancel campaign") and chosen is not None:
-            with write_session(engine) as session:
-                cancel_campaign(session, campaign_id=chosen, by=actor)
-            data.after_write()
-            context.flash(f"Cancelled campaign #{chosen}.")
-            st.rerun()
+            write_then_rerun(
+                lambda session: cancel_campaign(session, campaign_id=chosen, by=actor),
+                f"Cancelled campaign #{chosen}.",
+            )
 
 
 st.title("Campaigns")

@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rollout.countries import get_country
-from rollout.errors import NotFound, RolloutError, require_actor
+from rollout.errors import NotFound, RolloutError, require_actor, require_email
 from rollout.metrics import MetricWindow, register
 from rollout.models import (
     CONTENT_TYPES,
@@ -34,13 +34,6 @@ TRANSLATED = ("in_review", "published")
 SOURCE = "source"  # the piece is written in the locale's language: nothing to translate
 DONE = ("published", SOURCE)
 TOP_REQUESTED = 5  # the launch gate looks at the five pieces prospects and partners ask for most
-
-
-def _require_email(email: str, field: str) -> str:
-    try:
-        return require_actor(email)
-    except RolloutError:
-        raise RolloutError(f"{field}: '{email}' is not an email address") from None
 
 
 def target_locales(country: Country) -> list[str]:
@@ -159,7 +152,7 @@ def save_translation(
     if change.status not in TRANSLATION_STATUSES:
         raise RolloutError(f"status: '{change.status}' is not one of {', '.join(TRANSLATION_STATUSES)}")
     if change.assignee:
-        _require_email(change.assignee, "assignee")
+        require_email(change.assignee, "assignee")
     translation = session.exec(
         select(Translation).where(
             Translation.content_id == content_id,

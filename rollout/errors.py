@@ -19,6 +19,14 @@ class Conflict(RolloutError):
 EMAIL = re.compile(r"[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*")
 
 
+def require_email(email: str, field: str) -> str:
+    """An email typed in a form field (assignee, work email), lower-cased; the message names the field."""
+    cleaned = (email or "").strip().lower()
+    if not EMAIL.fullmatch(cleaned):
+        raise RolloutError(f"{field}: '{email}' is not an email address")
+    return cleaned
+
+
 def require_actor(email: str) -> str:
     """Every write names the person acting; an email is how people are identified."""
     cleaned = (email or "").strip().lower()

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from rollout.countries import get_country, normalize_code
-from rollout.errors import NotFound, RolloutError, require_actor
+from rollout.errors import NotFound, RolloutError, require_actor, require_email
 from rollout.locales import viewer_locale
 from rollout.metrics import MetricWindow, register
 from rollout.models import HIRE_STAGES, Campaign, Hire, HireStageChange, LocalEvent, Translation, utc_now
@@ -38,10 +38,7 @@ def _check_hire(
 
 
 def _work_email(email: str) -> str:
-    try:
-        return require_actor(email) if email else ""
-    except RolloutError:
-        raise RolloutError(f"work email: '{email}' is not an email address") from None
+    return require_email(email, "work email") if email else ""
 
 
 def add_hire(
@@ -200,11 +197,11 @@ def ownership(session: Session, code: str) -> list[Ownership]:
 @register("native_hires_started", description="Native marketing hires on the job by the end of the window")
 def native_hires_started(session: Session, window: MetricWindow) -> float:
     country = get_country(session, window.country_code)
-    started = 0
-    for hire in hires(session, country.code):
-        if not is_native(hire, country.code, country.languages):
-            continue
-        history = [c for c in stage_history(session, hire.id) if c.entered_on <= window.end]
-        if history and history[-1].stage in WORKING:
-            started += 1
-    return started
+    natives = {h.id for h in hires(session, country.code) if is_native(h, country.code, country.languages)}
+    moves = session.exec(
+        select(HireStageChange.hire_id, HireStageChange.stage)
+        .where(col(HireStageChange.hire_id).in_(natives), HireStageChange.entered_on <= window.end)
+        .order_by(HireStageChange.entered_on, HireStageChange.id)
+    )
+    stage_at_end = dict(moves.all())  # the last move of each hire by the window's end wins
+    return sum(stage in WORKING for stage in stage_at_end.values())
