@@ -185,8 +185,10 @@ def evaluate(
     marks: dict[tuple[str, str], CheckMark],
     playbook: Playbook,
     today: date,
+    timeline: Timeline | None = None,
 ) -> GateStatus:
-    timeline = replay(country.start_date, decisions, playbook, today)
+    """The gate status; pass the country's `timeline` when it was already replayed from `decisions`."""
+    timeline = timeline or replay(country.start_date, decisions, playbook, today)
     span = timeline.current or timeline.spans[-1]
     criteria: tuple[CriterionResult, ...] = ()
     overdue = False
@@ -257,36 +259,26 @@ def gate_status(
     )
 
 
+def portfolio_with_timelines(
+    session: Session, today: date | None = None, playbook: Playbook | None = None
+) -> tuple[list[GateStatus], dict[str, Timeline]]:
+    """Every country's gate status and phase history, each country's decisions read and replayed once."""
+    playbook, today = playbook or load_playbook(), today or date.today()
+    countries = list_countries(session)
+    decisions, marks = _decisions_by_country(session), _latest_marks(session)
+    timelines = {c.code: replay(c.start_date, decisions[c.code], playbook, today) for c in countries}
+    statuses = [
+        evaluate(session, c, decisions[c.code], marks[c.code], playbook, today, timelines[c.code])
+        for c in countries
+    ]
+    return statuses, timelines
+
+
 def portfolio(
     session: Session, today: date | None = None, playbook: Playbook | None = None
 ) -> list[GateStatus]:
     """The gate status of every country."""
-    playbook = playbook or load_playbook()
-    today = today or date.today()
-    decisions, marks = _decisions_by_country(session), _latest_marks(session)
-    return [
-        evaluate(
-            session,
-            country,
-            decisions[country.code],
-            marks[country.code],
-            playbook,
-            today,
-        )
-        for country in list_countries(session)
-    ]
-
-
-def portfolio_timelines(
-    session: Session, today: date | None = None, playbook: Playbook | None = None
-) -> dict[str, Timeline]:
-    """Every country's phase history, from two queries."""
-    playbook, today = playbook or load_playbook(), today or date.today()
-    decisions = _decisions_by_country(session)
-    return {
-        country.code: replay(country.start_date, decisions[country.code], playbook, today)
-        for country in list_countries(session)
-    }
+    return portfolio_with_timelines(session, today, playbook)[0]
 
 
 def country_timeline(

@@ -28,8 +28,7 @@ def tables(engine, playbook):
     load_demo(engine, by="demo@rollout.example", today=TODAY, playbook=playbook)
     with read_session(engine) as session:
         countries = {country.code: country for country in list_countries(session)}
-        statuses = gates.portfolio(session, today=TODAY, playbook=playbook)
-        timelines = gates.portfolio_timelines(session, today=TODAY, playbook=playbook)
+        statuses, timelines = gates.portfolio_with_timelines(session, today=TODAY, playbook=playbook)
         log = gates.decisions(session)
     return {
         "portfolio": portfolio_frame(statuses, countries, playbook, "fr").set_index("code"),

@@ -39,8 +39,7 @@ def portfolio_tables(url: str, today: date, locale: str) -> tuple[pd.DataFrame, 
     book = load_playbook()
     with read_session(_migrated_engine(url)) as session:
         countries = {country.code: country for country in list_countries(session)}
-        statuses = gates.portfolio(session, today=today, playbook=book)
-        timelines = gates.portfolio_timelines(session, today, book)
+        statuses, timelines = gates.portfolio_with_timelines(session, today, book)
         return (
             portfolio.portfolio_frame(statuses, countries, book, locale),
             portfolio.timeline_frame(timelines, countries, book, locale, today),
