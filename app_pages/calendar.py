@@ -187,6 +187,7 @@ def local_event_form(country: Country) -> None:
 
 
 def working_week_form(country: Country) -> None:
+    opened = context.opened_version("country", country.code, country.version)
     with st.form(f"weekend_form_{country.code}"):
         st.markdown(
             "**Working week**: the weekend comes from python-holidays; override it where the market "
@@ -201,7 +202,9 @@ def working_week_form(country: Country) -> None:
         )
         if st.form_submit_button("Save working week"):
             write_then_rerun(
-                lambda session: set_weekend(session, code=country.code, days=days, by=actor),
+                lambda session: set_weekend(
+                    session, code=country.code, days=days, by=actor, expected_version=opened
+                ),
                 "Working week saved.",
             )
 

@@ -14,6 +14,7 @@ from rollout.content import (
     save_content,
     save_translation,
     target_locales,
+    translations,
 )
 from rollout.countries import list_countries
 from rollout.db import read_session
@@ -97,6 +98,15 @@ def translations_tab(country: Country) -> None:
     with read_session(engine) as session:
         grid = matrix(session, country)
         items = catalogue(session)
+        # Versions as first shown (a translation not started yet is at 0): a save over a later change is refused.
+        versions = {(t.content_id, t.locale): t.version for t in translations(session, country.code)}
+    opened = {
+        (item.id, loc): context.opened_version(
+            "translation", f"{country.code}/{item.id}/{loc}", versions.get((item.id, loc), 0)
+        )
+        for item in items
+        for loc in locales
+    }
     st.caption(
         f"Target locales: {', '.join(locales)} (from the country's languages; change them on the Country "
         "page)."
@@ -139,6 +149,7 @@ def translations_tab(country: Country) -> None:
                     locale=chosen_locale,
                     change=change,
                     by=actor,
+                    expected_version=opened[(content_id, chosen_locale)],
                 ),
                 f"Saved: {STATUS_LABELS[status]} in {chosen_locale}.",
             )

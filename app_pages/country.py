@@ -9,7 +9,7 @@ from babel.numbers import list_currencies
 from rollout import locales
 from rollout.countries import add_country, display_name, list_countries, update_facts
 from rollout.db import read_session, write_session
-from rollout.errors import RolloutError
+from rollout.errors import Conflict, RolloutError
 from rollout.gates import GateStatus, country_timeline, decisions, gate_status, mark_checks, record_decision
 from rollout.models import Country, CountryFacts, Decision
 from rollout.portfolio import FORECAST_LABELS, OUTCOME_LABELS, status_label
@@ -68,6 +68,7 @@ def add_country_form(existing: set[str]) -> None:
 
 
 def facts_section(country: Country) -> None:
+    opened = context.opened_version("country", country.code, country.version)
     languages = ", ".join(locales.language_name(lang, locale) for lang in country.languages) or "—"
     zones = country.time_zones
     shown_zones = ", ".join(zones[:3]) + (f" and {len(zones) - 3} more" if len(zones) > 3 else "")
@@ -124,10 +125,13 @@ def facts_section(country: Country) -> None:
                     first_week_day=first_day,
                 )
                 with write_session(engine) as session:
-                    update_facts(session, code=country.code, facts=facts, by=actor)
+                    update_facts(session, code=country.code, facts=facts, by=actor, expected_version=opened)
             except (RolloutError, ValueError) as error:
+                if isinstance(error, Conflict):
+                    context.forget_opened_versions()
                 st.error(str(error))
                 return
+            context.forget_opened_versions()
             data.after_write()
             context.flash("Facts saved.")
             st.rerun()

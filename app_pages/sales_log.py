@@ -10,7 +10,7 @@ from babel.numbers import list_currencies
 from rollout.content import catalogue
 from rollout.crm_files import FIELDS
 from rollout.db import read_session, write_session
-from rollout.errors import RolloutError
+from rollout.errors import Conflict, RolloutError
 from rollout.gates import GateStatus, gate_status
 from rollout.locales import country_locale
 from rollout.models import Country
@@ -148,7 +148,8 @@ def signals_table(code: str) -> None:
     )
 
 
-def opportunities_frame(code: str) -> pd.DataFrame:
+def opportunities_frame(code: str) -> tuple[pd.DataFrame, dict[int, int]]:
+    """The deals as the editor shows them, and each deal's version (id -> version)."""
     with read_session(engine) as session:
         deals = opportunities(session, code)
     rows = [
@@ -169,19 +170,22 @@ def opportunities_frame(code: str) -> pd.DataFrame:
         for o in deals
     ]
     columns = ["id", *FIELDS]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=columns), {o.id: o.version for o in deals}
 
 
 def opportunities_editor(code: str) -> None:
-    frame = opportunities_frame(code)
+    frame, versions = opportunities_frame(code)
     ids = frame["id"].tolist()
     key = f"opportunities_editor_{code}_{st.session_state.setdefault(EDITOR_VERSION, 0)}"
+    # Each deal's version when this editor opened: a save over a colleague's later change is refused.
+    opened_versions = st.session_state.setdefault(f"{key}_versions", versions)
     # The editor's edits name rows by position: if the deals changed underneath (an import, a colleague),
     # those positions point at other deals, so the pending edits are set aside rather than misapplied.
     if st.session_state.setdefault(f"{key}_ids", ids) != ids:
         st.session_state[EDITOR_VERSION] += 1
         key = f"opportunities_editor_{code}_{st.session_state[EDITOR_VERSION]}"
         st.session_state[f"{key}_ids"] = ids
+        opened_versions = st.session_state[f"{key}_versions"] = versions
         st.warning(
             "The deals changed while you were editing (an import or a colleague): your unsaved edits "
             "were set aside so they cannot land on the wrong deals. Please make them again."
@@ -208,10 +212,10 @@ def opportunities_editor(code: str) -> None:
         },
     )
     if st.button("Save changes", key="save_opportunities", type="primary"):
-        save_edits(code, ids, st.session_state[key])
+        save_edits(code, ids, st.session_state[key], opened_versions)
 
 
-def save_edits(code: str, row_ids: list[int], edits: dict) -> None:
+def save_edits(code: str, row_ids: list[int], edits: dict, opened_versions: dict[int, int]) -> None:
     try:
         with write_session(engine) as session:
             updated, created = apply_table_edits(
@@ -221,11 +225,16 @@ def save_edits(code: str, row_ids: list[int], edits: dict) -> None:
                 edited_rows=edits.get("edited_rows", {}),
                 added_rows=edits.get("added_rows", []),
                 by=actor,
+                opened_versions=opened_versions,
                 config=config,
             )
     except TableEditError as error:
         st.error("Nothing was saved: fix these cells first.")
         st.dataframe(pd.DataFrame([asdict(e) for e in error.errors]), hide_index=True, key="editor_errors")
+        return
+    except Conflict as error:
+        st.session_state[EDITOR_VERSION] += 1  # the next run reopens the table on what is stored now
+        st.error(str(error))
         return
     except RolloutError as error:
         st.error(str(error))

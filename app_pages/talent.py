@@ -64,6 +64,7 @@ def history(people) -> None:
 
 
 def move_form(country: Country, people) -> None:
+    opened = {h.id: context.opened_version("hire", h.id, h.version) for h in people}
     with st.form(f"move_form_{country.code}"):
         st.markdown("**Move a candidate**")
         left, right = st.columns(2)
@@ -84,7 +85,14 @@ def move_form(country: Country, people) -> None:
         if st.form_submit_button("Move"):
             write_then_rerun(
                 lambda session: move_hire(
-                    session, hire_id=hire_id, stage=stage, by=actor, on=on, reason=reason, email=email or None
+                    session,
+                    hire_id=hire_id,
+                    stage=stage,
+                    by=actor,
+                    on=on,
+                    reason=reason,
+                    email=email or None,
+                    expected_version=opened[hire_id],
                 ),
                 lambda hire: f"{hire.candidate}: {STAGE_LABELS[stage]}.",
             )

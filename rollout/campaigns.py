@@ -15,8 +15,9 @@ from babel import Locale, UnknownLocaleError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from rollout.access import Action, authorize
 from rollout.countries import get_country
-from rollout.errors import NotFound, RolloutError, require_actor
+from rollout.errors import NotFound, RolloutError
 from rollout.local_calendar import (
     CalendarEntry,
     blocked_reasons,
@@ -26,6 +27,7 @@ from rollout.local_calendar import (
     weekend_days,
 )
 from rollout.locales import all_time_zones
+from rollout.locking import require_version, touch
 from rollout.metrics import MetricWindow, register
 from rollout.models import CHANNELS, Campaign, LocalEvent, utc_now
 
@@ -175,8 +177,8 @@ def plan_campaign(
     linked_content: str = "",
 ) -> tuple[Campaign, list[CampaignWarning]]:
     """Save a campaign; returns it with its warnings (warnings inform, they do not refuse)."""
-    by = require_actor(by)
     country = get_country(session, code)
+    by = authorize(session, by, Action.MANAGE_MARKETING, country.code)
     time_zone = time_zone or (country.time_zones[0] if country.time_zones else "UTC")
     _validate(country.code, name, channel, time_zone, duration_minutes, locale, subdivision)
     starts_at = to_utc(local_start, time_zone)
@@ -218,12 +220,16 @@ def plan_campaign(
     return campaign, warnings
 
 
-def cancel_campaign(session: Session, *, campaign_id: int, by: str) -> Campaign:
-    by = require_actor(by)
-    campaign = session.get(Campaign, campaign_id)
+def cancel_campaign(
+    session: Session, *, campaign_id: int, by: str, expected_version: int | None = None
+) -> Campaign:
+    campaign = session.get(Campaign, campaign_id, with_for_update=True)
     if campaign is None:
         raise NotFound(f"campaign #{campaign_id} does not exist")
-    campaign.cancelled, campaign.updated_at, campaign.updated_by = True, utc_now(), by
+    by = authorize(session, by, Action.MANAGE_MARKETING, campaign.country_code)
+    require_version(campaign, expected_version, f"campaign '{campaign.name}'")
+    campaign.cancelled = True
+    touch(campaign, by)
     session.add(campaign)
     session.flush()
     return campaign
@@ -282,8 +288,8 @@ def _fit(day: date, entries: list[CalendarEntry]) -> tuple[int, list[str]]:
 def add_local_event(
     session: Session, *, code: str, name: str, kind: str, start: date, end: date, by: str, note: str = ""
 ) -> LocalEvent:
-    by = require_actor(by)
     country = get_country(session, code)
+    by = authorize(session, by, Action.MANAGE_MARKETING, country.code)
     if not name.strip():
         raise RolloutError("name: required")
     if kind not in ("opportunity", "quiet"):

@@ -22,10 +22,11 @@ from rollout.errors import RolloutError
 from rollout.ics import calendar_ics
 from rollout.identity import default_actor
 from rollout.local_calendar import INCLUDES, calendar_entries
-from rollout.models import OUTCOMES, utc_now
+from rollout.models import OUTCOMES, ROLES, utc_now
 from rollout.money import parse_rates_csv, save_rates
 from rollout.playbook import ConfigFileError, load_playbook
 from rollout.schema import DatabaseTooNew, upgrade
+from rollout.users import add_user, list_users
 
 OWN_EXPORT = "rollout"  # the --mapping name of the layout `rollout export deals` writes
 
@@ -51,7 +52,7 @@ def cmd_demo(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def cmd_countries_add(engine: Engine, args: argparse.Namespace) -> None:
-    with write_session(engine) as session:
+    with write_session(engine, source="cli") as session:
         country = add_country(session, code=args.code, start_date=args.start, by=args.by)
         print(
             f"added {country.code} ({display_name(country)}), starting {country.start_date.isoformat()}: "
@@ -80,6 +81,22 @@ def cmd_countries_list(engine: Engine, args: argparse.Namespace) -> None:
         )
 
 
+def cmd_users_add(engine: Engine, args: argparse.Namespace) -> None:
+    countries = [code for code in (args.countries or "").split(",") if code.strip()]
+    with write_session(engine, source="cli") as session:
+        user = add_user(
+            session, email=args.email, role=args.role, countries=countries, name=args.name, by=args.by
+        )
+        print(f"added {user.email} as {user.role} on {', '.join(user.countries) or 'all countries'}")
+
+
+def cmd_users_list(engine: Engine, _args: argparse.Namespace) -> None:
+    with read_session(engine) as session:
+        for user in list_users(session):
+            state = "" if user.active else "  (deactivated)"
+            print(f"{user.email:<40} {user.role:<11} {','.join(user.countries) or 'all countries'}{state}")
+
+
 def cmd_gates(engine: Engine, args: argparse.Namespace) -> None:
     with read_session(engine) as session:
         statuses = [gates.gate_status(session, args.country)] if args.country else gates.portfolio(session)
@@ -95,7 +112,7 @@ def cmd_gates(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def cmd_decide(engine: Engine, args: argparse.Namespace) -> None:
-    with write_session(engine) as session:
+    with write_session(engine, source="cli") as session:
         decision = gates.record_decision(
             session,
             expected_phase=args.gate,
@@ -126,7 +143,7 @@ def _mapping(session: Session, args: argparse.Namespace) -> dict[str, str] | Non
 
 def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
     content = Path(args.file).read_bytes()
-    with write_session(engine) as session:
+    with write_session(engine, source="cli") as session:
         mapping = _mapping(session, args)
         outcome = import_deals(
             session,
@@ -160,7 +177,7 @@ def cmd_export_deals(engine: Engine, args: argparse.Namespace) -> None:
 
 def cmd_import_rates(engine: Engine, args: argparse.Namespace) -> None:
     rates = parse_rates_csv(Path(args.file).read_bytes(), args.file)
-    with write_session(engine) as session:
+    with write_session(engine, source="cli") as session:
         count = save_rates(session, rates, by=args.by, source="ecb")
     print(f"imported {count} rates")
 
@@ -206,6 +223,18 @@ def build_parser() -> argparse.ArgumentParser:
     listing = country_commands.add_parser("list", help="list countries")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_countries_list)
+
+    users = commands.add_parser("users", help="who may sign in, with which role").add_subparsers(
+        dest="users_command", required=True
+    )
+    user_add = users.add_parser("add", help="add a user; the first user must be an admin")
+    user_add.add_argument("email")
+    user_add.add_argument("--role", required=True, choices=ROLES)
+    user_add.add_argument("--countries", metavar="CC,CC", help="the countries they work on (default: all)")
+    user_add.add_argument("--name", default="")
+    user_add.add_argument("--by", default=default_actor(), help="the admin adding them (email)")
+    user_add.set_defaults(run=cmd_users_add)
+    users.add_parser("list", help="list users").set_defaults(run=cmd_users_list)
 
     gate = commands.add_parser("gates", help="gate status of each country")
     gate.add_argument("--country")

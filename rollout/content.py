@@ -16,8 +16,10 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from rollout.access import Action, authorize
 from rollout.countries import get_country
-from rollout.errors import NotFound, RolloutError, require_actor, require_email
+from rollout.errors import NotFound, RolloutError, require_email
+from rollout.locking import require_version, touch
 from rollout.metrics import MetricWindow, register
 from rollout.models import (
     CONTENT_TYPES,
@@ -26,7 +28,6 @@ from rollout.models import (
     Country,
     Signal,
     Translation,
-    utc_now,
 )
 
 WEBSITE_TYPES = ("website", "website_page")
@@ -67,16 +68,24 @@ def _check_parent(session: Session, item_id: int | None, parent_id: int | None) 
         current = parent.parent_id
 
 
-def save_content(session: Session, *, by: str, item_id: int | None = None, **values: Any) -> ContentItem:
+def save_content(
+    session: Session,
+    *,
+    by: str,
+    item_id: int | None = None,
+    expected_version: int | None = None,
+    **values: Any,
+) -> ContentItem:
     """Create (no `item_id`) or update a catalogue entry."""
-    by = require_actor(by)
+    by = authorize(session, by, Action.MANAGE_MARKETING)
     item = (
-        session.get(ContentItem, item_id)
+        session.get(ContentItem, item_id, with_for_update=True)
         if item_id is not None
-        else ContentItem(title="", content_type="website")
+        else ContentItem(title="", content_type="website", version=0)
     )
     if item is None:
         raise NotFound(f"content #{item_id} does not exist")
+    require_version(item, expected_version, f"'{item.title}'")
     values = {
         **item.model_dump(
             include={"title", "content_type", "source_language", "owner", "link", "word_count", "parent_id"}
@@ -97,7 +106,7 @@ def save_content(session: Session, *, by: str, item_id: int | None = None, **val
     _check_parent(session, item_id, values["parent_id"])
     for key, value in values.items():
         setattr(item, key, value.strip() if isinstance(value, str) else value)
-    item.updated_at, item.updated_by = utc_now(), by
+    touch(item, by)
     session.add(item)
     session.flush()
     return item
@@ -137,10 +146,18 @@ class TranslationChange:
 
 
 def save_translation(
-    session: Session, *, code: str, content_id: int, locale: str, change: TranslationChange, by: str
+    session: Session,
+    *,
+    code: str,
+    content_id: int,
+    locale: str,
+    change: TranslationChange,
+    by: str,
+    expected_version: int | None = None,
 ) -> Translation:
-    by = require_actor(by)
+    """Create or update a translation; one not started yet is at version 0."""
     country = get_country(session, code)
+    by = authorize(session, by, Action.MANAGE_MARKETING, country.code)
     if session.get(ContentItem, content_id) is None:
         raise NotFound(f"content #{content_id} does not exist")
     targets = target_locales(country)
@@ -154,12 +171,15 @@ def save_translation(
     if change.assignee:
         require_email(change.assignee, "assignee")
     translation = session.exec(
-        select(Translation).where(
+        select(Translation)
+        .where(
             Translation.content_id == content_id,
             Translation.country_code == country.code,
             Translation.locale == locale,
         )
-    ).first() or Translation(content_id=content_id, country_code=country.code, locale=locale)
+        .with_for_update()
+    ).first() or Translation(content_id=content_id, country_code=country.code, locale=locale, version=0)
+    require_version(translation, expected_version, f"the {locale} translation")
     link = translation.published_link if change.published_link is None else change.published_link
     link = require_url(link, "published link")
     if change.status == "published" and not link:
@@ -169,7 +189,7 @@ def save_translation(
         translation.assignee = change.assignee.strip().lower()
     if change.due_on is not None:
         translation.due_on = change.due_on
-    translation.updated_at, translation.updated_by = utc_now(), by
+    touch(translation, by)
     session.add(translation)
     session.flush()
     return translation

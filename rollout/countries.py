@@ -8,7 +8,9 @@ from babel.numbers import list_currencies
 from sqlmodel import Session, select
 
 from rollout import locales
-from rollout.errors import NotFound, RolloutError, require_actor
+from rollout.access import Action, authorize
+from rollout.errors import NotFound, RolloutError
+from rollout.locking import require_version, touch
 from rollout.models import Country, CountryFacts, utc_now
 
 
@@ -50,9 +52,9 @@ def validate_facts(facts: CountryFacts) -> CountryFacts:
     return facts
 
 
-def get_country(session: Session, code: str) -> Country:
+def get_country(session: Session, code: str, for_update: bool = False) -> Country:
     code = normalize_code(code)
-    country = session.get(Country, code)
+    country = session.get(Country, code, with_for_update=for_update)
     if country is None:
         raise NotFound(f"{code} ({locales.country_name(code)}) is not in the rollout yet")
     return country
@@ -70,8 +72,8 @@ def add_country(
     by: str,
     facts: CountryFacts | None = None,
 ) -> Country:
-    by = require_actor(by)
     code = normalize_code(code)
+    by = authorize(session, by, Action.MANAGE_COUNTRIES, code)
     if session.get(Country, code) is not None:
         raise RolloutError(f"{code} ({locales.country_name(code)}) is already in the rollout")
     # The currency in force when the rollout starts, or now if it started in the past (HR: EUR, not HRK).
@@ -88,13 +90,15 @@ def add_country(
     return country
 
 
-def update_facts(session: Session, *, code: str, facts: CountryFacts, by: str) -> Country:
-    by = require_actor(by)
-    country = get_country(session, code)
+def update_facts(
+    session: Session, *, code: str, facts: CountryFacts, by: str, expected_version: int | None = None
+) -> Country:
+    country = get_country(session, code, for_update=True)
+    by = authorize(session, by, Action.MANAGE_COUNTRIES, country.code)
+    require_version(country, expected_version, f"{country.code}'s facts")
     for field, value in validate_facts(facts).model_dump().items():
         setattr(country, field, value)
-    country.updated_at = utc_now()
-    country.updated_by = by
+    touch(country, by)
     session.add(country)
     session.flush()
     return country
@@ -104,16 +108,19 @@ def display_name(country: Country, locale: str | None = None) -> str:
     return country.display_name or locales.country_name(country.code, locale)
 
 
-def set_weekend(session: Session, *, code: str, days: list[int], by: str) -> Country:
+def set_weekend(
+    session: Session, *, code: str, days: list[int], by: str, expected_version: int | None = None
+) -> Country:
     """Override the weekend (0 = Monday) where the market's working week differs from python-holidays'."""
-    by = require_actor(by)
-    country = get_country(session, code)
+    country = get_country(session, code, for_update=True)
+    by = authorize(session, by, Action.MANAGE_COUNTRIES, country.code)
+    require_version(country, expected_version, f"{country.code}'s weekend")
     if any(day not in range(7) for day in days):
         raise RolloutError(f"weekend: days must be 0 (Monday) to 6 (Sunday), not {days}")
     if len(set(days)) > 3:
         raise RolloutError("weekend: at most three rest days a week")
     country.weekend_override = sorted(set(days))
-    country.updated_at, country.updated_by = utc_now(), by
+    touch(country, by)
     session.add(country)
     session.flush()
     return country

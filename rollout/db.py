@@ -16,6 +16,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
+from rollout import audit
+
 DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "rollout.db"
 
 
@@ -61,10 +63,17 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """A session whose work commits as one transaction, or not at all."""
+def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
+    """A session whose work commits as one transaction, or not at all, with its audit trail.
+
+    `source` (ui, import, cli, demo, local) is recorded with every change; the acting user is named by
+    `rollout.access.authorize`, which every write function calls first.
+    """
+    if source not in audit.SOURCES:
+        raise ValueError(f"unknown source {source!r}")
     # Objects stay readable after the commit, so callers can report what was written.
     with Session(engine.execution_options(rollout_write=True), expire_on_commit=False) as session:
+        session.info["source"] = source
         try:
             yield session
             session.commit()

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from rollout.access import Action, authorize
 from rollout.countries import get_country
 from rollout.crm_files import FIELDS, DealRow, ParsedFile, RowProblem, parse_deals
-from rollout.errors import RolloutError, require_actor
+from rollout.errors import RolloutError
 from rollout.exports import csv_bytes
 from rollout.models import ExchangeRate, ImportMapping, Opportunity, StageChange, utc_now
 from rollout.money import EURO
@@ -144,8 +145,10 @@ def import_deals(
     Any bad row refuses the file: nothing is written and every problem is listed. CrmFileError is
     raised when the file as a whole cannot be read.
     """
-    by, today, config = require_actor(by), today or date.today(), config or load_pipeline_config()
+    today, config = today or date.today(), config or load_pipeline_config()
     country = get_country(session, code)
+    by = authorize(session, by, Action.LOG_PIPELINE, country.code)
+    session.info["source"] = "import"
     parsed = parse_deals(content, filename, format=format, mapping=mapping)
     outcome = ImportOutcome(format=parsed.format)
     existing = _existing(session, [row.crm_id for row in parsed.valid_rows])
@@ -227,7 +230,7 @@ def saved_mappings(session: Session) -> dict[str, dict[str, str]]:
 
 
 def save_mapping(session: Session, *, name: str, columns: dict[str, str], by: str) -> None:
-    by = require_actor(by)
+    by = authorize(session, by, Action.LOG_PIPELINE)
     name = name.strip()[:100]
     if not name:
         raise RolloutError("mapping name: required, to find it next time")

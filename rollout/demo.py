@@ -9,12 +9,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from rollout.access import find_user
 from rollout.campaigns import plan_campaign
 from rollout.content import TranslationChange, save_content, save_translation, target_locales
 from rollout.countries import add_country, get_country
 from rollout.db import write_session
 from rollout.demo_pipeline import generate, selling_days
-from rollout.errors import RolloutError, require_actor
+from rollout.errors import RolloutError
 from rollout.gates import mark_check, record_decision
 from rollout.local_calendar import weekend_days
 from rollout.locales import country_locale
@@ -23,6 +24,7 @@ from rollout.money import DEMO_RATES, parse_rates_csv, save_rates
 from rollout.pipeline import load_pipeline_config
 from rollout.playbook import Playbook, load_playbook
 from rollout.talent import add_hire
+from rollout.users import add_user, bootstrap_admin
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.toml"
 
@@ -91,6 +93,25 @@ def _plan_campaigns(session: Session, entry: dict, today: date, by: str) -> None
             occasion=planned.get("occasion", ""),
             owner=local_hire(entry) or "",
         )
+
+
+def demo_cast(demo: dict) -> dict[str, tuple[str, list[str]]]:
+    """The demo's people (email -> role, countries): deciders lead, deal owners sell, local hires market."""
+    cast: dict[str, tuple[str, list[str]]] = {}
+    for entry in demo["countries"]:
+        for decided in entry.get("decisions", []):
+            cast[decided["by"]] = ("leadership", [])
+        if owner := entry.get("pipeline", {}).get("owner"):
+            cast.setdefault(owner, ("sales", []))[1].append(entry["code"])
+        if marketer := local_hire(entry):
+            cast.setdefault(marketer, ("marketer", []))[1].append(entry["code"])
+    return cast
+
+
+def _add_cast(session: Session, demo: dict, by: str) -> None:
+    for email, (role, countries) in demo_cast(demo).items():
+        if find_user(session, email) is None:
+            add_user(session, email=email, role=role, countries=countries, by=by)
 
 
 def _load_catalogue(session: Session, demo: dict, by: str) -> dict[str, int]:
@@ -172,14 +193,15 @@ def load_demo(
     The sales activity is written before the decisions, so each decision freezes the evidence the
     market really showed on its day.
     """
-    by = require_actor(by)
     today = today or date.today()
     playbook = playbook or load_playbook()
     config = load_pipeline_config()
     demo = tomllib.loads(path.read_text(encoding="utf-8"))
-    with write_session(engine) as session:
+    with write_session(engine, source="demo") as session:
+        by = bootstrap_admin(session, by)
         if session.exec(select(Country).limit(1)).first() is not None:
             raise RolloutError("the database already has countries: the demo loads only into an empty one")
+        _add_cast(session, demo, by)
         save_rates(session, parse_rates_csv(DEMO_RATES.read_bytes(), str(DEMO_RATES)), by=by, source="demo")
         content_ids = _load_catalogue(session, demo, by)
         for number, entry in enumerate(demo["countries"]):

@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from rollout import metrics
+from rollout.access import Action, authorize
 from rollout.countries import get_country, list_countries, normalize_code
-from rollout.errors import Conflict, RolloutError, require_actor
+from rollout.errors import Conflict, RolloutError
 from rollout.models import OUTCOMES, CheckMark, Country, Decision, utc_now
 from rollout.playbook import Criterion, Playbook, load_playbook
 from rollout.timeline import PhaseSpan, Timeline, active_days, planned_days, replay
@@ -362,7 +363,7 @@ def record_decision(
     they mean to decide: if another decision landed since, or the country is at another gate, nothing
     is recorded and Conflict says who decided what.
     """
-    by = require_actor(by)
+    by = authorize(session, by, Action.DECIDE_GATES, normalize_code(code))
     playbook = playbook or load_playbook()
     today = today or date.today()
     on = on or today
@@ -419,7 +420,7 @@ def mark_check(
     today: date | None = None,
 ) -> CheckMark:
     """Tick or untick a check criterion of the country's current gate."""
-    by = require_actor(by)
+    by = authorize(session, by, Action.DECIDE_GATES, normalize_code(code))
     playbook = playbook or load_playbook()
     status = gate_status(session, code, today=today, playbook=playbook)
     _require_open_gate(status, playbook)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Index,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -83,6 +84,7 @@ class Country(CountryFacts, table=True):
     created_by: str = Field(max_length=254)
     updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     updated_by: str | None = Field(default=None, max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
 
 
 class Decision(SQLModel, table=True):
@@ -151,6 +153,7 @@ class Opportunity(SQLModel, table=True):
     lost_reason: str = ""
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
 
 
 class StageChange(SQLModel, table=True):
@@ -182,6 +185,7 @@ class ImportMapping(SQLModel, table=True):
     columns: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
 
 
 CHANNELS = ("webinar", "emailing", "event", "social", "paid")
@@ -205,6 +209,7 @@ class Campaign(SQLModel, table=True):
     cancelled: bool = False
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
 
 
 class LocalEvent(SQLModel, table=True):
@@ -248,6 +253,7 @@ class ContentItem(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="contentitem.id")
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
 
 
 class Translation(SQLModel, table=True):
@@ -263,6 +269,7 @@ class Translation(SQLModel, table=True):
     published_link: str = Field(default="", max_length=500)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
 
 
 class Hire(SQLModel, table=True):
@@ -279,6 +286,7 @@ class Hire(SQLModel, table=True):
     stage: str = Field(default="sourcing", max_length=20)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
 
 
 class HireStageChange(SQLModel, table=True):
@@ -289,3 +297,43 @@ class HireStageChange(SQLModel, table=True):
     reason: str = ""
     recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     recorded_by: str = Field(max_length=254)
+
+
+ROLES = ("leadership", "marketer", "sales", "admin")
+
+
+class AppUser(SQLModel, table=True):
+    """Someone allowed in: their role, and the countries they work on (none listed: all countries)."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=20)
+    countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    active: bool = True
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change to one record: who, when, from where, and each changed field's old and new value.
+
+    Append-only (database triggers). `changes` maps a field to [old, new]; a create has old = None for
+    every field, a delete new = None.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_record", "table_name", "record_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    actor: str = Field(max_length=254)
+    source: str = Field(max_length=20, description="ui, import, cli or demo")
+    action: str = Field(max_length=10, description="create, update or delete")
+    table_name: str = Field(max_length=40)
+    record_key: str = Field(max_length=200)
+    country_code: str | None = Field(default=None, max_length=2, index=True)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -19,7 +19,8 @@ from babel.numbers import list_currencies
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from rollout.errors import RolloutError, require_actor
+from rollout.access import Action, authorize
+from rollout.errors import RolloutError
 from rollout.models import ExchangeRate, utc_now
 
 EURO = "EUR"
@@ -137,7 +138,8 @@ def parse_rates_csv(content: bytes, source: str = "rates file") -> list[Rate]:
 
 def save_rates(session: Session, rates: list[Rate], *, by: str, source: str) -> int:
     """Insert or replace rates (one per currency and day); returns how many were written."""
-    by = require_actor(by)
+    by = authorize(session, by, Action.MANAGE_SETTINGS)
+    session.info["source"] = "import"
     now = utc_now()
     session.info.pop("rate_book", None)  # rates change: the next conversion reads them again
     existing = {(r.currency, r.day): r for r in session.exec(select(ExchangeRate))}

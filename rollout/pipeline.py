@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from rollout.access import Action, authorize
 from rollout.countries import get_country
 from rollout.crm_files import FIELDS as DEAL_FIELDS
-from rollout.errors import NotFound, RolloutError, require_actor
+from rollout.errors import NotFound, RolloutError
+from rollout.locking import require_version, touch
 from rollout.models import Opportunity, Signal, StageChange, utc_now
 from rollout.money import CENT, require_currency
 from rollout.playbook import ConfigFileError, reject_unknown_keys, require_key
@@ -126,9 +128,9 @@ def log_signal(
     today: date | None = None,
     config: PipelineConfig | None = None,
 ) -> Signal:
-    by = require_actor(by)
     config = config or load_pipeline_config()
     country = get_country(session, code)
+    by = authorize(session, by, Action.LOG_PIPELINE, country.code)
     if kind not in config.signal_kinds:
         raise RolloutError(f"kind: '{kind}' is not one of {', '.join(config.signal_kinds)}")
     if occurred_on > (today or date.today()):
@@ -275,8 +277,9 @@ def create_opportunity(
     today: date | None = None,
     config: PipelineConfig | None = None,
 ) -> Opportunity:
-    by, config, today = require_actor(by), config or load_pipeline_config(), today or date.today()
+    config, today = config or load_pipeline_config(), today or date.today()
     country = get_country(session, code)
+    by = authorize(session, by, Action.LOG_PIPELINE, country.code)
     values = {"currency": country.currency, "created_on": today, "stage": config.stages[0].key} | values
     for required in ("account", "amount"):
         if values.get(required) in (None, ""):
@@ -303,15 +306,18 @@ def update_opportunity(
     opportunity_id: int,
     changes: dict[str, Any],
     by: str,
+    expected_version: int | None = None,
     today: date | None = None,
     config: PipelineConfig | None = None,
 ) -> tuple[Opportunity, bool]:
     """Apply `changes`; returns the opportunity and whether anything changed. A stage change is kept
     in the stage history."""
-    by, config, today = require_actor(by), config or load_pipeline_config(), today or date.today()
-    opportunity = session.get(Opportunity, opportunity_id)
+    config, today = config or load_pipeline_config(), today or date.today()
+    opportunity = session.get(Opportunity, opportunity_id, with_for_update=True)
     if opportunity is None:
         raise NotFound(f"opportunity #{opportunity_id} does not exist")
+    by = authorize(session, by, Action.LOG_PIPELINE, opportunity.country_code)
+    require_version(opportunity, expected_version, f"the deal with {opportunity.account}")
     cleaned = clean_opportunity(changes, config)
     changed = {k: v for k, v in cleaned.items() if getattr(opportunity, k) != v}
     if not changed:
@@ -321,7 +327,7 @@ def update_opportunity(
     if "stage" in changed and "closed_on" not in changed and config.stage(opportunity.stage).kind != "open":
         opportunity.closed_on = today
     _check_dates(opportunity, config, today)
-    opportunity.updated_at, opportunity.updated_by = utc_now(), by
+    touch(opportunity, by)
     session.add(opportunity)
     if "stage" in changed:
         _record_stage(session, opportunity, opportunity.closed_on or today, by)
@@ -371,10 +377,12 @@ def apply_table_edits(
     edited_rows: dict[int | str, dict[str, Any]],
     added_rows: list[dict[str, Any]],
     by: str,
+    opened_versions: dict[int, int] | None = None,
     today: date | None = None,
     config: PipelineConfig | None = None,
 ) -> tuple[int, int]:
     """Turn a data editor's edits into writes, by primary key: `row_ids[i]` is the id shown in row i.
+    `opened_versions` (id -> version when the table was shown) refuses edits to deals changed since.
 
     Every bad cell is reported (TableEditError) and then nothing is written, since the caller's
     transaction rolls back. Returns (updated, created).
@@ -389,7 +397,13 @@ def apply_table_edits(
             continue
         try:
             _, changed = update_opportunity(
-                session, opportunity_id=opportunity_id, changes=changes, by=by, today=today, config=config
+                session,
+                opportunity_id=opportunity_id,
+                changes=changes,
+                by=by,
+                expected_version=(opened_versions or {}).get(opportunity_id),
+                today=today,
+                config=config,
             )
             updated += changed
         except FieldError as error:

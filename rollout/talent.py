@@ -8,9 +8,11 @@ from datetime import date
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from rollout.access import Action, authorize
 from rollout.countries import get_country, normalize_code
-from rollout.errors import NotFound, RolloutError, require_actor, require_email
+from rollout.errors import NotFound, RolloutError, require_email
 from rollout.locales import viewer_locale
+from rollout.locking import require_version, touch
 from rollout.metrics import MetricWindow, register
 from rollout.models import HIRE_STAGES, Campaign, Hire, HireStageChange, LocalEvent, Translation, utc_now
 
@@ -55,8 +57,8 @@ def add_hire(
     stage: str = "sourcing",
     on: date | None = None,
 ) -> Hire:
-    by = require_actor(by)
     country = get_country(session, code)
+    by = authorize(session, by, Action.MANAGE_MARKETING, country.code)
     native_country = _check_hire(role, candidate, native_languages or [], native_country, based)
     if stage not in HIRE_STAGES:
         raise RolloutError(f"stage: '{stage}' is not one of {', '.join(HIRE_STAGES)}")
@@ -100,12 +102,14 @@ def move_hire(
     on: date | None = None,
     reason: str = "",
     email: str | None = None,
+    expected_version: int | None = None,
 ) -> Hire:
     """Move a hire to `stage`. Going back (an offer withdrawn…) needs a reason; leaving is always possible."""
-    by = require_actor(by)
-    hire = session.get(Hire, hire_id)
+    hire = session.get(Hire, hire_id, with_for_update=True)
     if hire is None:
         raise NotFound(f"hire #{hire_id} does not exist")
+    by = authorize(session, by, Action.MANAGE_MARKETING, hire.country_code)
+    require_version(hire, expected_version, hire.candidate)
     if stage not in HIRE_STAGES:
         raise RolloutError(f"stage: '{stage}' is not one of {', '.join(HIRE_STAGES)}")
     if hire.stage == LEFT:
@@ -123,7 +127,8 @@ def move_hire(
         raise RolloutError(f"date: {on.isoformat()} is before the last move ({last.entered_on.isoformat()})")
     if email is not None:
         hire.email = _work_email(email)
-    hire.stage, hire.updated_at, hire.updated_by = stage, utc_now(), by
+    hire.stage = stage
+    touch(hire, by)
     session.add(hire)
     # A reason explains a step back or a departure; on a step forward it would be a stale leftover.
     _record(session, hire, stage, on, reason if backwards or stage == LEFT else "", by)

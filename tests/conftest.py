@@ -14,14 +14,42 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from rollout.db import make_engine
+from rollout.db import make_engine, write_session
 from rollout.playbook import Playbook, load_playbook
 from rollout.schema import upgrade
+from rollout.users import add_user
 
 POSTGRES_URL = os.environ.get("ROLLOUT_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TODAY = date(2026, 11, 26)
 ACTOR = "lead@rollout.example"
+# Everyone the tests act as; the first is the admin who adds the others.
+TEAM = (ACTOR,) + tuple(
+    f"{name}@rollout.example"
+    for name in [
+        "a",
+        "b",
+        "c",
+        "admin",
+        "ana",
+        "anna",
+        "arjun",
+        "bert",
+        "ceo",
+        "cfo",
+        "cmo",
+        "demo",
+        "editor",
+        "first",
+        "jonas.becker",
+        "marketer",
+        "other",
+        "priya",
+        "sales",
+        "second",
+        "seller",
+    ]
+)
 
 
 def require_postgres() -> str:
@@ -60,12 +88,26 @@ def database_url(request) -> str:
 
 
 @pytest.fixture
-def engine(database_url) -> Iterator[Engine]:
-    """A migrated, empty database."""
+def bare_engine(database_url) -> Iterator[Engine]:
+    """A migrated, empty database: not even a user."""
     engine = make_engine(database_url)
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def engine(bare_engine) -> Engine:
+    """A migrated database whose only rows are the users the tests act as, all admins (roles are tested
+    with users of their own)."""
+    seed_team(bare_engine)
+    return bare_engine
+
+
+def seed_team(engine: Engine) -> None:
+    with write_session(engine, source="cli") as session:
+        for email in TEAM:
+            add_user(session, email=email, role="admin", by=ACTOR)
 
 
 @pytest.fixture

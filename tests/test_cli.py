@@ -10,7 +10,8 @@ from sqlalchemy import text
 from rollout import demo, gates
 from rollout.cli import main
 from rollout.db import get_engine
-from rollout.schema import head_revision
+from rollout.schema import head_revision, upgrade
+from tests.conftest import seed_team
 from tests.factories import FixedDate
 
 CEO = "ceo@rollout.example"
@@ -20,6 +21,8 @@ CEO = "ceo@rollout.example"
 def database(sqlite_url, monkeypatch):
     """ROLLOUT_DATABASE_URL on a new file (get_engine caches one engine per URL); today is TODAY."""
     monkeypatch.setenv("ROLLOUT_DATABASE_URL", sqlite_url)
+    upgrade(get_engine(sqlite_url))
+    seed_team(get_engine(sqlite_url))
     monkeypatch.delenv("ROLLOUT_PLAYBOOK", raising=False)
     monkeypatch.setattr(gates, "date", FixedDate)
     monkeypatch.setattr(demo, "date", FixedDate)

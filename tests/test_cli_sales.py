@@ -13,6 +13,8 @@ from rollout.cli import main
 from rollout.db import get_engine
 from rollout.models import ExchangeRate, Opportunity
 from rollout.money import DEMO_RATES
+from rollout.schema import upgrade
+from tests.conftest import seed_team
 from tests.factories import FixedDate, count
 from tests.sales_factories import HUBSPOT_FILE, HUBSPOT_IDS
 
@@ -24,6 +26,8 @@ SUMMARY_4_CREATED = "created 4, updated 0, unchanged 0, rejected 0"
 def database(sqlite_url, monkeypatch):
     """ROLLOUT_DATABASE_URL on a new file (get_engine caches one engine per URL); today is TODAY."""
     monkeypatch.setenv("ROLLOUT_DATABASE_URL", sqlite_url)
+    upgrade(get_engine(sqlite_url))
+    seed_team(get_engine(sqlite_url))
     monkeypatch.delenv("ROLLOUT_PLAYBOOK", raising=False)
     monkeypatch.setattr(deals_import, "date", FixedDate)
     yield sqlite_url
@@ -177,7 +181,6 @@ def test_export_ics_writes_holidays_events_and_campaigns(tmp_path, monkeypatch, 
 
     from rollout.cli import main
 
-    monkeypatch.setenv("ROLLOUT_DATABASE_URL", f"sqlite:///{tmp_path / 'ics.db'}")
     assert main(["countries", "add", "DE", "--start", "2026-01-05", "--by", "ceo@rollout.example"]) == 0
     out = tmp_path / "de.ics"
     assert (
@@ -229,7 +232,7 @@ def test_an_export_imports_back_through_the_cli_unchanged(run, spain, tmp_path):
     import_deals(run, HUBSPOT_FILE)
     exported = tmp_path / "es.csv"
     assert run("export", "deals", "--country", "ES", "-o", str(exported))[0] == 0
-    code, out, _ = run("import", "deals", str(exported), "--country", "ES", "--mapping", "rollout")
+    code, out, _ = import_deals(run, exported, "--mapping", "rollout")
     assert (code, last_line(out)) == (0, "created 0, updated 0, unchanged 4, rejected 0")
 
 

@@ -102,12 +102,13 @@ def test_schema_comparison_would_notice_a_missing_migration(empty):
 
 def test_append_only_triggers_are_installed(empty):
     upgrade(empty)
+    tables = ("decision", "checkmark", "stagechange", "hirestagechange", "audit_entry")
     if empty.dialect.name == "sqlite":
         query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-        expected = {"decision_no_update", "decision_no_delete", "checkmark_no_update", "checkmark_no_delete"}
+        expected = {f"{table}_no_{action}" for table in tables for action in ("update", "delete")}
     else:
         query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
-        expected = {"decision_append_only", "checkmark_append_only"}
+        expected = {f"{table}_append_only" for table in tables}
     with empty.connect() as connection:
         assert set(connection.execute(text(query)).scalars()) == expected
 

@@ -9,7 +9,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from rollout.db import write_session
-from rollout.errors import RolloutError
+from rollout.errors import Conflict, RolloutError
 from rollout.ui import context, data
 
 
@@ -19,9 +19,14 @@ def write_then_rerun(work: Callable[[Session], Any], message: str | Callable[[An
     try:
         with write_session(data.engine()) as session:
             result = work(session)
+    except Conflict as error:
+        context.forget_opened_versions()
+        st.error(str(error))
+        return
     except RolloutError as error:
         st.error(str(error))
         return
+    context.forget_opened_versions()
     data.after_write()
     context.flash(message(result) if callable(message) else message)
     st.rerun()

@@ -6,15 +6,15 @@ from datetime import date
 
 import streamlit as st
 
+from rollout.access import Action, Principal
 from rollout.countries import display_name, list_countries
 from rollout.db import read_session
-from rollout.identity import default_actor
 from rollout.locales import DEFAULT_VIEWER_LOCALE, VIEWER_LOCALES, country_name, language_name
 from rollout.models import Country
-from rollout.ui import data
+from rollout.ui import auth, data
 from rollout.ui.format import plain
 
-LOCALE_KEY, ACTOR_KEY, FILTER_KEY, FLASH_KEY = "viewer_locale", "acting_user", "country_filter", "flash"
+LOCALE_KEY, FILTER_KEY, FLASH_KEY, OPENED_KEY = "viewer_locale", "country_filter", "flash", "_opened_versions"
 
 
 def today() -> date:
@@ -26,29 +26,35 @@ def viewer_locale() -> str:
 
 
 def acting_user() -> str:
-    return st.session_state.get(ACTOR_KEY) or default_actor()
+    """The email every write from this session is made as (authorized again by the domain)."""
+    return auth.current_user().email
+
+
+def user() -> Principal:
+    return auth.current_user()
+
+
+def can(action: Action) -> bool:
+    """Whether to offer a form: the domain refuses the write anyway if not."""
+    return auth.current_user().may(action)
 
 
 def country_filter() -> list[str]:
-    return st.session_state.get(FILTER_KEY) or []
+    """The countries chosen in the sidebar; none chosen: the user's own countries (none: all)."""
+    return st.session_state.get(FILTER_KEY) or list(user().countries)
 
 
-def sidebar(engine) -> None:
+def sidebar(engine, user: Principal) -> None:
     with st.sidebar:
+        auth.sidebar_identity(user)
         st.selectbox(
             "Display language",
             VIEWER_LOCALES,
             key=LOCALE_KEY,
             format_func=lambda tag: language_name(tag, tag).capitalize(),
         )
-        st.text_input(
-            "Acting as (email)",
-            value=default_actor(),
-            key=ACTOR_KEY,
-            help="Recorded with every change you make.",
-        )
         with read_session(engine) as session:
-            codes = [country.code for country in list_countries(session)]
+            codes = [country.code for country in list_countries(session) if user.covers(country.code)]
         st.multiselect(
             "Countries",
             codes,
@@ -88,8 +94,22 @@ def choose_country(countries: dict[str, Country], key: str) -> str:
 def countries_or_stop() -> dict[str, Country]:
     """The rollout's countries by code; on an empty database, where to start, and the page stops there."""
     with read_session(data.engine()) as session:
-        countries = {country.code: country for country in list_countries(session)}
+        countries = {
+            country.code: country for country in list_countries(session) if user().covers(country.code)
+        }
     if not countries:
         st.info("No country yet: add one on the Country page, or load the demo from the Portfolio page.")
         st.stop()
     return countries
+
+
+def opened_version(kind: str, key: object, current: int) -> int:
+    """The version of a record when its form was first shown: a save names it, so a change someone else
+    saved in between is refused instead of overwritten (see rollout.locking)."""
+    opened = st.session_state.setdefault(OPENED_KEY, {})
+    return opened.setdefault(f"{kind}:{key}", current)
+
+
+def forget_opened_versions() -> None:
+    """After a save (or a refused one), forms start again from what is stored now."""
+    st.session_state.pop(OPENED_KEY, None)

@@ -183,7 +183,7 @@ def test_markup_in_a_display_name_is_shown_as_text(demo_app, url):
         spain = session.get(Country, "ES")
         facts = CountryFacts(**spain.model_dump(include=set(CountryFacts.model_fields)))
         facts.display_name = "[click me](https://evil.example) **bold**"
-        update_facts(session, code="ES", facts=facts, by="admin@rollout.example")
+        update_facts(session, code="ES", facts=facts, by="ceo@rollout.example")
     at = demo_app.switch_page("app_pages/country.py")
     at.query_params["country"] = "ES"
     at.run()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
+from rollout.migrations.append_only import allow_update_and_delete, forbid_update_and_delete
 from rollout.models import UTCDateTime
 
 revision = "0001"
@@ -69,34 +70,12 @@ def upgrade() -> None:
     op.create_index("ix_decision_country_code", "decision", ["country_code"])
     op.create_index("ix_decision_decided_on", "decision", ["decided_on"])
     for table in APPEND_ONLY:
-        _forbid_update_and_delete(table)
-
-
-def _forbid_update_and_delete(table: str) -> None:
-    """History is never edited: the database itself refuses UPDATE and DELETE on these tables."""
-    message = f"{table} rows are append-only: record a new one instead"
-    if op.get_bind().dialect.name == "sqlite":
-        for action in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
-            )
-        return
-    op.execute(
-        f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN RAISE EXCEPTION '{message}'; END $$"
-    )
-    op.execute(
-        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
-    )
+        forbid_update_and_delete(table)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        for table in APPEND_ONLY:
-            op.execute(f"DROP TRIGGER {table}_append_only ON {table}")
-            op.execute(f"DROP FUNCTION {table}_append_only()")
+    for table in APPEND_ONLY:
+        allow_update_and_delete(table)
     op.drop_table("decision")
     op.drop_table("checkmark")
     op.drop_table("country")

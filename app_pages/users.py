@@ -1,0 +1,99 @@
+"""Users: who may sign in, with which role, on which countries (admins only)."""
+
+import pandas as pd
+import streamlit as st
+
+from rollout.countries import list_countries
+from rollout.db import read_session
+from rollout.locales import country_name
+from rollout.models import ROLES
+from rollout.ui import context, data
+from rollout.ui.actions import write_then_rerun
+from rollout.users import add_user, list_users, update_user
+
+st.title("Users")
+context.show_flash()
+actor, locale = context.acting_user(), context.viewer_locale()
+with read_session(data.engine()) as session:
+    users = list_users(session)
+    country_codes = [country.code for country in list_countries(session)]
+
+st.caption(
+    "Leadership decides gates and sees everything; marketers work on content, translations, hires and "
+    "campaigns, sales on the pipeline, of their countries (none listed: all); admins manage users, settings."
+)
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "email": user.email,
+                "name": user.name,
+                "role": user.role,
+                "countries": ", ".join(user.countries) or "all",
+                "active": user.active,
+                "changed": user.updated_at,
+                "by": user.updated_by,
+            }
+            for user in users
+        ]
+    ),
+    hide_index=True,
+    key="users_table",
+    column_config={"changed": st.column_config.DatetimeColumn("Changed", format="localized")},
+)
+
+
+def country_label(code: str) -> str:
+    return f"{country_name(code, locale)} ({code})"
+
+
+with st.form("add_user", clear_on_submit=False):
+    st.subheader("Add a user")
+    cols = st.columns([3, 2, 2])
+    email = cols[0].text_input("Email", key="new_user_email")
+    name = cols[1].text_input("Name", key="new_user_name")
+    role = cols[2].selectbox("Role", ROLES, key="new_user_role")
+    countries = st.multiselect(
+        "Countries", country_codes, key="new_user_countries", format_func=country_label, placeholder="All"
+    )
+    if st.form_submit_button("Add user", type="primary"):
+        write_then_rerun(
+            lambda session: add_user(
+                session, email=email, name=name, role=role, countries=countries, by=actor
+            ),
+            lambda user: f"Added {user.email} as {user.role}.",
+        )
+
+if users:
+    st.subheader("Change a user")
+    by_email = {user.email: user for user in users}
+    chosen = by_email[st.selectbox("User", list(by_email), key="edit_user")]
+    # The version this form was opened at: a save after someone else's change is refused, not merged.
+    opened_at = context.opened_version("user", chosen.email, chosen.version)
+    with st.form(f"edit_user_{chosen.email}"):
+        cols = st.columns([2, 3, 1])
+        new_role = cols[0].selectbox("Role", ROLES, index=ROLES.index(chosen.role), key="edit_user_role")
+        new_countries = cols[1].multiselect(
+            "Countries",
+            sorted(set(country_codes) | set(chosen.countries)),
+            default=chosen.countries,
+            format_func=country_label,
+            placeholder="All",
+            key="edit_user_countries",
+        )
+        active = cols[2].checkbox("Active", value=chosen.active, key="edit_user_active")
+        if st.form_submit_button("Save"):
+            write_then_rerun(
+                lambda session: update_user(
+                    session,
+                    email=chosen.email,
+                    role=new_role,
+                    countries=new_countries,
+                    active=active,
+                    by=actor,
+                    expected_version=opened_at,
+                ),
+                lambda user: (
+                    f"Saved {user.email}: {user.role}, {', '.join(user.countries) or 'all countries'}."
+                ),
+            )

@@ -1,0 +1,174 @@
+"""The audit trail: every create, update and delete made through a write session, recorded in the same
+transaction as the change itself (who, when, source, old → new), so the trail can never miss a change that
+landed nor hold one that did not.
+
+Recording hooks into SQLAlchemy's flush, so a new write function is covered without doing anything. A write
+session without an acting user is refused: `rollout.access.authorize` names the user before any change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+
+from rollout.models import AuditEntry, Hire, Opportunity, utc_now
+
+SOURCES = ("ui", "import", "cli", "demo", "local")
+# Child records whose country is their parent's: (parent model, the foreign key naming it).
+COUNTRY_VIA_PARENT = {"stagechange": (Opportunity, "opportunity_id"), "hirestagechange": (Hire, "hire_id")}
+
+
+class MissingActor(RuntimeError):
+    """A programming error: a write function changed data without authorizing the acting user first."""
+
+
+def plain_value(value: Any) -> Any:
+    """A value as JSON keeps it: dates and instants as ISO text, exact decimals as text."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _record_key(obj: Any) -> str:
+    return "/".join(str(part) for part in inspect(obj).mapper.primary_key_from_instance(obj))
+
+
+def _country_code(session: OrmSession, obj: Any) -> str | None:
+    table = obj.__table__.name
+    if table == "country":
+        return obj.code
+    if table in COUNTRY_VIA_PARENT:
+        model, key = COUNTRY_VIA_PARENT[table]
+        with session.no_autoflush:
+            parent = session.get(model, getattr(obj, key))
+        return parent.country_code if parent else None
+    return getattr(obj, "country_code", None)
+
+
+def _field_changes(obj: Any, action: str) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    changes = {}
+    for column in state.mapper.column_attrs:
+        value = plain_value(getattr(obj, column.key))
+        if action == "create":
+            changes[column.key] = [None, value]
+        elif action == "delete":
+            changes[column.key] = [value, None]
+        else:
+            history = state.attrs[column.key].history
+            if history.has_changes() and history.deleted:
+                old = plain_value(history.deleted[0])
+                if old != value:
+                    changes[column.key] = [old, value]
+    return changes
+
+
+def _entries(session: OrmSession) -> Iterable[dict[str, Any]]:
+    at, actor, source = utc_now(), session.info.get("actor"), session.info["source"]
+    touched = [("create", obj) for obj in session.new]
+    touched += [("update", obj) for obj in session.dirty if session.is_modified(obj)]
+    touched += [("delete", obj) for obj in session.deleted]
+    for action, obj in touched:
+        changes = _field_changes(obj, action)
+        if not changes:
+            continue
+        if not actor:
+            raise MissingActor(f"{action} of a {obj.__table__.name} without an acting user")
+        yield {
+            "at": at,
+            "actor": actor,
+            "source": source,
+            "action": action,
+            "table_name": obj.__table__.name,
+            "record_key": _record_key(obj),
+            "country_code": _country_code(session, obj),
+            "changes": changes,
+        }
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _record_flush(session: OrmSession, _flush_context: Any) -> None:
+    # Only write sessions carry a source; reads and schema migrations record nothing.
+    if "source" not in session.info:
+        return
+    entries = list(_entries(session))
+    if entries:
+        session.connection().execute(insert(AuditEntry), entries)
+
+
+def history(
+    session: Session,
+    *,
+    country_code: str | None = None,
+    table_name: str | None = None,
+    record_key: str | None = None,
+    limit: int = 500,
+) -> pd.DataFrame:
+    """The newest changes first, one row per field changed; filtered by country and/or one record."""
+    query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
+    if country_code:
+        query = query.where(AuditEntry.country_code == country_code)
+    if table_name:
+        query = query.where(AuditEntry.table_name == table_name)
+    if record_key:
+        query = query.where(AuditEntry.record_key == record_key)
+    rows = [
+        {
+            "at": entry.at,
+            "who": entry.actor,
+            "source": entry.source,
+            "action": entry.action,
+            "record": f"{entry.table_name} {entry.record_key}",
+            "field": field,
+            "old": old,
+            "new": new,
+        }
+        for entry in session.exec(query)
+        for field, (old, new) in entry.changes.items()
+    ]
+    columns = ["at", "who", "source", "action", "record", "field", "old", "new"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def tables_with_history(session: Session, country_code: str | None = None) -> list[str]:
+    query = select(AuditEntry.table_name).distinct()
+    if country_code:
+        query = query.where(AuditEntry.country_code == country_code)
+    return sorted(session.exec(query))
+
+
+def replay(entries: Iterable[AuditEntry]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Rebuild every audited table from its history alone: {table: {record key: {field: value}}}."""
+    state: dict[str, dict[str, dict[str, Any]]] = {}
+    for entry in entries:
+        records = state.setdefault(entry.table_name, {})
+        if entry.action == "delete":
+            records.pop(entry.record_key, None)
+            continue
+        record = records.setdefault(entry.record_key, {})
+        record.update({field: new for field, (_old, new) in entry.changes.items()})
+    return state
+
+
+def current_state(session: Session, models: Iterable[Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """The same shape as `replay`, read from the tables themselves, to check one against the other."""
+    state: dict[str, dict[str, dict[str, Any]]] = {}
+    for model in models:
+        columns = [attr.key for attr in inspect(model).column_attrs]
+        state[model.__table__.name] = {
+            _record_key(row): {key: plain_value(getattr(row, key)) for key in columns}
+            for row in session.exec(select(model))
+        }
+    return state

@@ -1,0 +1,94 @@
+"""Who is using the app: signed in with OIDC (`st.login`) when secrets have [auth], else the local user.
+
+Local mode is for one person on their own machine: they are its admin, a banner says so, and the app refuses
+to serve it on a network address unless ROLLOUT_ALLOW_REMOTE_LOCAL_MODE=true says that is intended.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from rollout.access import Principal, principal
+from rollout.db import read_session
+from rollout.identity import default_actor
+from rollout.ui import data
+from rollout.ui.format import plain
+from rollout.users import ensure_local_admin
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+USER_KEY = "_signed_in_user"
+
+
+def sign_in_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return False
+
+
+def remote_local_mode_allowed() -> bool:
+    return os.environ.get("ROLLOUT_ALLOW_REMOTE_LOCAL_MODE", "").lower() == "true"
+
+
+def current_user() -> Principal:
+    """The signed-in (or local) user; set by `require_user` in app.py before any page runs."""
+    return st.session_state[USER_KEY]
+
+
+def require_user() -> Principal:
+    """The user this session acts as; stops the script with a sign-in or refusal page when there is none."""
+    user = _oidc_user() if sign_in_configured() else _local_user()
+    st.session_state[USER_KEY] = user
+    return user
+
+
+def _local_user() -> Principal:
+    address = st.get_option("server.address") or "0.0.0.0"
+    if address not in LOOPBACK and not remote_local_mode_allowed():
+        st.error(
+            f"Rollout runs in local mode (no sign-in is configured) but is served on {address}, where others "
+            "could reach it. Configure sign-in ([auth] in .streamlit/secrets.toml), serve it on 127.0.0.1, "
+            "or set ROLLOUT_ALLOW_REMOTE_LOCAL_MODE=true if that is really intended."
+        )
+        st.stop()
+    email = default_actor()
+    ensure_local_admin(data.engine(), email)
+    return _principal_or_stop(email)
+
+
+def _oidc_user() -> Principal:
+    if not st.user.is_logged_in:
+        st.title("Rollout")
+        st.write("Sign in with your company account to continue.")
+        st.button("Sign in", on_click=st.login, type="primary", key="sign_in")
+        st.stop()
+    return _principal_or_stop(str(st.user.get("email") or ""))
+
+
+def _principal_or_stop(email: str) -> Principal:
+    with read_session(data.engine()) as session:
+        user = principal(session, email)
+    if user is None:
+        st.error(f"{plain(email) or 'Your account'} has no access to Rollout yet: ask an admin to add you.")
+        if sign_in_configured():
+            st.button("Sign out", on_click=st.logout, key="sign_out_refused")
+        st.stop()
+    return user
+
+
+def sidebar_identity(user: Principal) -> None:
+    scope = ", ".join(user.countries) or "all countries"
+    if sign_in_configured():
+        st.caption(plain(f"Signed in as {user.email} · {user.role} · {scope}"))
+        st.button("Sign out", on_click=st.logout, key="sign_out")
+    else:
+        st.warning(
+            plain(
+                f"Local mode: no sign-in is configured, so you ({user.email}) are the admin. "
+                "Configure [auth] in secrets to share Rollout with a team."
+            ),
+            icon=":material/person:",
+        )

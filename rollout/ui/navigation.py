@@ -1,0 +1,57 @@
+"""The page list per role: a page is offered, and served, only to the roles that work with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from rollout.access import Principal
+
+EVERYONE = frozenset({"leadership", "marketer", "sales", "admin"})
+LEADERSHIP = frozenset({"leadership", "admin"})
+SALES = frozenset({"sales", "admin"})
+MARKETING = frozenset({"marketer", "admin"})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    group: str
+    path: str
+    title: str
+    icon: str
+    roles: frozenset[str]
+
+
+PAGES = (
+    PageSpec("Leadership", "app_pages/portfolio.py", "Portfolio", ":material/public:", EVERYONE),
+    PageSpec("Leadership", "app_pages/country.py", "Country", ":material/flag:", EVERYONE),
+    PageSpec("Leadership", "app_pages/decisions.py", "Decisions", ":material/gavel:", LEADERSHIP),
+    PageSpec("Leadership", "app_pages/history.py", "History", ":material/history:", LEADERSHIP),
+    PageSpec("Sales", "app_pages/sales_log.py", "Sales log", ":material/edit_note:", SALES),
+    PageSpec("Sales", "app_pages/deals_import.py", "Import deals", ":material/upload_file:", SALES),
+    PageSpec(
+        "Sales", "app_pages/sales_analytics.py", "Sales analytics", ":material/insights:", SALES | LEADERSHIP
+    ),
+    PageSpec("Marketing", "app_pages/calendar.py", "Local calendar", ":material/calendar_month:", EVERYONE),
+    PageSpec("Marketing", "app_pages/campaigns.py", "Campaigns", ":material/campaign:", MARKETING),
+    PageSpec("Marketing", "app_pages/content.py", "Content", ":material/translate:", MARKETING),
+    PageSpec("Marketing", "app_pages/talent.py", "Local talent", ":material/group_add:", MARKETING),
+    PageSpec("Setup", "app_pages/playbook.py", "Playbook", ":material/menu_book:", EVERYONE),
+    PageSpec(
+        "Setup", "app_pages/rates.py", "Exchange rates", ":material/currency_exchange:", frozenset({"admin"})
+    ),
+    PageSpec("Setup", "app_pages/users.py", "Users", ":material/manage_accounts:", frozenset({"admin"})),
+)
+
+
+def page_specs_for(role: str) -> list[PageSpec]:
+    return [spec for spec in PAGES if role in spec.roles]
+
+
+def pages_for(user: Principal) -> dict[str, list[st.Page]]:
+    groups: dict[str, list[st.Page]] = {}
+    for number, spec in enumerate(page_specs_for(user.role)):
+        page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=number == 0)
+        groups.setdefault(spec.group, []).append(page)
+    return groups

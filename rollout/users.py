@@ -1,0 +1,104 @@
+"""The app's own user table: who may sign in, with which role, on which countries."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from rollout.access import Action, authorize, find_user
+from rollout.countries import normalize_code
+from rollout.db import write_session
+from rollout.errors import NotFound, RolloutError, require_email
+from rollout.locking import require_version, touch
+from rollout.models import ROLES, AppUser, utc_now
+
+
+def _role(role: str) -> str:
+    cleaned = (role or "").strip().lower()
+    if cleaned not in ROLES:
+        raise RolloutError(f"role: '{role}' is not one of {', '.join(ROLES)}")
+    return cleaned
+
+
+def _countries(codes: list[str]) -> list[str]:
+    return sorted({normalize_code(code) for code in codes if code.strip()})
+
+
+def _has_admin(session: Session) -> bool:
+    admins = select(func.count()).select_from(AppUser).where(AppUser.role == "admin", col(AppUser.active))
+    return session.exec(admins).one() > 0
+
+
+def add_user(
+    session: Session, *, email: str, role: str, by: str, countries: list[str] | None = None, name: str = ""
+) -> AppUser:
+    """Add a user. The very first one must be an admin, added by anyone who can reach the database."""
+    email, role, countries = require_email(email, "email"), _role(role), _countries(countries or [])
+    if _has_admin(session):
+        by = authorize(session, by, Action.MANAGE_USERS)
+    elif role != "admin":
+        raise RolloutError(f"role: the first user must be an admin (to manage the others), not {role}")
+    else:
+        # Bootstrapping: the new admin is the one acting.
+        by = session.info["actor"] = email
+    if find_user(session, email) is not None:
+        raise RolloutError(f"email: {email} is already a user; change their role instead")
+    user = AppUser(
+        email=email, name=name.strip(), role=role, countries=countries, updated_at=utc_now(), updated_by=by
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def bootstrap_admin(session: Session, by: str) -> str:
+    """On a database without an admin, `by` becomes its admin; otherwise `by` must already be one."""
+    if _has_admin(session):
+        return authorize(session, by, Action.MANAGE_SETTINGS)
+    return add_user(session, email=by, role="admin", by=by).email
+
+
+def update_user(
+    session: Session,
+    *,
+    email: str,
+    by: str,
+    expected_version: int,
+    role: str | None = None,
+    countries: list[str] | None = None,
+    active: bool | None = None,
+) -> AppUser:
+    by = authorize(session, by, Action.MANAGE_USERS)
+    user = find_user(session, email)
+    if user is None:
+        raise NotFound(f"{email} is not a user")
+    require_version(user, expected_version, f"user {user.email}")
+    if role is not None:
+        user.role = _role(role)
+    if countries is not None:
+        user.countries = _countries(countries)
+    if active is not None:
+        user.active = active
+    if user.email == by and (user.role != "admin" or not user.active):
+        raise RolloutError("you cannot remove your own admin role or deactivate yourself: ask another admin")
+    touch(user, by)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def list_users(session: Session) -> list[AppUser]:
+    return list(session.exec(select(AppUser).order_by(AppUser.role, AppUser.email)))
+
+
+def ensure_local_admin(engine: Engine, email: str) -> None:
+    """Local mode (no sign-in configured): the one person running Rollout is its admin."""
+    email = require_email(email, "local user")
+    with write_session(engine, source="local") as session:
+        session.info["actor"] = email
+        user = find_user(session, email) or AppUser(email=email, name="local user", role="admin", version=0)
+        if user.version and user.role == "admin" and user.active:
+            return
+        user.role, user.active = "admin", True
+        touch(user, email)
+        session.add(user)
