@@ -98,7 +98,7 @@ def translations_tab(country: Country) -> None:
     with read_session(engine) as session:
         grid = matrix(session, country)
         items = catalogue(session)
-        # Versions as first shown (a translation not started yet is at 0): a save over a later change is refused.
+        # Versions as first shown (one not started yet is at 0): a save over a later change is refused.
         versions = {(t.content_id, t.locale): t.version for t in translations(session, country.code)}
     opened = {
         (item.id, loc): context.opened_version(
