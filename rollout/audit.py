@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from rollout.models import AuditEntry, Hire, Opportunity, utc_now
 
@@ -35,7 +35,7 @@ def plain_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value.normalize(), "f")  # 1.176800 and 1.1768 are the same rate
     if isinstance(value, Enum):
         return value.value
     return value
@@ -162,13 +162,20 @@ def replay(entries: Iterable[AuditEntry]) -> dict[str, dict[str, dict[str, Any]]
     return state
 
 
-def current_state(session: Session, models: Iterable[Any]) -> dict[str, dict[str, dict[str, Any]]]:
+def audited_models() -> list[type]:
+    """Every table model whose changes the trail records (all but the trail itself)."""
+    return [mapper.class_ for mapper in SQLModel._sa_registry.mappers if mapper.class_ is not AuditEntry]
+
+
+def current_state(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
     """The same shape as `replay`, read from the tables themselves, to check one against the other."""
     state: dict[str, dict[str, dict[str, Any]]] = {}
-    for model in models:
+    for model in audited_models():
         columns = [attr.key for attr in inspect(model).column_attrs]
-        state[model.__table__.name] = {
+        rows = {
             _record_key(row): {key: plain_value(getattr(row, key)) for key in columns}
             for row in session.exec(select(model))
         }
+        if rows:
+            state[model.__table__.name] = rows
     return state
