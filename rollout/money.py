@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from rollout.errors import RolloutError, require_actor
 from rollout.models import ExchangeRate, utc_now
+from rollout.uploads import check_upload
 
 EURO = "EUR"
 CENT = Decimal("0.01")
@@ -101,6 +102,7 @@ def parse_rates_csv(content: bytes, source: str = "rates file") -> list[Rate]:
     Empty and "N/A" cells (currencies not quoted that day) are skipped. Any other bad cell refuses the
     whole file, naming its line and column.
     """
+    check_upload(content, source, kinds=("csv",))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
