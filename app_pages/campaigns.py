@@ -24,7 +24,7 @@ from rollout.locales import country_locale
 from rollout.models import CHANNELS, Country
 from rollout.ui import context, data
 from rollout.ui.actions import write_then_rerun
-from rollout.ui.format import format_day
+from rollout.ui.format import format_day, plain
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
 
@@ -36,11 +36,12 @@ def show_warnings(warnings) -> None:
             "No conflict: a working day, in business hours, clear of holidays, quiet periods and other "
             "campaigns."
         )
+    # Warnings quote event and campaign names people typed: shown as text, never read as Markdown.
     for warning in problems:
-        st.warning(warning.message)
+        st.warning(plain(warning.message))
     for warning in warnings:
         if not warning.is_problem:
-            st.info(warning.message)
+            st.info(plain(warning.message))
 
 
 def occasions(code: str, subdivision: str | None) -> list[str]:
@@ -144,7 +145,7 @@ def plan_form(country: Country) -> None:
             st.error(str(error))
             return
         data.after_write()
-        st.success(f"Planned '{campaign.name}' for {local_start:%Y-%m-%d %H:%M} ({zone}).")
+        st.success(plain(f"Planned '{campaign.name}' for {local_start:%Y-%m-%d %H:%M} ({zone})."))
         show_warnings(warnings)
 
 

@@ -47,7 +47,6 @@ import csv
 import io
 import re
 import warnings
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -56,6 +55,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 
 from babel.numbers import list_currencies
+
+from rollout.uploads import MAX_UPLOAD_BYTES, UploadRefused, check_upload
 
 FIELDS = (
     "crm_id",
@@ -74,10 +75,8 @@ REQUIRED = ("crm_id", "account", "amount", "stage")
 FORMATS = ("hubspot", "salesforce", "mapped")
 FORMAT_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = MAX_UPLOAD_BYTES  # size, content kind and zip bombs: see rollout/uploads.py
 MAX_ROWS = 200_000
-# A zip bomb is small on upload; refuse workbooks that would unpack to much more than the upload limit.
-MAX_XLSX_UNPACKED_BYTES = 8 * MAX_BYTES
 # Amounts are stored as a count of cents in a 64-bit integer; this leaves room for sums.
 MAX_AMOUNT = Decimal(10) ** 15
 # Dates and amounts are never longer; the check also keeps their regular expressions fast on junk.
@@ -307,17 +306,11 @@ def read_table(content: bytes, filename: str) -> tuple[tuple[str, ...], Records,
     The header is the first row with any text; blank rows are left out. `line` is where a row starts:
     the physical line of a CSV (a quoted newline starts a new one), the sheet row of an XLSX.
     """
-    if not content:
-        raise CrmFileError(f"{filename}: the file is empty")
-    if len(content) > MAX_BYTES:
-        raise CrmFileError(
-            f"{filename}: the file is {len(content):,} bytes; at most {MAX_BYTES:,} are accepted"
-        )
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise CrmFileError(
-            f"{filename}: an old Excel (.xls) workbook; save it as .xlsx or CSV and upload that"
-        )
-    if content.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
+    try:
+        kind = check_upload(content, filename, kinds=("csv", "xlsx"), max_bytes=MAX_BYTES)
+    except UploadRefused as error:
+        raise CrmFileError(str(error)) from error
+    if kind == "xlsx":
         table, encoding, delimiter = _read_xlsx(content, filename), "xlsx", None
     else:
         text, encoding = _decode(content, filename)
@@ -330,13 +323,7 @@ def read_table(content: bytes, filename: str) -> tuple[tuple[str, ...], Records,
 
 
 def _decode(content: bytes, filename: str) -> tuple[str, str]:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CrmFileError(f"{filename}: UTF-16 text is not supported; save the file as CSV UTF-8")
-    nul = content.find(b"\x00")
-    if nul >= 0:
-        raise CrmFileError(
-            f"{filename}: byte {nul} is a NUL: this is a binary file, not a CSV or XLSX export"
-        )
+    """Text that check_upload let through (no NUL, not UTF-16): UTF-8, with or without BOM, or cp1252."""
     has_bom = content.startswith(b"\xef\xbb\xbf")
     try:
         return (content[3:] if has_bom else content).decode("utf-8"), "utf-8-sig" if has_bom else "utf-8"
@@ -401,7 +388,6 @@ def _read_csv(text: str, delimiter: str, skipped_lines: int, filename: str) -> R
 
 def _read_xlsx(content: bytes, filename: str) -> Records:
     """The first sheet's rows as text; sheet row numbers stand in for lines."""
-    _check_zip(content, filename)
     import openpyxl  # slow to import, and most uploads are CSV
 
     try:
@@ -429,18 +415,6 @@ def _read_xlsx(content: bytes, filename: str) -> Records:
         raise CrmFileError(f"{filename}: the first sheet cannot be read ({type(error).__name__})") from error
     finally:
         book.close()
-
-
-def _check_zip(content: bytes, filename: str) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise CrmFileError(
-            f"{filename}: neither a CSV nor an XLSX file (a damaged or foreign zip)"
-        ) from error
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise CrmFileError(f"{filename}: the workbook unpacks to {unpacked:,} bytes; too large to read")
 
 
 def _cell_text(value: object) -> str:

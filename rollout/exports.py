@@ -1,4 +1,12 @@
-"""CSV exports that are safe to open in a spreadsheet."""
+"""CSV exports that are safe to open in a spreadsheet.
+
+OWASP's CSV-injection advice: a text cell starting with = + - @ tab or carriage return is prefixed with
+a single quote, so Excel and LibreOffice show it as text instead of running it as a formula. Some
+importers trim leading spaces first, so a cell whose first non-blank character is one of those is
+prefixed too. Only text is touched: numbers (a negative amount, a count) are written as numbers and
+stay numeric in the spreadsheet. Reading an export back, a cell equals its text, or "'" + its text
+when `formula_like(text)`.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +19,26 @@ import pandas as pd
 
 # A cell starting with one of these is run as a formula by Excel and LibreOffice (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISER = "'"
+
+
+def formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS)
 
 
 def spreadsheet_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str) and formula_like(value):
+        return NEUTRALISER + value
     return value
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    # RFC 4180 line ends: the writer quotes a cell holding any character of the line terminator, so a
+    # bare CR inside a note is quoted too; with "\n" alone it was not, and spreadsheets started a new
+    # row there whose first cell escaped neutralising ("x\r=HYPERLINK(…)").
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([spreadsheet_safe(name) for name in header])
     for row in rows:
         writer.writerow(["" if cell is None else spreadsheet_safe(cell) for cell in row])
     # With a byte-order mark Excel opens UTF-8 as UTF-8 ("Müller", "São Paulo" stay intact).

@@ -8,6 +8,7 @@ export updates events instead of duplicating them.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -32,6 +33,16 @@ CSV_HEADER = (
 )
 
 
+# RFC 5545 TEXT allows no control character but tab; line breaks are kept (icalendar escapes them as \n).
+_FORBIDDEN_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: str) -> str:
+    """Free text as a calendar value: a pasted control character (NUL, form feed…) would make some
+    clients reject the whole file, so it is dropped."""
+    return _FORBIDDEN_CONTROLS.sub("", value)
+
+
 def _uid(entry: CalendarEntry) -> str:
     """Stable across exports, viewers' languages and selections: country, kind, identity and day."""
     identity = f"{entry.country}|{entry.kind}|{entry.key or entry.name}|{entry.start.isoformat()}"
@@ -43,10 +54,10 @@ def _event(entry: CalendarEntry, stamp: datetime, name_country: bool) -> Event:
         start, end = entry.starts_at, entry.starts_at + timedelta(minutes=entry.duration_minutes or 60)
     else:
         start, end = entry.start, entry.end + timedelta(days=1)  # DTEND of an all-day event is exclusive
-    description = "\n".join(
-        filter(None, [entry.local_name and f"Local name: {entry.local_name}", entry.note])
+    description = _text(
+        "\n".join(filter(None, [entry.local_name and f"Local name: {entry.local_name}", entry.note]))
     )
-    summary = f"{entry.country}: {entry.name}" if name_country else entry.name
+    summary = _text(f"{entry.country}: {entry.name}" if name_country else entry.name)
     event = Event.new(
         summary=summary,
         start=start,

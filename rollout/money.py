@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from rollout.access import Action, authorize
 from rollout.errors import RolloutError
 from rollout.models import ExchangeRate, utc_now
+from rollout.uploads import check_upload
 
 EURO = "EUR"
 CENT = Decimal("0.01")
@@ -102,6 +103,7 @@ def parse_rates_csv(content: bytes, source: str = "rates file") -> list[Rate]:
     Empty and "N/A" cells (currencies not quoted that day) are skipped. Any other bad cell refuses the
     whole file, naming its line and column.
     """
+    check_upload(content, source, kinds=("csv",))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:

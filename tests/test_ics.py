@@ -50,7 +50,7 @@ def test_campaigns_are_timed_in_utc_with_stable_uids():
 
 
 text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"),
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")),  # control characters: see below
     min_size=1,
     max_size=300,
 ).filter(lambda t: t.strip() == t and t)
@@ -125,3 +125,69 @@ def test_a_cancelled_campaign_is_exported_as_cancelled():
     )
     [event] = parse(calendar_ics([entry], name="Rollout ES", stamp=STAMP))
     assert str(event["status"]) == "CANCELLED"
+
+
+# Text as people paste it: line breaks of every kind, control characters, and what looks like iCalendar.
+INJECTIONS = ["\r\n", "\n", "\r", "\x00", "\x0c", "\t", ";", ",", ":", "\\", "BEGIN:VEVENT", "END:VCALENDAR"]
+pasted = st.lists(
+    st.one_of(st.sampled_from(INJECTIONS), st.characters(blacklist_categories=("Cs",))),
+    min_size=1,
+    max_size=30,
+).map("".join)
+
+
+def as_calendar_text(text: str) -> str:
+    """What a calendar shows of `text`: line breaks as LF, control characters other than tab dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(c for c in text if c in "\t\n" or not (ord(c) < 32 or ord(c) == 127))
+
+
+def content_lines(content: bytes) -> list[str]:
+    """The unfolded content lines of a calendar (a line starting with a blank continues the previous)."""
+    return content.decode().replace("\r\n ", "").replace("\r\n\t", "").split("\r\n")[:-1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=pasted, local_name=pasted, note=pasted, campaign_name=pasted, occasion=pasted)
+def test_pasted_text_cannot_add_lines_properties_or_events(name, local_name, note, campaign_name, occasion):
+    local_event = CalendarEntry(
+        start=date(2026, 5, 1),
+        end=date(2026, 5, 1),
+        name=name,
+        kind="local_event",
+        category="opportunity",
+        local_name=local_name,
+        note=note,
+        country="ES",
+    )
+    campaign = CalendarEntry(
+        start=date(2026, 5, 4),
+        end=date(2026, 5, 4),
+        name=campaign_name,
+        kind="campaign",
+        category="webinar",
+        note=occasion,
+        starts_at=datetime(2026, 5, 4, 8, tzinfo=UTC),
+        country="IN",
+        campaign_id=1,
+        key="1",
+    )
+    content = calendar_ics([local_event, campaign], name="Rollout ES-IN", stamp=STAMP)
+    lines = content_lines(content)
+    assert all(line[:1].isupper() and ":" in line for line in lines)  # every line a property of ours
+    assert [line for line in lines if line.startswith(("BEGIN:", "END:"))] == [
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    first, second = parse(content)
+    assert str(first["summary"]) == as_calendar_text(f"ES: {name}")
+    assert str(first["description"]) == as_calendar_text(f"Local name: {local_name}\n{note}")
+    assert str(second["summary"]) == as_calendar_text(f"IN: {campaign_name}")
+    assert str(second.get("description", "")) == as_calendar_text(occasion)  # none when nothing is left
+    timed = {"SUMMARY", "DTSTART", "DTEND", "UID", "DTSTAMP", "CATEGORIES"}
+    assert set(first) == timed | {"DESCRIPTION", "TRANSP"}
+    assert set(second) - {"DESCRIPTION"} == timed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -107,10 +108,23 @@ def test_unknown_currency_in_the_header_is_refused():
         parse_rates_csv(b"Date,USD,XYZ\n2026-11-20,1.16,2\n", "rates.csv")
 
 
-@pytest.mark.parametrize("content", [b"", b"Day,USD\n2026-11-20,1.16\n", b"USD,JPY\n1,2\n"])
+@pytest.mark.parametrize("content", [b"Day,USD\n2026-11-20,1.16\n", b"USD,JPY\n1,2\n"])
 def test_a_file_not_starting_with_date_is_refused(content):
     with pytest.raises(RolloutError, match="line 1 must start with 'Date' followed by currency codes"):
         parse_rates_csv(content)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "rates.csv: the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "rates.csv: byte 8 is a NUL: this is a binary file"),
+        (b"PK\x03\x04eurofxref-hist.csv", "rates.csv: a zip archive, not a CSV file; unzip it first"),
+    ],
+)
+def test_a_file_that_is_no_csv_text_is_refused_before_reading(content, expected):
+    with pytest.raises(RolloutError, match=f"^{re.escape(expected)}"):
+        parse_rates_csv(content, "rates.csv")
 
 
 def test_a_file_that_is_not_utf8_is_refused():

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from rollout.db import read_session
 from rollout.talent import ownership
+from rollout.ui.format import plain
 
 
 def local_team(engine: Engine, code: str) -> None:
@@ -18,7 +19,8 @@ def local_team(engine: Engine, code: str) -> None:
         return
     for entry in owned:
         hire = entry.hire
-        with st.expander(f"{hire.candidate} · {hire.role} · {hire.stage.replace('_', ' ')}"):
+        # An expander's label is Markdown: names and roles are typed by people, so escape them.
+        with st.expander(plain(f"{hire.candidate} · {hire.role} · {hire.stage.replace('_', ' ')}")):
             st.text(
                 f"{len(entry.translations)} translation(s), {len(entry.campaigns)} campaign(s), "
                 f"{len(entry.events)} local event(s) — {hire.email}"
