@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import plotly.express as px
 import streamlit as st
 
+from rollout.access import Action
 from rollout.calendar_views import (
     BLOCKED,
     SYMBOLS,
@@ -237,5 +238,9 @@ with markets_tab:
 with export_tab:
     export_section(countries, code, region)
 with edit_tab:
-    local_event_form(country)
-    working_week_form(country)
+    if context.can(Action.MANAGE_MARKETING) and context.user().covers(country.code):
+        local_event_form(country)
+    if context.can(Action.MANAGE_COUNTRIES):
+        working_week_form(country)
+    if not (context.can(Action.MANAGE_MARKETING) or context.can(Action.MANAGE_COUNTRIES)):
+        st.caption("Local events are added by the market's marketers; the working week by leadership.")

@@ -7,6 +7,7 @@ import streamlit as st
 from babel.numbers import list_currencies
 
 from rollout import locales
+from rollout.access import Action
 from rollout.countries import add_country, display_name, list_countries, update_facts
 from rollout.db import read_session, write_session
 from rollout.errors import Conflict, RolloutError
@@ -82,6 +83,8 @@ def facts_section(country: Country) -> None:
     for column, (label, value) in zip(st.columns([1, 1, 1, 1.4, 2.2]), facts.items(), strict=True):
         column.caption(label)
         column.text(value)
+    if not context.can(Action.MANAGE_COUNTRIES):
+        return
     with st.expander("Edit facts"), st.form(f"facts_form_{country.code}"):
         name = st.text_input(
             "Display name (leave empty for the name in each viewer's language)",
@@ -310,7 +313,9 @@ st.title("Country")
 context.show_flash()
 with read_session(engine) as session:
     countries = {country.code: country for country in list_countries(session)}
-add_country_form(set(countries))
+if context.can(Action.MANAGE_COUNTRIES):
+    add_country_form(set(countries))
+countries = {code: country for code, country in countries.items() if context.user().covers(code)}
 if not countries:
     st.info("No country yet: add one above, or load the demo data from the Portfolio page.")
     st.stop()
@@ -328,8 +333,9 @@ st.subheader("Phase history")
 history_section(code)
 if status.at_gate and status.started:
     gate_section(status, book.reporting_currency)
-    checks_form(status)
-    decision_form(status)
+    if context.can(Action.DECIDE_GATES):
+        checks_form(status)
+        decision_form(status)
 elif status.at_gate:
     st.info(f"The sales test starts on {format_day(status.phase_started, locale)}.")
 else:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from rollout.access import Action
 from rollout.db import database_url
 from rollout.demo import load_demo
 from rollout.errors import RolloutError
@@ -18,7 +19,7 @@ if countries.empty:
         "No country is in the rollout yet. Add one on the Country page, or explore with demo data: "
         "eight markets at different phases with their history of decisions."
     )
-    if st.button("Load demo data", key="load_demo", type="primary"):
+    if context.can(Action.MANAGE_SETTINGS) and st.button("Load demo data", key="load_demo", type="primary"):
         try:
             count = load_demo(data.engine(), by=context.acting_user())
         except RolloutError as error:

@@ -27,6 +27,8 @@ PAGES = [
     "app_pages/talent.py",
     "app_pages/playbook.py",
     "app_pages/rates.py",
+    "app_pages/history.py",
+    "app_pages/users.py",
 ]
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
+from rollout.access import Action, authorize
 from rollout.db import get_engine, write_session
 from rollout.deals_import import save_mapping
 from rollout.gates import mark_check, record_decision
@@ -20,11 +21,11 @@ from rollout.models import (
     ContentItem,
     Country,
     Hire,
-    HireStageChange,
     LocalEvent,
     Opportunity,
     Signal,
 )
+from rollout.talent import move_hire
 from tests.app.conftest import PAGES, assert_clean, shown
 
 # Each would do something if read as HTML or Markdown: run script, load an image, link, format.
@@ -39,7 +40,6 @@ FREE_TEXT = {
     LocalEvent: ("name", "note"),
     ContentItem: ("title",),
     Hire: ("role", "candidate"),
-    HireStageChange: ("reason",),
 }
 # Text elements Streamlit reads as Markdown (a widget's or container's label is Markdown too).
 MARKDOWN_TYPES = {
@@ -61,9 +61,9 @@ ACTOR = "ceo@rollout.example"
 
 def store_free_text(url: str, text: str) -> None:
     """Put `text` into every free-text field of the demo (and a saved mapping name). Mostly written
-    straight to the tables: this test is about rendering, not about who may write. Decisions and check
-    marks are append-only, so they get a new one through the domain (a check note on Brazil, a
-    decision on the United Kingdom's gate)."""
+    straight to the tables: this test is about rendering, not about who may write. Decisions, check
+    marks and hire stages are append-only, so they get a new one through the domain (a check note on
+    Brazil, a decision on the United Kingdom's gate, a hire moved back with a reason)."""
     with write_session(get_engine(url)) as session:
         mark_check(session, code="BR", criterion_key="market_memo", checked=True, note=text, by=ACTOR)
         record_decision(session, code="GB", outcome="go", rationale=text, by=ACTOR)
@@ -73,12 +73,15 @@ def store_free_text(url: str, text: str) -> None:
                     setattr(row, field, text)
                 session.add(row)
         save_mapping(session, name=text, columns={"crm_id": "ID"}, by=ACTOR)
+        hire = session.exec(select(Hire).where(Hire.stage == "started")).first()
+        move_hire(session, hire_id=hire.id, stage="hired", reason=text, by=ACTOR)
     name_spain(url, text)
 
 
 def name_spain(url: str, text: str) -> None:
     """One country only: pages key their tables by display name, and names are distinct in practice."""
     with write_session(get_engine(url)) as session:
+        authorize(session, ACTOR, Action.MANAGE_COUNTRIES, "ES")
         session.get(Country, "ES").display_name = text[:100]
 
 
