@@ -150,9 +150,13 @@ def _remove_sqlite_file(path: Path) -> None:
 
 def restore(engine: Engine, path: Path) -> dict[str, int]:
     """Restore the backup `path` into the empty database of `engine`; returns rows per table."""
-    upgrade(engine)
+    with _readable_backup(Path(path)) as backup_engine:
+        upgrade(engine)  # only once the file is known to be a backup this Rollout can read
+        return _restore_rows(backup_engine, engine, path)
+
+
+def _restore_rows(backup_engine: Engine, engine: Engine, path: Path) -> dict[str, int]:
     with (
-        _readable_backup(Path(path)) as backup_engine,
         backup_engine.connect() as source,
         engine.execution_options(rollout_write=True).begin() as target,
     ):
