@@ -28,7 +28,6 @@ from contextlib import closing, contextmanager
 from itertools import zip_longest
 from pathlib import Path
 
-from alembic import command
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     Column,
@@ -50,7 +49,7 @@ from sqlmodel import SQLModel
 import rollout.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from rollout.db import make_engine
 from rollout.errors import RolloutError
-from rollout.schema import alembic_config, head_revision, known_revisions, upgrade
+from rollout.schema import head_revision, known_revisions, upgrade
 
 BATCH = 1000  # rows per read and per multi-row insert: large tables are streamed, never held whole
 MOST_DIFFERENCES = 5  # reported per table
@@ -73,6 +72,8 @@ def backup(engine: Engine, path: Path) -> dict[str, int]:
     path = Path(path)
     if path.exists():
         raise BackupError(f"{path} already exists: a backup never overwrites a file, name a new one")
+    if not path.parent.is_dir():
+        raise BackupError(f"{path.parent}: no such folder")
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
     os.close(handle)
     partial = Path(name)
@@ -110,18 +111,11 @@ def _copy_snapshot(engine: Engine, partial: Path) -> None:
                 )
             target_engine = make_engine(f"sqlite:///{partial}")
             try:
-                _migrate(target_engine, revision)
+                upgrade(target_engine)  # the file's schema, made as the source's was: by the migrations
                 with target_engine.begin() as target:
                     _copy_tables(source, target)
             finally:
                 target_engine.dispose()
-
-
-def _migrate(engine: Engine, revision: str) -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
 
 
 def _seal(partial: Path) -> dict[str, int]:

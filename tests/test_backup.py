@@ -304,6 +304,8 @@ def test_backup_never_overwrites_a_file(engine, backup_file):
         backup(engine, backup_file)
     assert backup_file.read_bytes() == b"precious"
     assert [path.name for path in backup_file.parent.iterdir()] == [backup_file.name]
+    with pytest.raises(BackupError, match="missing: no such folder"):
+        backup(engine, backup_file.parent / "missing" / "backup.db")
 
 
 def test_a_failed_backup_leaves_no_file_behind(engine, backup_file, monkeypatch):
