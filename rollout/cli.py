@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from rollout import gates
+from rollout.backup import backup, restore
 from rollout.countries import add_country, display_name, list_countries
 from rollout.crm_files import CrmFileError
 from rollout.db import database_url, get_engine, read_session, write_session
@@ -205,6 +206,27 @@ def cmd_export_ics(engine: Engine, args: argparse.Namespace) -> None:
     print(f"wrote {len(entries)} entries for {code} to {args.output}")
 
 
+def _print_counts(counts: dict[str, int]) -> None:
+    width = max(map(len, counts))
+    for table, count in counts.items():
+        print(f"  {table:<{width}}  {count:>8}")
+
+
+def cmd_backup(engine: Engine, args: argparse.Namespace) -> None:
+    counts = backup(engine, Path(args.file))
+    _print_counts(counts)
+    print(f"backed up {sum(counts.values())} rows in {len(counts)} tables to {args.file}")
+
+
+def cmd_restore(engine: Engine, args: argparse.Namespace) -> None:
+    counts = restore(engine, Path(args.file))
+    _print_counts(counts)
+    print(
+        f"restored {sum(counts.values())} rows in {len(counts)} tables from {args.file} into "
+        f"{engine.url.render_as_string(hide_password=True)}: every table matches the backup"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rollout", description="International market-rollout tracker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -212,6 +234,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the demo data into an empty database")
     demo.add_argument("--by", default=default_actor(), help="who loads it (email)")
     demo.set_defaults(run=cmd_demo)
+    backing_up = commands.add_parser("backup", help="write a consistent backup while the app runs")
+    backing_up.add_argument("file", help="a new file: the backup is a SQLite database")
+    backing_up.set_defaults(run=cmd_backup)
+    restoring = commands.add_parser(
+        "restore", help="restore a backup into the empty database ROLLOUT_DATABASE_URL names"
+    )
+    restoring.add_argument("file", help="a file `rollout backup` wrote")
+    restoring.set_defaults(run=cmd_restore)
 
     countries = commands.add_parser("countries", help="countries in the rollout")
     country_commands = countries.add_subparsers(dest="countries_command", required=True)

@@ -32,10 +32,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def check_not_newer(engine: Engine) -> None:
     revision = current_revision(engine)
-    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-    if revision is not None and revision not in known:
+    if revision is not None and revision not in known_revisions():
         raise DatabaseTooNew(
             f"The database is at schema revision {revision}, which this version of Rollout does not "
             f"know (its newest is {head_revision()}). It was upgraded by a newer Rollout: run that "
