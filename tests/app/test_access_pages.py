@@ -4,10 +4,13 @@ forms it may use, and a write it may not make is refused by the domain even if a
 from __future__ import annotations
 
 import pytest
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
+from rollout.access import PermissionDenied
 from rollout.db import get_engine, write_session
 from rollout.models import ROLES, Signal
+from rollout.pipeline import log_signal
 from rollout.ui.navigation import PAGES, page_specs_for
 from rollout.users import add_user
 from tests.app.conftest import APP, assert_clean, count
@@ -35,10 +38,10 @@ def email(role: str) -> str:
 
 @pytest.fixture
 def team_app(demo_app, url):
-    """The demo, plus one user per role scoped to Spain (admins see all)."""
+    """The demo, plus one user per role scoped to Spain and India (admins see all)."""
     with write_session(get_engine(url)) as session:
         for role in ROLES:
-            countries = [] if role == "admin" else ["ES"]
+            countries = [] if role == "admin" else ["ES", "IN"]
             add_user(session, email=email(role), role=role, countries=countries, by="ceo@rollout.example")
     return url
 
@@ -89,7 +92,7 @@ def test_each_role_is_served_exactly_its_pages(team_app, role):
 def test_forms_are_offered_only_to_roles_that_may_use_them(team_app, role):
     at = signed_in({"is_logged_in": True, "email": email(role)})
     at.switch_page("app_pages/country.py")
-    at.query_params["country"] = "ES"
+    at.query_params["country"] = "IN"  # at a gate in the demo
     at.run()
     assert_clean(at)
     labels = {b.label for b in at.button}
@@ -101,15 +104,12 @@ def test_a_scoped_user_sees_only_their_countries(team_app):
     at = signed_in({"is_logged_in": True, "email": email("sales")})
     at.switch_page("app_pages/sales_log.py").run()
     assert_clean(at)
-    assert at.selectbox(key="sales_country").options == ["Spain (ES)"]
-    assert "Signed in as sales@team\\.example · sales · ES" in [c.value for c in at.sidebar.caption]
+    assert at.selectbox(key="sales_country").options == ["Spain (ES)", "India (IN)"]
+    assert "Signed in as sales@team\\.example · sales · ES, IN" in [c.value for c in at.sidebar.caption]
 
 
 def test_a_write_outside_the_role_is_refused_even_when_submitted(team_app):
     """The page is not offered to marketers; the domain refuses their write anyway (nothing stored)."""
-    from rollout.access import PermissionDenied
-    from rollout.pipeline import log_signal
-
     before = count(team_app, Signal)
     with pytest.raises(PermissionDenied), write_session(get_engine(team_app)) as session:
         log_signal(
@@ -122,17 +122,15 @@ def test_a_write_outside_the_role_is_refused_even_when_submitted(team_app):
     assert count(team_app, Signal) == before
 
 
-def test_local_mode_shows_its_banner_and_refuses_a_network_address(url, monkeypatch):
+def test_local_mode_shows_its_banner_and_refuses_a_network_address(url):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert_clean(at)
     assert "Local mode" in at.sidebar.warning[0].value
-    from streamlit import config
-
-    monkeypatch.setattr(
-        config,
-        "get_option",
-        lambda key, _real=config.get_option: "0.0.0.0" if key == "server.address" else _real(key),
-    )
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    served_on = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+    finally:
+        config.set_option("server.address", served_on)
     assert "served on 0.0.0.0" in at.error[0].value
-    assert not at.title
+    assert not at.title and not at.dataframe
