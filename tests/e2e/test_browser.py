@@ -79,7 +79,7 @@ def test_decision_without_rationale_is_refused_in_the_form(page: Page, app_url: 
 
 def test_a_bookmarked_page_opened_first_still_runs_through_the_router(page: Page, app_url: str):
     open_page(page, f"{app_url}/decisions")  # the very first request of this server
-    expect(page.get_by_role("textbox", name="Acting as (email)")).to_be_visible()
+    expect(page.get_by_text("Local mode: no sign-in is configured")).to_be_visible()
     expect(page.get_by_role("heading", name="Decisions")).to_be_visible()
     nav = page.get_by_test_id("stSidebarNav")
     expect(nav.get_by_text("Portfolio")).to_be_visible()
