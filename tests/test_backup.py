@@ -15,6 +15,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, Row, create_engine, delete, func, inspect, select, text, update
 from sqlmodel import SQLModel
 
@@ -25,8 +26,8 @@ from rollout.db import get_engine, make_engine, read_session, write_session
 from rollout.demo import load_demo
 from rollout.models import ContentItem, Opportunity, Signal
 from rollout.pipeline import create_opportunity, log_signal
-from rollout.schema import head_revision, upgrade
-from tests.conftest import ACTOR, TODAY, fresh_postgres_database
+from rollout.schema import alembic_config, head_revision, upgrade
+from tests.conftest import ACTOR, TODAY, fresh_postgres_database, seed_team
 from tests.content_factories import edit, item
 from tests.factories import add
 
@@ -168,16 +169,21 @@ def test_an_older_backup_is_migrated_on_restore(engine, target, backup_file):
     """A backup written before the newest revision is upgraded, like an older database would be."""
     add(engine, "ES", TODAY)
     backup(engine, backup_file)
-    with closing(sqlite3.connect(backup_file)) as connection, connection:
-        connection.execute("DROP TABLE hirestagechange")
-        connection.execute("DROP TABLE hire")
-        connection.execute("DROP TABLE translation")
-        connection.execute("DROP TABLE contentitem")
-        connection.execute("UPDATE alembic_version SET version_num = '0003'")
+    # Take the file back to revision 0003 with the migrations' own downgrades.
+    old = create_engine(f"sqlite:///{backup_file}")
+    with old.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    old.dispose()
     restore(target, backup_file)
 
-    assert counts(target)["country"] == 1
-    assert compare(engine, target) == []
+    restored = counts(target)
+    # What 0003 had comes back; users and the audit trail came after it, so there are none.
+    assert (restored["country"], restored["app_user"], restored["audit_entry"]) == (1, 0, 0)
+    with engine.connect() as source, target.connect() as copy:
+        query = text("SELECT code, created_by FROM country")
+        assert copy.execute(query).all() == source.execute(query).all()
     with target.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
 
@@ -261,11 +267,13 @@ def test_a_backup_taken_under_concurrent_writes_is_one_consistent_moment(demo, b
 def test_restore_refuses_a_database_with_data_and_changes_nothing(few_rows, target, backup_file):
     backup(few_rows, backup_file)
     upgrade(target)
+    seed_team(target)
     add(target, "FR", TODAY)
     new_signal(target, "FR")
     before = rows_by_key(target)
 
-    with pytest.raises(BackupError, match=r"already has data \(in country, signal\).*Nothing was changed"):
+    tables = r"app_user, audit_entry, country, signal"
+    with pytest.raises(BackupError, match=rf"already has data \(in {tables}\).*Nothing was changed"):
         restore(target, backup_file)
     assert rows_by_key(target) == before
 
@@ -331,7 +339,8 @@ def test_compare_names_the_tables_that_differ(few_rows, target, backup_file):
     found = compare(backup_file, target)
     assert any(problem.startswith("signal: source row 1 differs from target row 1") for problem in found)
     assert any(problem.startswith("contentitem: 0 rows in the source, 1 in the target") for problem in found)
-    assert {problem.split(":")[0] for problem in found} == {"signal", "contentitem"}
+    # The audit trail of the target recorded the new item too.
+    assert {problem.split(":")[0] for problem in found} == {"signal", "contentitem", "audit_entry"}
 
 
 def test_a_restore_that_differs_from_the_backup_is_rolled_back(few_rows, target, backup_file, monkeypatch):
@@ -386,6 +395,7 @@ def test_cli_backs_up_and_restores_into_sqlite_and_postgres(cli, sqlite_url, pos
 
 def test_cli_refusals_exit_2_with_a_message(cli, sqlite_url, tmp_path):
     file = str(tmp_path / "backup.db")
+    assert cli(sqlite_url, "users", "add", ACTOR, "--role", "admin", "--by", ACTOR)[0] == 0
     assert cli(sqlite_url, "countries", "add", "es", "--start", "2026-01-10", "--by", ACTOR)[0] == 0
     assert cli(sqlite_url, "backup", file)[0] == 0
 
@@ -394,6 +404,10 @@ def test_cli_refusals_exit_2_with_a_message(cli, sqlite_url, tmp_path):
         f"rollout: {file} already exists: a backup never overwrites a file, name a new one\n",
     )
     code, _out, err = cli(sqlite_url, "restore", file)
-    assert code == 2 and "already has data (in country)" in err and "Nothing was changed" in err
+    assert (
+        code == 2
+        and "already has data (in app_user, audit_entry, country)" in err
+        and "Nothing was changed" in err
+    )
     code, _out, err = cli(f"sqlite:///{tmp_path / 'new.db'}", "restore", str(tmp_path / "nope.db"))
     assert (code, err) == (2, f"rollout: {tmp_path / 'nope.db'}: no such file\n")
