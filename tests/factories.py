@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from rollout import gates, metrics
 from rollout.countries import add_country
 from rollout.db import read_session, write_session
+from rollout.local_calendar import CalendarEntry
 from rollout.models import CheckMark, Decision
 from rollout.playbook import Playbook, parse_playbook
 from tests.conftest import ACTOR, TODAY
@@ -149,3 +150,10 @@ def decision_count(engine: Engine) -> int:
 
 def checkmark_count(engine: Engine) -> int:
     return count(engine, CheckMark)
+
+
+def local_event_entry(**fields) -> CalendarEntry:
+    """A one-day local event on 1 May 2026 in the calendar's own shape, with the given text fields."""
+    return CalendarEntry(
+        start=date(2026, 5, 1), end=date(2026, 5, 1), kind="local_event", category="opportunity", **fields
+    )

@@ -18,11 +18,10 @@ from rollout.db import read_session, write_session
 from rollout.deals_import import EXPORT_FIELDS, export_deals_csv
 from rollout.exports import NEUTRALISER, csv_bytes, formula_like, frame_csv, spreadsheet_safe
 from rollout.ics import CSV_HEADER, calendar_csv
-from rollout.local_calendar import CalendarEntry
 from rollout.models import Country
 from rollout.pipeline import create_opportunity
 from tests.conftest import ACTOR, TODAY
-from tests.factories import add
+from tests.factories import add, local_event_entry
 
 # Any text a person could type or paste, biased towards the characters that start formulas.
 DANGEROUS = ["=", "+", "-", "@", "\t", "\r", " ", "\n", "'", '"', ",", ";"]
@@ -83,12 +82,8 @@ def test_a_frame_keeps_its_numbers_and_neutralises_its_text(texts, numbers):
 @settings(max_examples=150, deadline=None)
 @given(name=any_text, local_name=any_text, note=any_text)
 def test_calendar_csv_neutralises_every_free_text_field(name, local_name, note):
-    entry = CalendarEntry(
-        start=date(2026, 5, 1),
-        end=date(2026, 5, 1),
+    entry = local_event_entry(
         name=name,
-        kind="local_event",
-        category="opportunity",
         local_name=local_name,
         note=note,
     )

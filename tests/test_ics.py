@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from rollout.ics import calendar_csv, calendar_ics
 from rollout.local_calendar import CalendarEntry
+from tests.factories import local_event_entry
 
 STAMP = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -59,12 +60,8 @@ text = st.text(
 @settings(max_examples=150, deadline=None)
 @given(name=text, note=text)
 def test_arbitrary_text_survives_a_round_trip_and_lines_are_folded(name, note):
-    entry = CalendarEntry(
-        start=date(2026, 5, 1),
-        end=date(2026, 5, 1),
+    entry = local_event_entry(
         name=name,
-        kind="local_event",
-        category="opportunity",
         note=note,
     )
     content = calendar_ics([entry], name="Rollout", stamp=STAMP)
@@ -75,12 +72,8 @@ def test_arbitrary_text_survives_a_round_trip_and_lines_are_folded(name, note):
 
 
 def test_csv_export_neutralises_formulas():
-    entry = CalendarEntry(
-        start=date(2026, 5, 1),
-        end=date(2026, 5, 1),
+    entry = local_event_entry(
         name='=HYPERLINK("x")',
-        kind="local_event",
-        category="opportunity",
     )
     assert b"'=HYPERLINK" in calendar_csv([entry])
 
@@ -150,12 +143,8 @@ def content_lines(content: bytes) -> list[str]:
 @settings(max_examples=150, deadline=None)
 @given(name=pasted, local_name=pasted, note=pasted, campaign_name=pasted, occasion=pasted)
 def test_pasted_text_cannot_add_lines_properties_or_events(name, local_name, note, campaign_name, occasion):
-    local_event = CalendarEntry(
-        start=date(2026, 5, 1),
-        end=date(2026, 5, 1),
+    local_event = local_event_entry(
         name=name,
-        kind="local_event",
-        category="opportunity",
         local_name=local_name,
         note=note,
         country="ES",
