@@ -116,7 +116,7 @@ def plan_form(country: Country) -> None:
                     subdivision=region or None,
                 )
         except RolloutError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
         else:
             show_warnings(warnings)
             hq = in_hq_time(instant)
@@ -142,7 +142,7 @@ def plan_form(country: Country) -> None:
                     by=actor,
                 )
         except RolloutError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
             return
         data.after_write()
         st.success(plain(f"Planned '{campaign.name}' for {local_start:%Y-%m-%d %H:%M} ({zone})."))

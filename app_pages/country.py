@@ -60,7 +60,7 @@ def add_country_form(existing: set[str]) -> None:
                 with write_session(engine) as session:
                     add_country(session, code=code, start_date=start, by=actor)
             except RolloutError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
                 return
             data.after_write()
             context.flash(f"Added {name_of(code)}, starting {format_day(start, locale)}.")
@@ -132,7 +132,7 @@ def facts_section(country: Country) -> None:
             except (RolloutError, ValueError) as error:
                 if isinstance(error, Conflict):
                     context.forget_opened_versions()
-                st.error(str(error))
+                st.error(plain(str(error)))
                 return
             context.forget_opened_versions()
             data.after_write()
@@ -204,7 +204,7 @@ def checks_form(status: GateStatus) -> None:
                         session, code=status.country, wanted=wanted, by=actor, playbook=book
                     )
             except RolloutError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
                 return
             if not changed:
                 st.info("Nothing changed.")
@@ -271,7 +271,7 @@ def decision_form(status: GateStatus) -> None:
                 playbook=book,
             )
     except RolloutError as error:  # Conflict included: it says who decided meanwhile
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     data.after_write()
     st.session_state[f"decision_recorded_{status.country}"] = True

@@ -11,6 +11,7 @@ from rollout.db import read_session, write_session
 from rollout.deals_import import ImportOutcome, export_deals_csv, import_deals, save_mapping, saved_mappings
 from rollout.errors import RolloutError
 from rollout.ui import context, data
+from rollout.ui.format import plain
 
 engine, actor = data.engine(), context.acting_user()
 FORMATS = {
@@ -103,7 +104,7 @@ def run_import(
             if mapping and name and not dry_run and not outcome.refused:
                 save_mapping(session, name=name, columns=mapping, by=actor)
     except (CrmFileError, RolloutError) as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     if not dry_run and not outcome.refused:
         data.after_write()
@@ -136,7 +137,7 @@ if format == "mapped":
     try:
         mapping, name = mapping_widgets(content, upload.name)
     except CrmFileError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         st.stop()
 check, save = st.columns([1, 6])
 if check.button("Check file", key="deals_check"):

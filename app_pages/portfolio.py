@@ -8,6 +8,7 @@ from rollout.demo import load_demo
 from rollout.errors import RolloutError
 from rollout.portfolio import summary, upcoming_gates
 from rollout.ui import charts, context, data
+from rollout.ui.format import plain
 
 st.title("Portfolio")
 context.show_flash()
@@ -23,7 +24,7 @@ if countries.empty:
         try:
             count = load_demo(data.engine(), by=context.acting_user())
         except RolloutError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
         else:
             data.after_write()
             context.flash(f"Loaded the demo: {count} countries.")

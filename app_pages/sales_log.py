@@ -28,7 +28,7 @@ from rollout.pipeline import (
 from rollout.portfolio import FORECAST_LABELS
 from rollout.sales_metrics import is_sales_metric
 from rollout.ui import context, data
-from rollout.ui.format import format_amount, format_day
+from rollout.ui.format import format_amount, format_day, plain
 
 engine, book, config = data.engine(), data.playbook(), load_pipeline_config()
 locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
@@ -118,7 +118,7 @@ def signal_form(code: str) -> None:
                 config=config,
             )
     except RolloutError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     data.after_write()
     st.session_state["signal_logged"] = True
@@ -234,10 +234,10 @@ def save_edits(code: str, row_ids: list[int], edits: dict, opened_versions: dict
         return
     except Conflict as error:
         st.session_state[EDITOR_VERSION] += 1  # the next run reopens the table on what is stored now
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     except RolloutError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     data.after_write()
     st.session_state[EDITOR_VERSION] += 1  # a fresh editor showing what was saved

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from rollout.db import write_session
 from rollout.errors import Conflict, RolloutError
 from rollout.ui import context, data
+from rollout.ui.format import plain
 
 
 def write_then_rerun(work: Callable[[Session], Any], message: str | Callable[[Any], str]) -> None:
@@ -21,10 +22,10 @@ def write_then_rerun(work: Callable[[Session], Any], message: str | Callable[[An
             result = work(session)
     except Conflict as error:
         context.forget_opened_versions()
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     except RolloutError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     context.forget_opened_versions()
     data.after_write()
