@@ -7,7 +7,7 @@ from sqlmodel import Session, col, func, select
 
 from rollout.access import Action, authorize, find_user
 from rollout.countries import normalize_code
-from rollout.db import write_session
+from rollout.db import read_session, write_session
 from rollout.errors import NotFound, RolloutError, require_email
 from rollout.locking import require_version, touch
 from rollout.models import ROLES, AppUser, utc_now
@@ -94,11 +94,18 @@ def list_users(session: Session) -> list[AppUser]:
 def ensure_local_admin(engine: Engine, email: str) -> None:
     """Local mode (no sign-in configured): the one person running Rollout is its admin."""
     email = require_email(email, "local user")
+    with read_session(engine) as session:
+        if _is_active_admin(find_user(session, email)):
+            return  # the usual case, on every rerun: no write lock taken
     with write_session(engine, source="local") as session:
         session.info["actor"] = email
         user = find_user(session, email) or AppUser(email=email, name="local user", role="admin", version=0)
-        if user.version and user.role == "admin" and user.active:
+        if user.version and _is_active_admin(user):
             return
         user.role, user.active = "admin", True
         touch(user, email)
         session.add(user)
+
+
+def _is_active_admin(user: AppUser | None) -> bool:
+    return user is not None and user.role == "admin" and user.active
