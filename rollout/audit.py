@@ -98,6 +98,13 @@ def _entries(session: OrmSession) -> Iterable[dict[str, Any]]:
         }
 
 
+def record_as_import(session: Session) -> None:
+    """What a file import writes is recorded as `import`, whether the file came through the app or the CLI;
+    the demo's own rates stay `demo`."""
+    if session.info.get("source") != "demo":
+        session.info["source"] = "import"
+
+
 @event.listens_for(OrmSession, "after_flush")
 def _record_flush(session: OrmSession, _flush_context: Any) -> None:
     # Only write sessions carry a source; reads and schema migrations record nothing.

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from rollout import audit
 from rollout.access import Action, authorize
 from rollout.countries import get_country
 from rollout.crm_files import FIELDS, DealRow, ParsedFile, RowProblem, parse_deals
@@ -148,7 +149,7 @@ def import_deals(
     today, config = today or date.today(), config or load_pipeline_config()
     country = get_country(session, code)
     by = authorize(session, by, Action.LOG_PIPELINE, country.code)
-    session.info["source"] = "import"
+    audit.record_as_import(session)
     parsed = parse_deals(content, filename, format=format, mapping=mapping)
     outcome = ImportOutcome(format=parsed.format)
     existing = _existing(session, [row.crm_id for row in parsed.valid_rows])

@@ -19,6 +19,7 @@ from babel.numbers import list_currencies
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from rollout import audit
 from rollout.access import Action, authorize
 from rollout.errors import RolloutError
 from rollout.models import ExchangeRate, utc_now
@@ -141,7 +142,7 @@ def parse_rates_csv(content: bytes, source: str = "rates file") -> list[Rate]:
 def save_rates(session: Session, rates: list[Rate], *, by: str, source: str) -> int:
     """Insert or replace rates (one per currency and day); returns how many were written."""
     by = authorize(session, by, Action.MANAGE_SETTINGS)
-    session.info["source"] = "import"
+    audit.record_as_import(session)
     now = utc_now()
     session.info.pop("rate_book", None)  # rates change: the next conversion reads them again
     existing = {(r.currency, r.day): r for r in session.exec(select(ExchangeRate))}

@@ -4,6 +4,7 @@ replaying it rebuilds the current state of every table."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +18,7 @@ from rollout.db import read_session, write_session
 from rollout.demo import load_demo
 from rollout.errors import RolloutError
 from rollout.models import AuditEntry, Campaign, Country, Signal, utc_now
+from rollout.money import Rate, save_rates
 from rollout.pipeline import log_signal
 from tests.conftest import ACTOR, TODAY
 
@@ -118,3 +120,11 @@ def test_an_update_through_a_country_child_is_filed_under_its_country(engine):
         stage_changes = [e for e in entries(engine, table_name="stagechange")]
         assert stage_changes and all(e.country_code for e in stage_changes)
         assert session.exec(select(Country)).first() is not None
+
+
+def test_the_demo_is_recorded_as_demo_and_a_file_import_as_import(engine):
+    load_demo(engine, by=ACTOR, today=TODAY)
+    assert {entry.source for entry in entries(engine)} == {"demo", "cli"}  # cli: the test team's users
+    with write_session(engine) as session:
+        save_rates(session, [Rate("USD", TODAY, Decimal("1.2"))], by=ACTOR, source="manual")
+    assert entries(engine)[-1].source == "import"
