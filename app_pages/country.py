@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
 
-from rollout import locales
+from rollout import audit, locales
 from rollout.access import Action
 from rollout.countries import add_country, display_name, list_countries, update_facts
 from rollout.db import read_session, write_session
@@ -16,6 +16,7 @@ from rollout.models import Country, CountryFacts, Decision
 from rollout.portfolio import FORECAST_LABELS, OUTCOME_LABELS, status_label
 from rollout.ui import context, data
 from rollout.ui.format import evidence_table, format_day, plain
+from rollout.ui.history import history_table
 from rollout.ui.talent_widgets import local_team
 
 engine, book = data.engine(), data.playbook()
@@ -346,3 +347,7 @@ else:
 st.subheader("Local team")
 local_team(engine, code)
 decision_log(log, book.reporting_currency)
+if context.can(Action.DECIDE_GATES):
+    with st.expander("Changes to this country"), read_session(engine) as session:
+        history_table(audit.history(session, country_code=code, limit=100), key=f"country_history_{code}")
+        st.caption("The latest 100 changes; the History page has them all, per record too.")

@@ -6,6 +6,7 @@ from rollout import audit
 from rollout.db import read_session
 from rollout.exports import frame_csv
 from rollout.ui import context, data
+from rollout.ui.history import history_table
 
 st.title("History")
 st.caption(
@@ -32,12 +33,7 @@ with read_session(data.engine()) as session:
     )
 
 st.caption(f"The latest {len(changes)} field changes, newest first.")
-st.dataframe(
-    changes.astype({"old": str, "new": str}),
-    hide_index=True,
-    key="history_table_view",
-    column_config={"at": st.column_config.DatetimeColumn("When", format="localized")},
-)
+history_table(changes, key="history_table_view")
 st.download_button(
     "Download CSV", frame_csv(changes), file_name="rollout-history.csv", mime="text/csv", key="history_csv"
 )

@@ -22,6 +22,8 @@ from sqlmodel import Session, SQLModel, col, select
 from rollout.models import AuditEntry, Hire, Opportunity, utc_now
 
 SOURCES = ("ui", "import", "cli", "demo", "local")
+# Fields the history view leaves out: who and when are its own columns, and versions are bookkeeping.
+BOOKKEEPING = frozenset({"version", "updated_at", "updated_by", "created_at", "created_by"})
 # Child records whose country is their parent's: (parent model, the foreign key naming it).
 COUNTRY_VIA_PARENT = {"stagechange": (Opportunity, "opportunity_id"), "hirestagechange": (Hire, "hire_id")}
 
@@ -123,7 +125,8 @@ def history(
     record_key: str | None = None,
     limit: int = 500,
 ) -> pd.DataFrame:
-    """The newest changes first, one row per field changed; filtered by country and/or one record."""
+    """The newest changes first, one row per field changed (bookkeeping fields left out); filtered by
+    country and/or one record. `limit` counts changes (records), not rows."""
     query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
     if country_code:
         query = query.where(AuditEntry.country_code == country_code)
@@ -144,6 +147,7 @@ def history(
         }
         for entry in session.exec(query)
         for field, (old, new) in entry.changes.items()
+        if field not in BOOKKEEPING
     ]
     columns = ["at", "who", "source", "action", "record", "field", "old", "new"]
     return pd.DataFrame(rows, columns=columns)
