@@ -66,15 +66,20 @@ def figure(
         met = judged <= target if target_is == "max" else judged >= target
     return {
         "name": name,
-        "value": round(value, 4),
+        "value": _significant(value),
         "unit": unit,
-        "lower_bound": round(lower_bound, 4) if lower_bound is not None else None,
-        "ratio": round(ratio, 3) if ratio is not None else None,
+        "lower_bound": _significant(lower_bound) if lower_bound is not None else None,
+        "ratio": _significant(ratio) if ratio is not None else None,
         "target": target,
         "target_on": target_on,
         "target_is": target_is,
         "met": met,
     }
+
+
+def _significant(number: float) -> float:
+    """Six significant digits: milliseconds of a fast step and rows per second alike."""
+    return float(f"{number:.6g}")
 
 
 def percentile(samples: list[float], share: float) -> float:
