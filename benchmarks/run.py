@@ -98,6 +98,14 @@ def median_seconds(function: Callable[[], Any], repeat: int) -> float:
     return percentile([timed(function)[0] for _ in range(repeat)], 0.5)
 
 
+def against_lower_bound(
+    name: str, app: Callable[[], Any], bound: Callable[[], Any], repeat: int, max_ratio: float
+) -> dict[str, Any]:
+    """The app's median time beside its lower bound's, each timed `repeat` times."""
+    seconds, lower = median_seconds(app, repeat), median_seconds(bound, repeat)
+    return figure(name, seconds, "s", lower_bound=lower, target=max_ratio, target_on="ratio")
+
+
 def peak_rss_mb() -> float:
     """VmHWM: the most resident memory this process has held so far."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -186,16 +194,7 @@ def gate_figures(engine: Engine, repeat: int) -> list[dict[str, Any]]:
         with read_session(engine) as session:
             lower_bounds.gate_aggregate(session, playbook, today)
 
-    return [
-        figure(
-            "gates.portfolio",
-            median_seconds(app, repeat),
-            "s",
-            lower_bound=median_seconds(bound, repeat),
-            target=GATES_RATIO,
-            target_on="ratio",
-        )
-    ]
+    return [against_lower_bound("gates.portfolio", app, bound, repeat, GATES_RATIO)]
 
 
 # --- 3. import -------------------------------------------------------------------------------------
@@ -245,16 +244,7 @@ def calendar_figures(engine: Engine, repeat: int) -> list[dict[str, Any]]:
         for code in codes:
             list(holidays.country_holidays(code, years=years).items())
 
-    return [
-        figure(
-            "calendar.all_countries_3_years",
-            median_seconds(app, repeat),
-            "s",
-            lower_bound=median_seconds(bound, repeat),
-            target=CALENDAR_RATIO,
-            target_on="ratio",
-        )
-    ]
+    return [against_lower_bound("calendar.all_countries_3_years", app, bound, repeat, CALENDAR_RATIO)]
 
 
 # --- the machine and the run -----------------------------------------------------------------------
@@ -324,6 +314,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     print(f"building {args.scale} in {url.split('@')[-1]}", flush=True)
     generation = generate(args.scale, url)
+    print(f"built in {generation:.0f} s", flush=True)
     os.environ["ROLLOUT_DATABASE_URL"], os.environ["ROLLOUT_USER"] = url, ADMIN
     engine = make_engine(url)
     errors: list[str] = []
