@@ -119,14 +119,21 @@ st.caption(
     "checked first; a single bad row refuses it, with every problem listed."
 )
 upload = st.file_uploader("CRM export (CSV or XLSX)", type=["csv", "txt", "tsv", "xlsx"], key="deals_file")
-with read_session(engine) as session:
-    st.download_button(
-        "Export this country's deals (CSV)",
-        export_deals_csv(session, code),
-        file_name=f"deals-{code}.csv",
-        mime="text/csv",
-        key="deals_export",
-    )
+
+
+def deals_csv(code: str = code) -> bytes:
+    with read_session(engine) as session:
+        return export_deals_csv(session, code)
+
+
+# Built when clicked: writing every deal of a big market on each rerun would slow the whole page.
+st.download_button(
+    "Export this country's deals (CSV)",
+    deals_csv,
+    file_name=f"deals-{code}.csv",
+    mime="text/csv",
+    key="deals_export",
+)
 if upload is None:
     st.stop()
 

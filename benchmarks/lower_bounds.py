@@ -1,0 +1,268 @@
+"""What the benchmark compares the app with: the least work that gives the same answer.
+
+- Gates: the countries' decisions read and replayed (the phase windows exist nowhere else), then ONE
+  hand-written SQL statement computing, per country, the numbers its current gate's metrics need, and
+  the amounts converted to the reporting currency with the same rate book.
+- Import: pandas.read_csv and one executemany INSERT into the opportunity table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import Engine, bindparam, insert, text
+from sqlmodel import Session, select
+
+from rollout.content import DONE, WEBSITE_TYPES
+from rollout.models import Country, Decision, Opportunity, utc_now
+from rollout.money import rate_book
+from rollout.pipeline import load_pipeline_config
+from rollout.playbook import Playbook
+from rollout.talent import WORKING
+from rollout.timeline import replay
+
+# Each part: (the phase whose gate needs it, SELECT code, metric, key1, key2, value FROM ... JOIN w).
+# key1/key2 are a currency, a day, a locale or a title; they are text so that every part unions.
+_PARTS = {
+    "qualified_meetings": (
+        "sales_test",
+        "SELECT w.code, 'qualified_meetings', '', '', COUNT(*) FROM signal s"
+        " JOIN w ON s.country_code = w.code WHERE s.kind = 'meeting' AND s.qualified"
+        " AND s.occurred_on BETWEEN w.start_on AND w.end_on"
+        " GROUP BY w.code",
+    ),
+    "opportunities_opened": (
+        "sales_test",
+        "SELECT w.code, 'opportunities_opened', '', '', COUNT(*) FROM opportunity o"
+        " JOIN w ON o.country_code = w.code WHERE o.created_on BETWEEN w.start_on AND w.end_on"
+        " GROUP BY w.code",
+    ),
+    "open_pipeline": (
+        "sales_test",
+        "SELECT w.code, 'open_pipeline', o.currency, '', SUM(o.amount) FROM opportunity o"
+        " JOIN w ON o.country_code = w.code WHERE o.created_on <= w.end_on"
+        " AND (o.closed_on IS NULL OR o.closed_on > w.end_on) GROUP BY w.code, o.currency",
+    ),
+    "won": (
+        "first_signings",
+        "SELECT w.code, 'won', o.currency, CAST(o.closed_on AS VARCHAR(10)), SUM(o.amount) FROM opportunity o"
+        " JOIN w ON o.country_code = w.code WHERE o.stage IN :won"
+        " AND o.closed_on BETWEEN w.start_on AND w.end_on GROUP BY w.code, o.currency, o.closed_on",
+    ),
+    "deals_won": (
+        "first_signings",
+        "SELECT w.code, 'deals_won', '', '', COUNT(*) FROM opportunity o JOIN w ON o.country_code = w.code"
+        " WHERE o.stage IN :won AND o.closed_on BETWEEN w.start_on AND w.end_on GROUP BY w.code",
+    ),
+    "site_published": (
+        "marketing_launch",
+        "SELECT w.code, 'site_published', t.locale, '', COUNT(*) FROM translation t"
+        " JOIN w ON t.country_code = w.code JOIN contentitem c ON c.id = t.content_id"
+        " WHERE c.content_type IN :website AND t.status IN :done GROUP BY w.code, t.locale",
+    ),
+    "requests": (
+        "marketing_launch",
+        "SELECT w.code, 'requests', s.content_title, '', COUNT(*) FROM signal s"
+        " JOIN w ON s.country_code = w.code WHERE s.kind = 'content_request' AND s.content_title != ''"
+        " AND s.occurred_on <= w.end_on GROUP BY w.code, s.content_title",
+    ),
+    "published": (
+        "marketing_launch",
+        "SELECT w.code, 'published', c.title, '', COUNT(*) FROM translation t"
+        " JOIN w ON t.country_code = w.code JOIN contentitem c ON c.id = t.content_id"
+        " WHERE t.status IN :done GROUP BY w.code, c.title",
+    ),
+    "hires_working": (
+        "local_talent",
+        "SELECT w.code, 'hires_working', '', '', COUNT(DISTINCT h.id) FROM hire h"
+        " JOIN w ON h.country_code = w.code JOIN hirestagechange m ON m.hire_id = h.id"
+        " WHERE m.stage IN :working AND m.entered_on <= w.end_on GROUP BY w.code",
+    ),
+    "timed_campaigns": (
+        "local_talent",
+        "SELECT w.code, 'timed_campaigns', '', '', COUNT(*) FROM campaign k JOIN w ON k.country_code = w.code"
+        " WHERE NOT k.cancelled AND k.occasion != '' AND k.starts_at >= w.quarter_start"
+        " AND k.starts_at < w.quarter_end GROUP BY w.code",
+    ),
+}
+
+
+def _windows(session: Session, playbook: Playbook, today: date) -> list[tuple[str, str, date]]:
+    """(country, current phase, phase start) of every country at a gate: one query, then the replay."""
+    decisions: dict[str, list[Decision]] = defaultdict(list)
+    for decision in session.exec(select(Decision).order_by(Decision.country_code, Decision.sequence)):
+        decisions[decision.country_code].append(decision)
+    windows = []
+    for country in session.exec(select(Country)):
+        span = replay(country.start_date, decisions[country.code], playbook, today).current
+        if span is not None:
+            windows.append((country.code, span.phase, span.started_on))
+    return windows
+
+
+def _values_cte(windows: list[tuple[str, str, date]], today: date, postgres: bool) -> tuple[str, dict]:
+    as_date = "CAST(:{} AS DATE)" if postgres else ":{}"
+    # starts_at is a timestamp; SQLite stores it as text that sorts like the ISO day
+    as_instant = "CAST(:{} AS TIMESTAMP)" if postgres else ":{}"
+    rows, params = [], {}
+    quarter_start, quarter_end = today + timedelta(days=1), today + timedelta(days=93)
+    for n, (code, phase, start) in enumerate(windows):
+        rows.append(
+            f"(:c{n}, :p{n}, {as_date.format(f's{n}')}, {as_date.format(f'e{n}')}, "
+            f"{as_instant.format(f'q{n}')}, {as_instant.format(f'r{n}')})"
+        )
+        params |= {
+            f"c{n}": code,
+            f"p{n}": phase,
+            f"s{n}": start.isoformat(),
+            f"e{n}": today.isoformat(),
+            f"q{n}": quarter_start.isoformat(),
+            f"r{n}": quarter_end.isoformat(),
+        }
+    columns = "code, phase, start_on, end_on, quarter_start, quarter_end"
+    return f"WITH w ({columns}) AS (VALUES {', '.join(rows)})", params
+
+
+def gate_aggregate(session: Session, playbook: Playbook, today: date) -> dict[str, dict[str, float]]:
+    """Per country at a gate, its metrics' numbers, from one SQL statement."""
+    windows = _windows(session, playbook, today)
+    phases = {phase for _, phase, _ in windows}
+    # Each part reads only the countries whose current gate needs it, as the app does.
+    parts = [
+        sql.replace("JOIN w ON", f"JOIN w ON w.phase = '{phase}' AND")
+        for phase, sql in _PARTS.values()
+        if phase in phases
+    ]
+    if not parts:
+        return {}
+    cte, params = _values_cte(windows, today, session.get_bind().dialect.name == "postgresql")
+    lists = {
+        "won": tuple(load_pipeline_config().keys_of_kind("won")),
+        "website": WEBSITE_TYPES,
+        "done": DONE,
+        "working": WORKING,
+    }
+    sql = f"{cte} {' UNION ALL '.join(parts)}"
+    used = {name: values for name, values in lists.items() if f":{name}" in sql}
+    statement = text(sql).bindparams(*[bindparam(name, expanding=True) for name in used])
+    return _reduce(session.execute(statement, params | used).all(), session, playbook, today)
+
+
+def _reduce(rows, session: Session, playbook: Playbook, today: date) -> dict[str, dict[str, float]]:
+    """Amounts to the reporting currency with the same rate book as the app; the rest as counted."""
+    book, target = rate_book(session), playbook.reporting_currency
+    result: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for code, metric, key1, key2, value in rows:
+        if metric == "open_pipeline":
+            amount = book.convert(Decimal(int(value)) / 100, key1, target, today)
+            result[code][metric] += float(amount)
+        elif metric == "won":
+            amount = book.convert(Decimal(int(value)) / 100, key1, target, date.fromisoformat(str(key2)[:10]))
+            result[code]["won_amount"] += float(amount)
+        else:
+            result[code][f"{metric}:{key1}" if key1 else metric] += float(value)
+    return result
+
+
+# --- import ----------------------------------------------------------------------------------------
+
+HUBSPOT_HEADERS = (
+    "Record ID",
+    "Deal Name",
+    "Associated Company",
+    "Amount",
+    "Deal Stage",
+    "Pipeline",
+    "Deal Type",
+    "Create Date",
+    "Close Date",
+    "Deal owner",
+    "Currency",
+    "Closed lost reason",
+)
+HUBSPOT_STAGES = {
+    "appointmentscheduled": "appointment_scheduled",
+    "qualifiedtobuy": "qualified",
+    "presentationscheduled": "presentation",
+    "contractsent": "negotiation",
+    "closedwon": "won",
+    "closedlost": "lost",
+}
+
+
+def hubspot_csv(rows: int, currency: str, today: date, seed: int = 7) -> bytes:
+    """A HubSpot deals export of `rows` new deals created over the last two years."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HUBSPOT_HEADERS)
+    for number in range(rows):
+        created = today - timedelta(days=rng.randrange(30, 730))
+        stage = rng.choice(list(HUBSPOT_STAGES))
+        close = created + timedelta(days=rng.randrange(1, 29))
+        writer.writerow(
+            (
+                f"bench-{number}",
+                f"Deal {number}",
+                f"Account {rng.randrange(5000)}",
+                f"{rng.randrange(1000, 200000)}.00",
+                stage,
+                "default",
+                "newbusiness",
+                created.isoformat(),
+                close.isoformat(),
+                f"seller{rng.randrange(20)}@rollout.example",
+                currency,
+                "Price" if stage == "closedlost" else "",
+            )
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def pandas_insert(engine: Engine, content: bytes, code: str) -> int:
+    """The least an import can do: read the file with pandas and insert its rows in one executemany."""
+    frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+    now, stages = utc_now(), frame["Deal Stage"].map(HUBSPOT_STAGES)
+    closed = stages.isin(["won", "lost"])
+    created = pd.to_datetime(frame["Create Date"]).dt.date
+    close = pd.to_datetime(frame["Close Date"]).dt.date
+    rows = [
+        {
+            "country_code": code,
+            "source": "hubspot",
+            "crm_id": f"lower-bound-{crm_id}",
+            "account": account,
+            "amount": Decimal(amount),
+            "currency": currency,
+            "stage": stage,
+            "created_on": created_on,
+            "expected_close": close_on,
+            "closed_on": close_on if is_closed else None,
+            "owner": owner,
+            "lost_reason": reason,
+            "updated_at": now,
+            "updated_by": "bench",
+        }
+        for crm_id, account, amount, currency, stage, created_on, close_on, is_closed, owner, reason in zip(
+            frame["Record ID"],
+            frame["Associated Company"],
+            frame["Amount"],
+            frame["Currency"],
+            stages,
+            created,
+            close,
+            closed,
+            frame["Deal owner"],
+            frame["Closed lost reason"],
+            strict=True,
+        )
+    ]
+    with engine.begin() as connection:
+        connection.execute(insert(Opportunity), rows)
+    return len(rows)

@@ -1,0 +1,360 @@
+"""The scale benchmark: build the data once, then measure on that same database, in one process.
+
+    python benchmarks/run.py --scale small|medium|large --json FILE [--database-url URL] [--repeat N]
+
+1. every page's full script run under AppTest, cold (fresh AppTest, caches cleared) and warm (reruns);
+2. gate evaluation of every country against one hand-written SQL aggregate over the same tables;
+3. a CRM CSV import against pandas.read_csv plus one executemany insert;
+4. every country's calendar for three years against python-holidays generating the same years;
+5. peak RSS of this process, which runs the app's pages (AppTest runs them in-process).
+
+The data is generated in a child process, so this process's peak RSS is the app's alone. See BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: import this checkout's rollout, not an installed one
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Engine, text  # noqa: E402
+
+from benchmarks import lower_bounds  # noqa: E402
+from benchmarks.generate import ADMIN, SCALES  # noqa: E402
+from rollout.db import make_engine, read_session, write_session  # noqa: E402
+
+APP = str(ROOT / "app.py")
+PAGE_TIMEOUT = 1800  # seconds: a slow page at `large` is a figure to report, not a crash
+WARM_P50_MS, COLD_P50_MS = 300, 1500
+GATES_RATIO, IMPORT_RATIO, CALENDAR_RATIO = 2.0, 3.0, 1.5
+IMPORT_ROWS_PER_S, PEAK_RSS_MB = 50_000, 700
+CALENDAR_YEARS = 3
+
+
+def figure(
+    name: str,
+    value: float,
+    unit: str,
+    *,
+    lower_bound: float | None = None,
+    target: float | None = None,
+    target_on: str = "value",
+    target_is: str = "max",
+) -> dict[str, Any]:
+    """One measurement. `target` applies to `target_on` ("value" or "ratio"), as a "max" or a "min";
+    a figure without a target has met = None."""
+    ratio = value / lower_bound if lower_bound else None
+    judged = ratio if target_on == "ratio" else value
+    met = None
+    if target is not None and judged is not None:
+        met = judged <= target if target_is == "max" else judged >= target
+    return {
+        "name": name,
+        "value": _significant(value),
+        "unit": unit,
+        "lower_bound": _significant(lower_bound) if lower_bound is not None else None,
+        "ratio": _significant(ratio) if ratio is not None else None,
+        "target": target,
+        "target_on": target_on,
+        "target_is": target_is,
+        "met": met,
+    }
+
+
+def _significant(number: float) -> float:
+    """Six significant digits: milliseconds of a fast step and rows per second alike."""
+    return float(f"{number:.6g}")
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """Nearest-rank percentile: with few samples, p95 is the slowest run."""
+    ordered = sorted(samples)
+    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+
+def timed(function: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def median_seconds(function: Callable[[], Any], repeat: int) -> float:
+    return percentile([timed(function)[0] for _ in range(repeat)], 0.5)
+
+
+def against_lower_bound(
+    name: str, app: Callable[[], Any], bound: Callable[[], Any], repeat: int, max_ratio: float
+) -> dict[str, Any]:
+    """The app's median time beside its lower bound's, each timed `repeat` times."""
+    seconds, lower = median_seconds(app, repeat), median_seconds(bound, repeat)
+    return figure(name, seconds, "s", lower_bound=lower, target=max_ratio, target_on="ratio")
+
+
+def peak_rss_mb() -> float:
+    """VmHWM: the most resident memory this process has held so far."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource  # not Linux: ru_maxrss is in kilobytes there too, except on macOS
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- 1. pages --------------------------------------------------------------------------------------
+
+
+def _clear_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _page_run(at) -> float:
+    seconds, _ = timed(at.run)
+    if at.exception:
+        raise RuntimeError("; ".join(str(e.value) for e in at.exception)[:500])
+    return seconds * 1000
+
+
+def _fresh_app(path: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=PAGE_TIMEOUT)
+    at.switch_page(path)
+    return at
+
+
+def measure_page(path: str, repeat: int, cold_repeat: int) -> tuple[list[float], list[float]]:
+    """(cold runs, warm reruns) in ms. Cold: a fresh AppTest with every st.cache cleared."""
+    cold, at = [], None
+    for _ in range(cold_repeat):
+        _clear_caches()
+        at = _fresh_app(path)
+        cold.append(_page_run(at))
+    warm = [_page_run(at) for _ in range(repeat)]
+    return cold, warm
+
+
+def page_figures(repeat: int, cold_repeat: int, errors: list[str]) -> list[dict[str, Any]]:
+    from rollout.ui.navigation import PAGES
+
+    # Importing Streamlit, plotly and the page modules happens once per server, not per page: warm up.
+    _fresh_app(PAGES[0].path).run()
+    figures = []
+    for spec in PAGES:
+        slug = Path(spec.path).stem
+        try:
+            cold, warm = measure_page(spec.path, repeat, cold_repeat)
+        except RuntimeError as error:
+            errors.append(f"page {spec.path}: {error}")
+            continue
+        figures += [
+            figure(f"page.{slug}.cold_p50", percentile(cold, 0.5), "ms", target=COLD_P50_MS),
+            figure(f"page.{slug}.cold_p95", percentile(cold, 0.95), "ms"),
+            figure(f"page.{slug}.warm_p50", percentile(warm, 0.5), "ms", target=WARM_P50_MS),
+            figure(f"page.{slug}.warm_p95", percentile(warm, 0.95), "ms"),
+        ]
+        print(
+            f"  {slug}: cold {percentile(cold, 0.5):.0f} ms, warm {percentile(warm, 0.5):.0f} ms", flush=True
+        )
+    return figures
+
+
+# --- 2. gates --------------------------------------------------------------------------------------
+
+
+def gate_figures(engine: Engine, repeat: int) -> list[dict[str, Any]]:
+    from rollout import gates
+    from rollout.playbook import load_playbook
+
+    playbook, today = load_playbook(), date.today()
+
+    def app() -> None:
+        with read_session(engine) as session:  # a fresh session: the rate book is read again
+            gates.portfolio(session, today, playbook)
+
+    def bound() -> None:
+        with read_session(engine) as session:
+            lower_bounds.gate_aggregate(session, playbook, today)
+
+    return [against_lower_bound("gates.portfolio", app, bound, repeat, GATES_RATIO)]
+
+
+# --- 3. import -------------------------------------------------------------------------------------
+
+
+def import_figures(engine: Engine, rows: int) -> list[dict[str, Any]]:
+    from rollout.deals_import import import_deals
+
+    with read_session(engine) as session:
+        code, currency = session.execute(text("SELECT code, currency FROM country ORDER BY code")).first()
+    content = lower_bounds.hubspot_csv(rows, currency, date.today())
+
+    def app():
+        with write_session(engine, source="import") as session:
+            return import_deals(session, code=code, content=content, filename="deals.csv", by=ADMIN)
+
+    seconds, outcome = timed(app)
+    if outcome.refused or outcome.created != rows:
+        raise RuntimeError(f"the import refused the generated file: {outcome.problems[:3]}")
+    bound = timed(lambda: lower_bounds.pandas_insert(engine, content, code))[0]
+    return [
+        figure("import.rows_per_second", rows / seconds, "rows/s", target=IMPORT_ROWS_PER_S, target_is="min"),
+        figure("import.seconds", seconds, "s", lower_bound=bound, target=IMPORT_RATIO, target_on="ratio"),
+    ]
+
+
+# --- 4. calendar -----------------------------------------------------------------------------------
+
+
+def calendar_figures(engine: Engine, repeat: int) -> list[dict[str, Any]]:
+    import holidays
+
+    from rollout.local_calendar import calendar_entries
+
+    with read_session(engine) as session:
+        codes = list(session.execute(text("SELECT code FROM country ORDER BY code")).scalars())
+    first_year = date.today().year
+    years = range(first_year, first_year + CALENDAR_YEARS)
+    start, end = date(first_year, 1, 1), date(years[-1], 12, 31)
+
+    def app() -> None:
+        with read_session(engine) as session:
+            for code in codes:
+                calendar_entries(session, code, start, end, locale="en")
+
+    def bound() -> None:
+        for code in codes:
+            list(holidays.country_holidays(code, years=years).items())
+
+    return [against_lower_bound("calendar.all_countries_3_years", app, bound, repeat, CALENDAR_RATIO)]
+
+
+# --- the machine and the run -----------------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _memory_mb() -> int | None:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) // 1024
+    return None
+
+
+def machine(engine: Engine) -> dict[str, Any]:
+    import holidays
+    import streamlit
+
+    info: dict[str, Any] = {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "memory_mb": _memory_mb(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "streamlit": streamlit.__version__,
+        "holidays": holidays.__version__,
+        "database": engine.dialect.name,
+    }
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            info["postgresql"] = connection.execute(text("SHOW server_version")).scalar()
+    return info
+
+
+def generate(scale: str, url: str) -> float:
+    """Build the data in a child process, so its memory never counts as the app's."""
+    command = [sys.executable, "-m", "benchmarks.generate", "--scale", scale, "--database-url", url]
+    seconds, _ = timed(lambda: subprocess.run(command, cwd=ROOT, check=True))
+    return seconds
+
+
+def quiet_streamlit() -> None:
+    """AppTest and cache clearing outside a script run warn on every call; the figures are the output."""
+    from streamlit import logger
+
+    logger.set_log_level("error")
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Rollout's scale benchmark (see BENCHMARKS.md)")
+    parser.add_argument("--scale", choices=SCALES, default="small")
+    parser.add_argument("--json", type=Path, required=True, help="where to write the figures")
+    parser.add_argument("--database-url", help="an existing empty database (default: a new SQLite file)")
+    parser.add_argument("--repeat", type=int, default=10, help="warm reruns per page, timings per step")
+    parser.add_argument("--cold-repeat", type=int, default=3, help="cold runs per page")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows of the imported CRM file")
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    print(f"building {args.scale} in {url.split('@')[-1]}", flush=True)
+    generation = generate(args.scale, url)
+    print(f"built in {generation:.0f} s", flush=True)
+    os.environ["ROLLOUT_DATABASE_URL"], os.environ["ROLLOUT_USER"] = url, ADMIN
+    engine = make_engine(url)
+    errors: list[str] = []
+    figures = [figure("generate.seconds", generation, "s")]
+    print("pages", flush=True)
+    figures += page_figures(args.repeat, args.cold_repeat, errors)
+    figures.append(figure("memory.peak_rss_after_pages", peak_rss_mb(), "MB", target=PEAK_RSS_MB))
+    print("gates, calendar, import", flush=True)
+    figures += gate_figures(engine, args.repeat)
+    figures += calendar_figures(engine, min(args.repeat, 3))
+    figures += import_figures(engine, args.rows)
+    figures.append(figure("memory.peak_rss_at_end", peak_rss_mb(), "MB", target=PEAK_RSS_MB))
+    return {
+        "scale": args.scale,
+        "machine": machine(engine),
+        "run": {
+            "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "repeat": args.repeat,
+            "cold_repeat": args.cold_repeat,
+            "import_rows": args.rows,
+        },
+        "figures": figures,
+        "errors": errors,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    quiet_streamlit()
+    with tempfile.TemporaryDirectory(prefix="rollout-bench-") as folder:
+        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
+        result = run(args, url)
+    args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    for item in result["figures"]:
+        verdict = {True: "met", False: "MISSED", None: ""}[item["met"]]
+        print(f"{item['name']:40} {item['value']:>12} {item['unit']:6} ratio {item['ratio']} {verdict}")
+    for error in result["errors"]:
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if result["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""The scale benchmark runs at `small` and writes well-formed figures. No timing is asserted here:
+figures depend on the machine, and BENCHMARKS.md records them with the machine they came from."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rollout.ui.navigation import PAGES as NAVIGATION
+
+ROOT = Path(__file__).resolve().parents[1]
+FIGURE_FIELDS = {"name", "value", "unit", "lower_bound", "ratio", "target", "target_on", "target_is", "met"}
+PAGES = [Path(spec.path).stem for spec in NAVIGATION]
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory) -> dict:
+    output = tmp_path_factory.mktemp("bench") / "small.json"
+    command = [sys.executable, "benchmarks/run.py", "--scale", "small", "--json", str(output)]
+    command += ["--repeat", "2", "--cold-repeat", "1", "--rows", "500"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(output.read_text(encoding="utf-8"))
+
+
+def test_the_run_is_described(result):
+    assert result["scale"] == "small"
+    assert result["errors"] == []
+    machine = result["machine"]
+    assert machine["database"] == "sqlite"
+    assert isinstance(machine["cpu_count"], int) and machine["cpu_model"]
+    assert {"python", "sqlite", "memory_mb"} <= set(machine)
+
+
+def test_every_figure_is_well_formed(result):
+    names = [figure["name"] for figure in result["figures"]]
+    assert len(names) == len(set(names))
+    for figure in result["figures"]:
+        assert set(figure) == FIGURE_FIELDS, figure["name"]
+        assert isinstance(figure["value"], int | float) and figure["value"] >= 0
+        assert isinstance(figure["unit"], str) and figure["unit"]
+        assert figure["target_on"] in ("value", "ratio") and figure["target_is"] in ("max", "min")
+
+
+def test_ratios_are_value_over_lower_bound(result):
+    for figure in result["figures"]:
+        if figure["lower_bound"] is None:
+            assert figure["ratio"] is None
+        else:
+            assert figure["lower_bound"] > 0
+            expected = figure["value"] / figure["lower_bound"]
+            assert math.isclose(figure["ratio"], expected, rel_tol=0.01, abs_tol=0.002), figure["name"]
+
+
+def test_met_agrees_with_target(result):
+    for figure in result["figures"]:
+        if figure["target"] is None:
+            assert figure["met"] is None, figure["name"]
+            continue
+        assert isinstance(figure["met"], bool)
+        judged = figure["ratio"] if figure["target_on"] == "ratio" else figure["value"]
+        within = judged <= figure["target"] if figure["target_is"] == "max" else judged >= figure["target"]
+        # rounding of value and ratio may flip a figure sitting exactly on its target
+        if not math.isclose(judged, figure["target"], rel_tol=0.01):
+            assert figure["met"] == within, figure["name"]
+
+
+def test_every_step_is_measured(result):
+    names = {figure["name"] for figure in result["figures"]}
+    for page in PAGES:
+        assert {f"page.{page}.{run}" for run in ("cold_p50", "cold_p95", "warm_p50", "warm_p95")} <= names
+    assert {
+        "gates.portfolio",
+        "import.rows_per_second",
+        "import.seconds",
+        "calendar.all_countries_3_years",
+        "memory.peak_rss_after_pages",
+    } <= names
