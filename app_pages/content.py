@@ -6,18 +6,12 @@ import streamlit as st
 
 from rollout.content import (
     TranslationChange,
-    backlog,
-    catalogue,
-    derivation_tree,
-    matrix,
-    progress,
     save_content,
     save_translation,
     target_locales,
-    translations,
 )
 from rollout.countries import list_countries
-from rollout.db import read_session
+from rollout.db import database_url, read_session
 from rollout.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
 from rollout.ui import context, data
 from rollout.ui.actions import write_then_rerun
@@ -34,9 +28,8 @@ STATUS_LABELS = {
 
 
 def catalogue_tab() -> None:
-    with read_session(engine) as session:
-        items = catalogue(session)
-    tree = derivation_tree(items)
+    tree = data.content_catalogue(database_url())
+    titles = {item.id: item.title for _, item in tree}
     st.caption(
         "Each piece with what was derived from it below (an ebook, articles and posts from one webinar)."
     )
@@ -68,9 +61,9 @@ def catalogue_tab() -> None:
         link = left.text_input("Link", key="content_link", placeholder="https://")
         parent = right.selectbox(
             "Derived from",
-            [None, *[i.id for i in items]],
+            [None, *titles],
             key="content_parent",
-            format_func=lambda i: "—" if i is None else next(x.title for x in items if x.id == i),
+            format_func=lambda i: "—" if i is None else titles[i],
         )
         owner = left.text_input("Owner", value=actor, key="content_owner")
         if st.form_submit_button("Add content"):
@@ -95,18 +88,10 @@ def translations_tab(country: Country) -> None:
     if not locales:
         st.warning("This country has no target language: set its languages on the Country page.")
         return
-    with read_session(engine) as session:
-        grid = matrix(session, country)
-        items = catalogue(session)
-        # Versions as first shown (one not started yet is at 0): a save over a later change is refused.
-        versions = {(t.content_id, t.locale): t.version for t in translations(session, country.code)}
-    opened = {
-        (item.id, loc): context.opened_version(
-            "translation", f"{country.code}/{item.id}/{loc}", versions.get((item.id, loc), 0)
-        )
-        for item in items
-        for loc in locales
-    }
+    market = data.content_market(database_url(), country.code)
+    grid, titles = market.matrix, market.titles
+    # Versions as first shown (one not started yet is at 0): a save over a later change is refused.
+    opened = context.opened_version("translations", country.code, market.versions)
     st.caption(
         f"Target locales: {', '.join(locales)} (from the country's languages; change them on the Country "
         "page)."
@@ -118,9 +103,9 @@ def translations_tab(country: Country) -> None:
         left, right = st.columns(2)
         content_id = left.selectbox(
             "Content",
-            [i.id for i in items],
+            list(titles),
             key=f"translation_content_{country.code}",
-            format_func=lambda i: next(x.title for x in items if x.id == i),
+            format_func=titles.get,
         )
         chosen_locale = right.selectbox("Locale", locales, key=f"translation_locale_{country.code}")
         status = left.selectbox(
@@ -149,15 +134,14 @@ def translations_tab(country: Country) -> None:
                     locale=chosen_locale,
                     change=change,
                     by=actor,
-                    expected_version=opened[(content_id, chosen_locale)],
+                    expected_version=opened.get((content_id, chosen_locale), 0),
                 ),
                 f"Saved: {STATUS_LABELS[status]} in {chosen_locale}.",
             )
 
 
 def backlog_tab(country: Country) -> None:
-    with read_session(engine) as session:
-        ranked = backlog(session, country)
+    ranked = data.content_market(database_url(), country.code).backlog
     st.caption(
         "Website first, then what this market's prospects and partners ask for most (content requests in "
         "the sales log), then the rest."
@@ -166,8 +150,7 @@ def backlog_tab(country: Country) -> None:
 
 
 def progress_tab(country: Country) -> None:
-    with read_session(engine) as session:
-        shares = progress(session, country)
+    shares = data.content_market(database_url(), country.code).progress
     if shares.empty:
         return
     long = shares.melt(id_vars="locale", var_name="measure", value_name="share")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 import streamlit as st
 
@@ -14,6 +15,7 @@ from rollout.models import Country
 from rollout.ui import auth, data
 from rollout.ui.format import plain
 
+T = TypeVar("T")
 LOCALE_KEY, FILTER_KEY, FLASH_KEY, OPENED_KEY = "viewer_locale", "country_filter", "flash", "_opened_versions"
 
 
@@ -103,7 +105,7 @@ def countries_or_stop() -> dict[str, Country]:
     return countries
 
 
-def opened_version(kind: str, key: object, current: int) -> int:
+def opened_version(kind: str, key: object, current: T) -> T:
     """The version of a record when its form was first shown: a save names it, so a change someone else
     saved in between is refused instead of overwritten (see rollout.locking)."""
     opened = st.session_state.setdefault(OPENED_KEY, {})

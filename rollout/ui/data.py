@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from rollout import gates, portfolio
-from rollout.countries import list_countries
+from rollout import content, gates, portfolio
+from rollout.countries import get_country, list_countries
 from rollout.db import database_url, get_engine, read_session
+from rollout.models import ContentItem
 from rollout.playbook import Playbook, load_playbook
 from rollout.schema import upgrade
 
@@ -52,6 +54,37 @@ def decision_log(url: str, locale: str) -> pd.DataFrame:
     with read_session(_migrated_engine(url)) as session:
         countries = {country.code: country for country in list_countries(session)}
         return portfolio.decisions_frame(gates.decisions(session), countries, load_playbook(), locale)
+
+
+@dataclass(frozen=True)
+class ContentMarket:
+    """What the Content page shows of one market, read once and cached until the next write."""
+
+    matrix: pd.DataFrame
+    backlog: pd.DataFrame
+    progress: pd.DataFrame
+    titles: dict[int, str]
+    versions: dict[tuple[int, str], int]
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def content_catalogue(url: str) -> list[tuple[int, ContentItem]]:
+    """The catalogue in derivation-tree order: (depth, item)."""
+    with read_session(_migrated_engine(url)) as session:
+        return content.derivation_tree(content.catalogue(session))
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def content_market(url: str, code: str) -> ContentMarket:
+    with read_session(_migrated_engine(url)) as session:
+        country = get_country(session, code)
+        return ContentMarket(
+            matrix=content.matrix(session, country),
+            backlog=content.backlog(session, country),
+            progress=content.progress(session, country),
+            titles={item.id: item.title for item in content.catalogue(session)},
+            versions={(t.content_id, t.locale): t.version for t in content.translations(session, code)},
+        )
 
 
 def after_write() -> None:
