@@ -188,7 +188,7 @@ def local_event_form(country: Country) -> None:
 
 
 def working_week_form(country: Country) -> None:
-    opened = context.opened_version("country", country.code, country.version)
+    opened = context.opened_version(f"weekend_{country.code}", country.version)
     with st.form(f"weekend_form_{country.code}"):
         st.markdown(
             "**Working week**: the weekend comes from python-holidays; override it where the market "
@@ -207,6 +207,7 @@ def working_week_form(country: Country) -> None:
                     session, code=country.code, days=days, by=actor, expected_version=opened
                 ),
                 "Working week saved.",
+                opened=f"weekend_{country.code}",
             )
 
 

@@ -224,7 +224,7 @@ def campaign_list(country: Country) -> None:
         for c in planned
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"campaigns_{country.code}")
-    opened = {c.id: context.opened_version("campaign", c.id, c.version) for c in planned}
+    opened = context.opened_version(f"cancel_choice_{country.code}", {c.id: c.version for c in planned})
     with st.form(f"cancel_form_{country.code}"):
         chosen = st.selectbox(
             "Cancel a campaign",
@@ -236,9 +236,10 @@ def campaign_list(country: Country) -> None:
         if st.form_submit_button("Cancel campaign") and chosen is not None:
             write_then_rerun(
                 lambda session: cancel_campaign(
-                    session, campaign_id=chosen, by=actor, expected_version=opened[chosen]
+                    session, campaign_id=chosen, by=actor, expected_version=opened.get(chosen)
                 ),
                 f"Cancelled campaign #{chosen}.",
+                opened=f"cancel_choice_{country.code}",
             )
 
 

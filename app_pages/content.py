@@ -91,7 +91,7 @@ def translations_tab(country: Country) -> None:
     market = data.content_market(database_url(), country.code)
     grid, titles = market.matrix, market.titles
     # Versions as first shown (one not started yet is at 0): a save over a later change is refused.
-    opened = context.opened_version("translations", country.code, market.versions)
+    opened = context.opened_version(f"translation_content_{country.code}", market.versions)
     st.caption(
         f"Target locales: {', '.join(locales)} (from the country's languages; change them on the Country "
         "page)."
@@ -137,6 +137,7 @@ def translations_tab(country: Country) -> None:
                     expected_version=opened.get((content_id, chosen_locale), 0),
                 ),
                 f"Saved: {STATUS_LABELS[status]} in {chosen_locale}.",
+                opened=f"translation_content_{country.code}",
             )
 
 

@@ -70,7 +70,7 @@ def add_country_form(existing: set[str]) -> None:
 
 
 def facts_section(country: Country) -> None:
-    opened = context.opened_version("country", country.code, country.version)
+    opened = context.opened_version(f"facts_name_{country.code}", country.version)
     languages = ", ".join(locales.language_name(lang, locale) for lang in country.languages) or "—"
     zones = country.time_zones
     shown_zones = ", ".join(zones[:3]) + (f" and {len(zones) - 3} more" if len(zones) > 3 else "")
@@ -132,10 +132,10 @@ def facts_section(country: Country) -> None:
                     update_facts(session, code=country.code, facts=facts, by=actor, expected_version=opened)
             except (RolloutError, ValueError) as error:
                 if isinstance(error, Conflict):
-                    context.forget_opened_versions()
+                    context.forget_opened_version(f"facts_name_{country.code}")
                 st.error(plain(str(error)))
                 return
-            context.forget_opened_versions()
+            context.forget_opened_version(f"facts_name_{country.code}")
             data.after_write()
             context.flash("Facts saved.")
             st.rerun()

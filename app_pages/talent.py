@@ -64,7 +64,7 @@ def history(people) -> None:
 
 
 def move_form(country: Country, people) -> None:
-    opened = {h.id: context.opened_version("hire", h.id, h.version) for h in people}
+    opened = context.opened_version(f"move_hire_{country.code}", {h.id: h.version for h in people})
     with st.form(f"move_form_{country.code}"):
         st.markdown("**Move a candidate**")
         left, right = st.columns(2)
@@ -92,9 +92,10 @@ def move_form(country: Country, people) -> None:
                     on=on,
                     reason=reason,
                     email=email or None,
-                    expected_version=opened[hire_id],
+                    expected_version=opened.get(hire_id),
                 ),
                 lambda hire: f"{hire.candidate}: {STAGE_LABELS[stage]}.",
+                opened=f"move_hire_{country.code}",
             )
 
 

@@ -69,19 +69,22 @@ if users:
     by_email = {user.email: user for user in users}
     chosen = by_email[st.selectbox("User", list(by_email), key="edit_user")]
     # The version this form was opened at: a save after someone else's change is refused, not merged.
-    opened_at = context.opened_version("user", chosen.email, chosen.version)
+    # Widget keys name the user: a keyed widget keeps its value, so shared keys would carry one user's
+    # role and countries into another's form.
+    role_key = f"edit_user_role_{chosen.email}"
+    opened_at = context.opened_version(role_key, chosen.version)
     with st.form(f"edit_user_{chosen.email}"):
         cols = st.columns([2, 3, 1])
-        new_role = cols[0].selectbox("Role", ROLES, index=ROLES.index(chosen.role), key="edit_user_role")
+        new_role = cols[0].selectbox("Role", ROLES, index=ROLES.index(chosen.role), key=role_key)
         new_countries = cols[1].multiselect(
             "Countries",
             sorted(set(country_codes) | set(chosen.countries)),
             default=chosen.countries,
             format_func=country_label,
             placeholder="All",
-            key="edit_user_countries",
+            key=f"edit_user_countries_{chosen.email}",
         )
-        active = cols[2].checkbox("Active", value=chosen.active, key="edit_user_active")
+        active = cols[2].checkbox("Active", value=chosen.active, key=f"edit_user_active_{chosen.email}")
         if st.form_submit_button("Save"):
             write_then_rerun(
                 lambda session: update_user(
@@ -96,4 +99,5 @@ if users:
                 lambda user: (
                     f"Saved {user.email}: {user.role}, {', '.join(user.countries) or 'all countries'}."
                 ),
+                opened=role_key,
             )

@@ -27,7 +27,7 @@ from rollout.local_calendar import (
     weekend_days,
 )
 from rollout.locales import all_time_zones
-from rollout.locking import require_version, touch
+from rollout.locking import locked, require_version, touch
 from rollout.metrics import MetricWindow, register
 from rollout.models import CHANNELS, Campaign, LocalEvent, utc_now
 
@@ -223,7 +223,7 @@ def plan_campaign(
 def cancel_campaign(
     session: Session, *, campaign_id: int, by: str, expected_version: int | None = None
 ) -> Campaign:
-    campaign = session.get(Campaign, campaign_id, with_for_update=True)
+    campaign = locked(session, Campaign, campaign_id)
     if campaign is None:
         raise NotFound(f"campaign #{campaign_id} does not exist")
     by = authorize(session, by, Action.MANAGE_MARKETING, campaign.country_code)

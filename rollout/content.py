@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from rollout.access import Action, authorize
 from rollout.countries import get_country
 from rollout.errors import NotFound, RolloutError, require_email
-from rollout.locking import require_version, touch
+from rollout.locking import locked, require_version, touch
 from rollout.metrics import MetricWindow, register
 from rollout.models import (
     CONTENT_TYPES,
@@ -79,7 +79,7 @@ def save_content(
     """Create (no `item_id`) or update a catalogue entry."""
     by = authorize(session, by, Action.MANAGE_MARKETING)
     item = (
-        session.get(ContentItem, item_id, with_for_update=True)
+        locked(session, ContentItem, item_id)
         if item_id is not None
         else ContentItem(title="", content_type="website", version=0)
     )
@@ -178,6 +178,7 @@ def save_translation(
             Translation.locale == locale,
         )
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).first() or Translation(content_id=content_id, country_code=country.code, locale=locale, version=0)
     require_version(translation, expected_version, f"the {locale} translation")
     link = translation.published_link if change.published_link is None else change.published_link

@@ -54,7 +54,7 @@ def validate_facts(facts: CountryFacts) -> CountryFacts:
 
 def get_country(session: Session, code: str, for_update: bool = False) -> Country:
     code = normalize_code(code)
-    country = session.get(Country, code, with_for_update=for_update)
+    country = session.get(Country, code, with_for_update=for_update, populate_existing=for_update)
     if country is None:
         raise NotFound(f"{code} ({locales.country_name(code)}) is not in the rollout yet")
     return country

@@ -5,10 +5,21 @@ two simultaneous saves queue and the second one sees the first one's version.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlmodel import Session
 
 from rollout.errors import Conflict
 from rollout.models import utc_now
+
+T = TypeVar("T")
+
+
+def locked(session: Session, model: type[T], key: Any) -> T | None:
+    """The stored row, locked until the transaction ends (FOR UPDATE on PostgreSQL; SQLite's write
+    transactions are serialised anyway) and read again even if the session already holds it: a copy
+    read before the lock was granted may be older than the version checked against it."""
+    return session.get(model, key, with_for_update=True, populate_existing=True)
 
 
 def require_version(record: Any, expected_version: int | None, what: str) -> None:

@@ -18,7 +18,7 @@ from rollout.access import Action, authorize
 from rollout.countries import get_country
 from rollout.crm_files import FIELDS as DEAL_FIELDS
 from rollout.errors import NotFound, RolloutError
-from rollout.locking import require_version, touch
+from rollout.locking import locked, require_version, touch
 from rollout.models import Opportunity, Signal, StageChange, utc_now
 from rollout.money import CENT, require_currency
 from rollout.playbook import ConfigFileError, reject_unknown_keys, require_key
@@ -313,7 +313,7 @@ def update_opportunity(
     """Apply `changes`; returns the opportunity and whether anything changed. A stage change is kept
     in the stage history."""
     config, today = config or load_pipeline_config(), today or date.today()
-    opportunity = session.get(Opportunity, opportunity_id, with_for_update=True)
+    opportunity = locked(session, Opportunity, opportunity_id)
     if opportunity is None:
         raise NotFound(f"opportunity #{opportunity_id} does not exist")
     by = authorize(session, by, Action.LOG_PIPELINE, opportunity.country_code)

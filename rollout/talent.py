@@ -12,7 +12,7 @@ from rollout.access import Action, authorize
 from rollout.countries import get_country, normalize_code
 from rollout.errors import NotFound, RolloutError, require_email
 from rollout.locales import viewer_locale
-from rollout.locking import require_version, touch
+from rollout.locking import locked, require_version, touch
 from rollout.metrics import MetricWindow, register
 from rollout.models import HIRE_STAGES, Campaign, Hire, HireStageChange, LocalEvent, Translation, utc_now
 
@@ -105,7 +105,7 @@ def move_hire(
     expected_version: int | None = None,
 ) -> Hire:
     """Move a hire to `stage`. Going back (an offer withdrawn…) needs a reason; leaving is always possible."""
-    hire = session.get(Hire, hire_id, with_for_update=True)
+    hire = locked(session, Hire, hire_id)
     if hire is None:
         raise NotFound(f"hire #{hire_id} does not exist")
     by = authorize(session, by, Action.MANAGE_MARKETING, hire.country_code)

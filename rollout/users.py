@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from rollout.access import Action, authorize, find_user
+from rollout.access import Action, PermissionDenied, authorize, find_user
 from rollout.countries import normalize_code
 from rollout.db import read_session, write_session
 from rollout.errors import NotFound, RolloutError, require_email
@@ -69,7 +69,14 @@ def update_user(
     active: bool | None = None,
 ) -> AppUser:
     by = authorize(session, by, Action.MANAGE_USERS)
-    user = find_user(session, email)
+    # Every admin row is locked first: two admins demoting each other at once must not leave none.
+    session.exec(select(AppUser.id).where(AppUser.role == "admin").with_for_update()).all()
+    user = session.exec(
+        select(AppUser)
+        .where(col(AppUser.email) == (email or "").strip().lower())
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if user is None:
         raise NotFound(f"{email} is not a user")
     require_version(user, expected_version, f"user {user.email}")
@@ -84,6 +91,8 @@ def update_user(
     touch(user, by)
     session.add(user)
     session.flush()
+    if not _has_admin(session):
+        raise RolloutError(f"{user.email} is the last active admin: make someone else admin first")
     return user
 
 
@@ -92,16 +101,23 @@ def list_users(session: Session) -> list[AppUser]:
 
 
 def ensure_local_admin(engine: Engine, email: str) -> None:
-    """Local mode (no sign-in configured): the one person running Rollout is its admin."""
+    """Local mode (no sign-in configured): the one person running Rollout is its admin.
+
+    On a database without an active admin they become it; on one with admins they must be one already
+    (local mode pointed at a team's database must not hand out or change roles there).
+    """
     email = require_email(email, "local user")
     with read_session(engine) as session:
         if _is_active_admin(find_user(session, email)):
             return  # the usual case, on every rerun: no write lock taken
     with write_session(engine, source="local") as session:
+        if _has_admin(session):
+            raise PermissionDenied(
+                f"{email} is not an admin of this database, which has admins: run local mode as one of them "
+                "(ROLLOUT_USER), or configure sign-in. Nothing was changed."
+            )
         session.info["actor"] = email
         user = find_user(session, email) or AppUser(email=email, name="local user", role="admin", version=0)
-        if user.version and _is_active_admin(user):
-            return
         user.role, user.active = "admin", True
         touch(user, email)
         session.add(user)

@@ -6,7 +6,9 @@ counts the writes that landed without being allowed: the figure must be 0.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
@@ -186,13 +188,48 @@ def test_local_mode_makes_the_local_user_admin_once(bare_engine):
         assert bootstrap_admin(session, "me@laptop.local") == "me@laptop.local"
 
 
-def test_local_mode_promotes_an_existing_account(engine):
+def test_local_mode_on_a_database_with_admins_changes_no_role(engine):
+    """Local mode pointed at a team's database must not hand out or change roles there."""
     with write_session(engine) as session:
         add_user(session, email="viewer@rollout.example", role="sales", by=ACTOR)
-    ensure_local_admin(engine, "viewer@rollout.example")
+    for stranger in ("viewer@rollout.example", "someone.new@rollout.example"):
+        with pytest.raises(PermissionDenied, match="not an admin of this database"):
+            ensure_local_admin(engine, stranger)
     with read_session(engine) as session:
-        user = session.exec(select(AppUser).where(AppUser.email == "viewer@rollout.example")).one()
-        assert (user.role, user.active) == ("admin", True)
+        viewer = session.exec(select(AppUser).where(AppUser.email == "viewer@rollout.example")).one()
+        assert (viewer.role, viewer.version) == ("sales", 1)
+        assert (
+            session.exec(select(AppUser).where(AppUser.email == "someone.new@rollout.example")).first()
+            is None
+        )
+    ensure_local_admin(engine, ACTOR)  # an admin of it: fine, and nothing written
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(bare_engine):
+    with write_session(bare_engine) as session:
+        add_user(session, email="boss@rollout.example", role="admin", by="boss@rollout.example")
+        add_user(session, email="deputy@rollout.example", role="admin", by="boss@rollout.example")
+    pairs = [
+        ("boss@rollout.example", "deputy@rollout.example"),
+        ("deputy@rollout.example", "boss@rollout.example"),
+    ]
+    barrier = threading.Barrier(2)
+
+    def demote(pair: tuple[str, str]) -> bool:
+        by, whom = pair
+        barrier.wait()
+        try:
+            with write_session(bare_engine) as session:
+                update_user(session, email=whom, role="sales", by=by, expected_version=1)
+        except RolloutError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(demote, pairs))
+    with read_session(bare_engine) as session:
+        admins = session.exec(select(AppUser.email).where(AppUser.role == "admin")).all()
+    assert (sorted(outcomes), len(admins)) == ([False, True], 1)
 
 
 def test_every_role_has_a_permission_set():

@@ -14,20 +14,23 @@ from rollout.ui import context, data
 from rollout.ui.format import plain
 
 
-def write_then_rerun(work: Callable[[Session], Any], message: str | Callable[[Any], str]) -> None:
+def write_then_rerun(
+    work: Callable[[Session], Any], message: str | Callable[[Any], str], opened: str | None = None
+) -> None:
     """Run `work` in a write transaction. On bad input show why (nothing was written, the form keeps
-    what was typed); on success clear cached reads and rerun with `message` shown on top."""
+    what was typed); on success clear cached reads and rerun with `message` shown on top. `opened` names
+    the form's opened versions (see context.opened_version), forgotten after the save or a conflict."""
     try:
         with write_session(data.engine()) as session:
             result = work(session)
     except Conflict as error:
-        context.forget_opened_versions()
+        context.forget_opened_version(opened)
         st.error(plain(str(error)))
         return
     except RolloutError as error:
         st.error(plain(str(error)))
         return
-    context.forget_opened_versions()
+    context.forget_opened_version(opened)
     data.after_write()
     context.flash(message(result) if callable(message) else message)
     st.rerun()

@@ -13,6 +13,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from rollout.access import Principal, principal
 from rollout.db import read_session
+from rollout.errors import RolloutError
 from rollout.identity import default_actor
 from rollout.ui import data
 from rollout.ui.format import plain
@@ -54,9 +55,25 @@ def _local_user() -> Principal:
             "or set ROLLOUT_ALLOW_REMOTE_LOCAL_MODE=true if that is really intended."
         )
         st.stop()
+    if _proxied() and not remote_local_mode_allowed():
+        st.error(
+            "Rollout runs in local mode (no sign-in is configured) but this request came through a proxy or "
+            "tunnel, so others could reach it. Configure sign-in ([auth] in .streamlit/secrets.toml)."
+        )
+        st.stop()
     email = default_actor()
-    ensure_local_admin(data.engine(), email)
+    try:
+        ensure_local_admin(data.engine(), email)
+    except RolloutError as error:
+        st.error(plain(str(error)))
+        st.stop()
     return _principal_or_stop(email)
+
+
+def _proxied() -> bool:
+    """A loopback address reached through a reverse proxy or tunnel is not only this machine."""
+    headers = {name.lower() for name in st.context.headers}
+    return bool(headers & {"x-forwarded-for", "forwarded", "x-real-ip"})
 
 
 def _oidc_user() -> Principal:
@@ -64,6 +81,11 @@ def _oidc_user() -> Principal:
         st.title("Rollout")
         st.write("Sign in with your company account to continue.")
         st.button("Sign in", on_click=st.login, type="primary", key="sign_in")
+        st.stop()
+    if st.user.get("email_verified") is False:
+        # An unverified email claim could be anyone's address: never match it to a user.
+        st.error("Your identity provider has not verified your email address: Rollout cannot let you in.")
+        st.button("Sign out", on_click=st.logout, key="sign_out_unverified")
         st.stop()
     return _principal_or_stop(str(st.user.get("email") or ""))
 

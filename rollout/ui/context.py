@@ -105,13 +105,20 @@ def countries_or_stop() -> dict[str, Country]:
     return countries
 
 
-def opened_version(kind: str, key: object, current: T) -> T:
-    """The version of a record when its form was first shown: a save names it, so a change someone else
-    saved in between is refused instead of overwritten (see rollout.locking)."""
+def opened_version(widget_key: str, current: T) -> T:
+    """The version(s) of the record(s) a form shows, as they were when the form was drawn afresh.
+
+    A save names them, so a change someone else saved in between is refused instead of overwritten (see
+    rollout.locking). `widget_key` is a widget of the form: while it keeps its state the form keeps what
+    the user saw and typed, so the versions are kept too; once Streamlit drops it (the user went to
+    another page) the form is drawn from what is stored now, and so are the versions.
+    """
     opened = st.session_state.setdefault(OPENED_KEY, {})
-    return opened.setdefault(f"{kind}:{key}", current)
+    if widget_key not in st.session_state or widget_key not in opened:
+        opened[widget_key] = current
+    return opened[widget_key]
 
 
-def forget_opened_versions() -> None:
-    """After a save (or a refused one), forms start again from what is stored now."""
-    st.session_state.pop(OPENED_KEY, None)
+def forget_opened_version(widget_key: str | None) -> None:
+    """After a save (or a refused one) the form starts again from what is stored now."""
+    st.session_state.get(OPENED_KEY, {}).pop(widget_key, None)

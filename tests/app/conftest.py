@@ -55,7 +55,7 @@ def assert_clean(at: AppTest) -> None:
 def demo_app(url) -> AppTest:
     engine = get_engine(url)
     upgrade(engine)
-    load_demo(engine, by="demo@rollout.example")
+    load_demo(engine, by="ceo@rollout.example")  # the local user (ROLLOUT_USER): the demo's admin
     at = run_app()
     assert_clean(at)
     return at
