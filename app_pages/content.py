@@ -172,7 +172,9 @@ def progress_tab(country: Country) -> None:
 st.title("Content")
 context.show_flash()
 with read_session(engine) as session:
-    countries = {country.code: country for country in list_countries(session)}
+    # A marketer works on their own markets (scope); the catalogue is shared by all.
+    visible = [country for country in list_countries(session) if context.user().covers(country.code)]
+countries = {country.code: country for country in visible}
 catalogue_view, market_view = st.tabs(["Catalogue", "Translations by market"])
 with catalogue_view:
     catalogue_tab()

@@ -9,6 +9,8 @@ from rollout.ui import context, data
 
 st.title("Decisions")
 log = data.decision_log(database_url(), context.viewer_locale())
+if scope := context.user().countries:
+    log = log[log["code"].isin(scope)]
 if log.empty:
     st.info("No decision has been recorded yet.")
     st.stop()

@@ -29,7 +29,11 @@ with read_session(data.engine()) as session:
         "Record (its id or key)", key="history_record", help="e.g. 12, or ES for a country"
     )
     changes = audit.history(
-        session, country_code=code or None, table_name=table or None, record_key=record.strip() or None
+        session,
+        country_code=code or None,
+        table_name=table or None,
+        record_key=record.strip() or None,
+        within=context.user().countries,  # a scoped user sees only their countries' changes
     )
 
 st.caption(f"The latest {len(changes)} field changes, newest first.")

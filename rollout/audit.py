@@ -8,7 +8,7 @@ session without an acting user is refused: `rollout.access.authorize` names the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -70,9 +70,10 @@ def _field_changes(obj: Any, action: str) -> dict[str, list[Any]]:
             changes[column.key] = [value, None]
         else:
             history = state.attrs[column.key].history
-            if history.has_changes() and history.deleted:
-                old = plain_value(history.deleted[0])
-                if old != value:
+            if history.has_changes():
+                # No old value when the attribute was never loaded: recorded as unknown → new.
+                old = plain_value(history.deleted[0]) if history.deleted else None
+                if old != value or not history.deleted:
                     changes[column.key] = [old, value]
     return changes
 
@@ -123,13 +124,17 @@ def history(
     country_code: str | None = None,
     table_name: str | None = None,
     record_key: str | None = None,
+    within: Sequence[str] = (),
     limit: int = 500,
 ) -> pd.DataFrame:
     """The newest changes first, one row per field changed (bookkeeping fields left out); filtered by
-    country and/or one record. `limit` counts changes (records), not rows."""
+    country and/or one record; `within` (countries) leaves out every other country's changes and those
+    bound to no country. `limit` counts changes (records), not rows."""
     query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
     if country_code:
         query = query.where(AuditEntry.country_code == country_code)
+    if within:
+        query = query.where(col(AuditEntry.country_code).in_(within))
     if table_name:
         query = query.where(AuditEntry.table_name == table_name)
     if record_key:

@@ -134,3 +134,18 @@ def test_local_mode_shows_its_banner_and_refuses_a_network_address(url):
         config.set_option("server.address", served_on)
     assert "served on 0.0.0.0" in at.error[0].value
     assert not at.title and not at.dataframe
+
+
+def test_scoped_users_see_only_their_markets_on_content_and_history(team_app):
+    marketer = signed_in({"is_logged_in": True, "email": email("marketer")})
+    marketer.switch_page("app_pages/content.py").run()
+    assert_clean(marketer)
+    assert marketer.selectbox(key="content_country").options == ["Spain (ES)", "India (IN)"]
+
+    leader = signed_in({"is_logged_in": True, "email": email("leadership")})
+    leader.switch_page("app_pages/history.py").run()
+    assert_clean(leader)
+    records = leader.dataframe[0].value["record"]
+    assert not records.empty and not records.str.startswith(("app_user", "exchangerate", "country IT")).any()
+    leader.switch_page("app_pages/decisions.py").run()
+    assert set(leader.dataframe[0].value["code"]) <= {"ES", "IN"}
