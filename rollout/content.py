@@ -36,6 +36,9 @@ SOURCE = "source"  # the piece is written in the locale's language: nothing to t
 DONE = ("published", SOURCE)
 TOP_REQUESTED = 5  # the launch gate looks at the five pieces prospects and partners ask for most
 
+# Up to this many pieces, statuses are read for those pieces only (an IN list), else for the whole market.
+SMALL_SELECTION = 100
+
 
 def target_locales(country: Country) -> list[str]:
     return [f"{language}_{country.code}" for language in country.languages]
@@ -203,7 +206,13 @@ def translations(session: Session, code: str) -> list[Translation]:
 def statuses(session: Session, country: Country, items: list[ContentItem]) -> dict[tuple[int, str], str]:
     """(content id, target locale) -> status; 'source' where the piece is written in that language
     (English content in en_GB or en_IN needs no translation), 'todo' where nothing was started."""
-    found = {(t.content_id, t.locale): t.status for t in translations(session, country.code)}
+    # Only the statuses, as plain rows: a market can have tens of thousands of translations.
+    query = select(Translation.content_id, Translation.locale, Translation.status).where(
+        Translation.country_code == country.code
+    )
+    if len(items) <= SMALL_SELECTION:
+        query = query.where(col(Translation.content_id).in_([item.id for item in items]))
+    found = {(content_id, locale): status for content_id, locale, status in session.exec(query)}
     return {
         (item.id, locale): SOURCE
         if locale.split("_")[0] == item.source_language.split("_")[0]
@@ -267,8 +276,16 @@ def most_requested(
 ) -> list[ContentItem]:
     """The catalogue pieces asked for most, best first (pieces nobody asked for are left out)."""
     counts = request_counts(session, code, until)
-    asked = [item for item in catalogue(session) if counts[item.title.casefold()]]
-    return sorted(asked, key=lambda item: (-counts[item.title.casefold()], item.title))[:top]
+    if not counts:
+        return []
+    # Titles only to rank (the catalogue can be thousands of pieces), then the few winners in full.
+    titles = session.exec(select(ContentItem.id, ContentItem.title)).all()
+    asked = [(item_id, title) for item_id, title in titles if counts[title.casefold()]]
+    best = sorted(asked, key=lambda pair: (-counts[pair[1].casefold()], pair[1]))[:top]
+    items = {
+        item.id: item for item in session.exec(select(ContentItem).where(col(ContentItem.id).in_(dict(best))))
+    }
+    return [items[item_id] for item_id, _ in best]
 
 
 def backlog(session: Session, country: Country) -> pd.DataFrame:

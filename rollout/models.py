@@ -120,6 +120,9 @@ class CheckMark(SQLModel, table=True):
 class Signal(SQLModel, table=True):
     """Something a salesperson saw in the market: a meeting, a demo, a lead, feedback, a content request."""
 
+    # Gate metrics and content demand count one market's signals of one kind over a time window.
+    __table_args__ = (Index("ix_signal_country_kind_day", "country_code", "kind", "occurred_on"),)
+
     id: int | None = Field(default=None, primary_key=True)
     country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
     kind: str = Field(max_length=30)
@@ -135,7 +138,12 @@ class Signal(SQLModel, table=True):
 
 class Opportunity(SQLModel, table=True):
     # A deal's identity across imports and exports; deals entered here get "rollout-<id>".
-    __table_args__ = (UniqueConstraint("crm_id", name="uq_opportunity_crm_id"),)
+    __table_args__ = (
+        UniqueConstraint("crm_id", name="uq_opportunity_crm_id"),
+        # Gate metrics read one market's deals created, or closed, within a time window.
+        Index("ix_opportunity_country_created", "country_code", "created_on"),
+        Index("ix_opportunity_country_closed", "country_code", "closed_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
