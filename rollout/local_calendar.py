@@ -7,10 +7,11 @@ python-holidays, which tracks the legal working week, and let users override it 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -83,10 +84,57 @@ def holiday_language(code: str, locale: str) -> str | None:
     return None
 
 
-def _named_holidays(code: str, years: Sequence[int], subdiv: str | None, category: str, language: str | None):
-    return holidays.country_holidays(
+# python-holidays is pinned and its output depends only on these arguments, so what it generates can be kept
+# for the life of the process. Bounded: keys multiply with countries, year spans, regions and languages.
+HOLIDAY_CACHE_SIZE = 512
+
+
+@lru_cache(maxsize=HOLIDAY_CACHE_SIZE)
+def _named_holidays(
+    code: str, years: tuple[int, ...], subdiv: str | None, category: str, language: str
+) -> Mapping[date, tuple[str, ...]]:
+    """Each holiday day of the category with its names, by date: one object for all the years."""
+    generated = holidays.country_holidays(
         code, subdiv=subdiv, years=years, categories=(category,), language=language
     )
+    return MappingProxyType({day: tuple(generated.get_list(day)) for day in sorted(generated)})
+
+
+@lru_cache(maxsize=HOLIDAY_CACHE_SIZE)
+def _category_entries(
+    code: str, years: tuple[int, ...], subdiv: str | None, category: str, viewer_language: str | None
+) -> tuple[CalendarEntry, ...]:
+    """The category's holidays over whole years, named locally and for the viewer (entries are frozen,
+    so callers share them)."""
+    known = _holiday_class(code)
+    # Ask for the default language by name: left unset, python-holidays follows the process locale.
+    local = _named_holidays(code, years, subdiv, category, known.default_language)
+    wanted = viewer_language or "en_US"
+    # The viewer often reads the country's own language (en_US in the US): no second generation then.
+    viewer = (
+        local if wanted == known.default_language else _named_holidays(code, years, subdiv, category, wanted)
+    )
+    fallback = "" if viewer_language else "name in English: not available in the viewer's language"
+    entries = []
+    for day, local_names in local.items():
+        names = viewer.get(day, ())
+        for position, local_name in enumerate(local_names):
+            name = names[position] if position < len(names) else local_name
+            note = "; ".join(filter(None, [fallback, "estimated" if "estimated" in name else ""]))
+            entries.append(
+                CalendarEntry(
+                    start=day,
+                    end=day,
+                    name=name,
+                    local_name=local_name,
+                    kind="holiday",
+                    category=category,
+                    note=note,
+                    country=code,
+                    key=f"{category}:{local_name}",
+                )
+            )
+    return tuple(entries)
 
 
 def public_holidays(
@@ -96,35 +144,14 @@ def public_holidays(
     known = _holiday_class(code)
     if known is None:
         return []
-    years = list(range(start.year, end.year + 1))
+    years = tuple(range(start.year, end.year + 1))
     viewer_language = holiday_language(code, locale)
-    fallback = "" if viewer_language else "name in English: not available in the viewer's language"
-    entries = []
-    for category in known.supported_categories:
-        # Ask for the default language by name: left unset, python-holidays follows the process locale.
-        local = _named_holidays(code, years, subdiv, category, known.default_language)
-        viewer = _named_holidays(code, years, subdiv, category, viewer_language or "en_US")
-        for day in sorted(local):
-            if not start <= day <= end:
-                continue
-            for position, local_name in enumerate(local.get_list(day)):
-                names = viewer.get_list(day)
-                name = names[position] if position < len(names) else local_name
-                note = "; ".join(filter(None, [fallback, "estimated" if "estimated" in name else ""]))
-                entries.append(
-                    CalendarEntry(
-                        start=day,
-                        end=day,
-                        name=name,
-                        local_name=local_name,
-                        kind="holiday",
-                        category=category,
-                        note=note,
-                        country=code,
-                        key=f"{category}:{local_name}",
-                    )
-                )
-    return entries
+    return [
+        entry
+        for category in known.supported_categories
+        for entry in _category_entries(code, years, subdiv, category, viewer_language)
+        if start <= entry.start <= end
+    ]
 
 
 def weekend_days(country: Country) -> frozenset[int]:
