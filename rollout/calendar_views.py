@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlmodel import Session
 
-from rollout.countries import display_name, get_country
-from rollout.local_calendar import CalendarEntry, blocked_reasons, calendars, weekend_days
+from rollout.countries import display_name
+from rollout.local_calendar import CalendarEntry, blocked_reasons, calendars, countries_of, weekend_days
 from rollout.locales import weekday_name
 
 # Drawn from fonts every system has (no emoji font needed).
@@ -66,8 +66,7 @@ def blocked_days(session: Session, codes: Sequence[str], start: date, end: date,
     """One row per country and day: its state and the reasons, for a heat map or a week table."""
     found = calendars(session, codes, start, end, locale=locale, include=("holidays", "events"))
     rows = []
-    for code in codes:
-        country = get_country(session, code)  # calendars() has loaded it: no query
+    for code, country in zip(codes, countries_of(session, codes), strict=True):
         weekend, entries, name = weekend_days(country), found[country.code], display_name(country, locale)
         for offset in range((end - start).days + 1):
             day = start + timedelta(days=offset)

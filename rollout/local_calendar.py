@@ -342,9 +342,7 @@ def calendars(
 
 def _countries(session: Session, codes: Sequence[str], subdivs: Mapping[str, str | None]) -> list[Country]:
     """The countries, each checked to exist and to have its region."""
-    if len(codes) > 1:  # one query loads them all into the session, so get_country() needs none of its own
-        session.exec(select(Country).where(col(Country.code).in_([normalize_code(c) for c in codes]))).all()
-    countries = [get_country(session, code) for code in codes]
+    countries = countries_of(session, codes)
     for country in countries:
         subdiv = subdivs.get(country.code)
         if subdiv and subdiv not in subdivisions(country.code):
@@ -353,6 +351,16 @@ def _countries(session: Session, codes: Sequence[str], subdivs: Mapping[str, str
                 f"({', '.join(subdivisions(country.code)) or 'it has none'})"
             )
     return countries
+
+
+def countries_of(session: Session, codes: Sequence[str]) -> list[Country]:
+    """get_country() of each code, in one query for many."""
+    if len(codes) < 2:
+        return [get_country(session, code) for code in codes]
+    wanted = [normalize_code(code) for code in codes]
+    loaded = {c.code: c for c in session.exec(select(Country).where(col(Country.code).in_(wanted)))}
+    # get_country() says which one is missing, as it would have one by one.
+    return [loaded.get(code) or get_country(session, code) for code in wanted]
 
 
 def blocked_reasons(day: date, entries: Sequence[CalendarEntry], weekend: frozenset[int]) -> list[str]:
