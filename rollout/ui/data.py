@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from rollout import gates, portfolio
+from rollout import calendar_views, gates, portfolio
 from rollout.countries import list_countries
 from rollout.db import database_url, get_engine, read_session
 from rollout.playbook import Playbook, load_playbook
@@ -52,6 +52,13 @@ def decision_log(url: str, locale: str) -> pd.DataFrame:
     with read_session(_migrated_engine(url)) as session:
         countries = {country.code: country for country in list_countries(session)}
         return portfolio.decisions_frame(gates.decisions(session), countries, load_playbook(), locale)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def blocked_days(url: str, codes: tuple[str, ...], start: date, end: date, locale: str) -> pd.DataFrame:
+    """Every market's state day by day: the across-markets views read every country's calendar."""
+    with read_session(_migrated_engine(url)) as session:
+        return calendar_views.blocked_days(session, codes, start, end, locale)
 
 
 def after_write() -> None:
