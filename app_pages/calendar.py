@@ -12,18 +12,18 @@ from rollout.calendar_views import (
     WEEKEND,
     DayCell,
     agenda,
-    blocked_days,
     markets_week,
     month_weeks,
     weekday_headers,
 )
 from rollout.campaigns import add_local_event
 from rollout.countries import set_weekend
-from rollout.db import read_session
+from rollout.db import database_url, read_session
 from rollout.ics import calendar_csv, calendar_ics
 from rollout.local_calendar import (
     INCLUDES,
     calendar_entries,
+    calendars,
     holiday_language,
     subdivisions,
     weekend_days,
@@ -94,9 +94,10 @@ def agenda_view(country: Country, region: str | None) -> None:
 def across_markets(codes: list[str], month_start: date) -> None:
     picked = st.date_input("Week of", value=max(today, month_start), key="markets_week_of")
     week_start = picked - timedelta(days=picked.weekday())  # from its Monday
-    with read_session(engine) as session:
-        week = blocked_days(session, codes, week_start, week_start + timedelta(days=6), locale)
-        month = blocked_days(session, codes, week_start, week_start + timedelta(days=41), locale)
+    six_weeks = (week_start, week_start + timedelta(days=41))
+    month = data.blocked_days(database_url(), tuple(codes), *six_weeks, locale)
+    # A day's state does not depend on the span asked for: the week is the first seven days of the six.
+    week = month[month["day"] < week_start + timedelta(days=7)]
     st.markdown("**Who is off that week**")
     st.dataframe(markets_week(week, locale), hide_index=True, key="markets_week")
     st.markdown("**Blocked days, six weeks from then**")
@@ -122,31 +123,29 @@ def export_section(countries: dict[str, Country], code: str, region: str | None)
         st.caption("Choose countries and a date range.")
         return
     with read_session(engine) as session:
-        entries = [
-            e
-            for c in chosen
-            for e in calendar_entries(
-                session,
-                c,
-                span[0],
-                span[1],
-                locale=locale,
-                subdiv=region if c == code else None,
-                include=include,
-                with_cancelled=True,
-            )
-        ]
+        found = calendars(
+            session,
+            chosen,
+            span[0],
+            span[1],
+            locale=locale,
+            subdivs={code: region},
+            include=include,
+            with_cancelled=True,
+        )
+    entries = [e for c in chosen for e in found[c]]
     name = "-".join(chosen)
+    # The files are built when clicked: writing a year of several calendars on each rerun slowed the page.
     st.download_button(
         f"Download .ics ({len(entries)} entries)",
-        calendar_ics(entries, name=f"Rollout {name}", stamp=utc_now()),
+        lambda: calendar_ics(entries, name=f"Rollout {name}", stamp=utc_now()),
         file_name=f"rollout-{name}.ics",
         mime="text/calendar",
         key="export_ics",
     )
     st.download_button(
         "Download CSV",
-        calendar_csv(entries),
+        lambda: calendar_csv(entries),
         file_name=f"rollout-{name}.csv",
         mime="text/csv",
         key="export_csv",

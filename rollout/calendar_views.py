@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlmodel import Session
 
-from rollout.countries import display_name, get_country
-from rollout.local_calendar import CalendarEntry, blocked_reasons, calendar_entries, weekend_days
+from rollout.countries import display_name
+from rollout.local_calendar import CalendarEntry, blocked_reasons, calendars, countries_of, weekend_days
 from rollout.locales import weekday_name
 
 # Drawn from fonts every system has (no emoji font needed).
@@ -53,7 +53,10 @@ def _cell(day: date, in_month: bool, entries: Sequence[CalendarEntry], weekend: 
 
 
 def _state(day: date, entries: Sequence[CalendarEntry], weekend: frozenset[int]) -> int:
-    reasons = blocked_reasons(day, entries, weekend)
+    return _state_of(blocked_reasons(day, entries, weekend))
+
+
+def _state_of(reasons: Sequence[str]) -> int:
     if any(reason != "weekend" for reason in reasons):
         return BLOCKED
     return WEEKEND if reasons else OPEN
@@ -61,12 +64,10 @@ def _state(day: date, entries: Sequence[CalendarEntry], weekend: frozenset[int])
 
 def blocked_days(session: Session, codes: Sequence[str], start: date, end: date, locale: str) -> pd.DataFrame:
     """One row per country and day: its state and the reasons, for a heat map or a week table."""
+    found = calendars(session, codes, start, end, locale=locale, include=("holidays", "events"))
     rows = []
-    for code in codes:
-        country = get_country(session, code)
-        weekend = weekend_days(country)
-        entries = calendar_entries(session, code, start, end, locale=locale, include=("holidays", "events"))
-        name = display_name(country, locale)
+    for code, country in zip(codes, countries_of(session, codes), strict=True):
+        weekend, entries, name = weekend_days(country), found[country.code], display_name(country, locale)
         for offset in range((end - start).days + 1):
             day = start + timedelta(days=offset)
             reasons = blocked_reasons(day, entries, weekend)
@@ -75,7 +76,7 @@ def blocked_days(session: Session, codes: Sequence[str], start: date, end: date,
                     "code": code,
                     "country": name,
                     "day": day,
-                    "state": _state(day, entries, weekend),
+                    "state": _state_of(reasons),
                     "reasons": ", ".join(reasons),
                 }
             )

@@ -7,22 +7,24 @@ python-holidays, which tracks the legal working week, and let users override it 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
 from sqlmodel import Session, col, select
 
-from rollout.countries import get_country
+from rollout.countries import get_country, normalize_code
 from rollout.errors import RolloutError
 from rollout.events import events_between, load_event_rules
 from rollout.models import Campaign, Country, LocalEvent
 
 INCLUDES = ("holidays", "events", "campaigns")
 HOLIDAY_CATEGORY_NAMES = {"public": "Public holiday", "optional": "Optional holiday"}
+SHOWN_FIRST = {"holiday": 0, "local_event": 1, "event": 2, "campaign": 3}  # what blocks a day shows first
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,57 @@ def holiday_language(code: str, locale: str) -> str | None:
     return None
 
 
-def _named_holidays(code: str, years: Sequence[int], subdiv: str | None, category: str, language: str | None):
-    return holidays.country_holidays(
+# python-holidays is pinned and its output depends only on these arguments, so what it generates can be kept
+# for the life of the process. Bounded: keys multiply with countries, year spans, regions and languages.
+HOLIDAY_CACHE_SIZE = 512
+
+
+@lru_cache(maxsize=HOLIDAY_CACHE_SIZE)
+def _named_holidays(
+    code: str, years: tuple[int, ...], subdiv: str | None, category: str, language: str
+) -> Mapping[date, tuple[str, ...]]:
+    """Each holiday day of the category with its names, by date: one object for all the years."""
+    generated = holidays.country_holidays(
         code, subdiv=subdiv, years=years, categories=(category,), language=language
     )
+    return MappingProxyType({day: tuple(generated.get_list(day)) for day in sorted(generated)})
+
+
+@lru_cache(maxsize=HOLIDAY_CACHE_SIZE)
+def _category_entries(
+    code: str, years: tuple[int, ...], subdiv: str | None, category: str, viewer_language: str | None
+) -> tuple[CalendarEntry, ...]:
+    """The category's holidays over whole years, named locally and for the viewer (entries are frozen,
+    so callers share them)."""
+    known = _holiday_class(code)
+    # Ask for the default language by name: left unset, python-holidays follows the process locale.
+    local = _named_holidays(code, years, subdiv, category, known.default_language)
+    wanted = viewer_language or "en_US"
+    # The viewer often reads the country's own language (en_US in the US): no second generation then.
+    viewer = (
+        local if wanted == known.default_language else _named_holidays(code, years, subdiv, category, wanted)
+    )
+    fallback = "" if viewer_language else "name in English: not available in the viewer's language"
+    entries = []
+    for day, local_names in local.items():
+        names = viewer.get(day, ())
+        for position, local_name in enumerate(local_names):
+            name = names[position] if position < len(names) else local_name
+            note = "; ".join(filter(None, [fallback, "estimated" if "estimated" in name else ""]))
+            entries.append(
+                CalendarEntry(
+                    start=day,
+                    end=day,
+                    name=name,
+                    local_name=local_name,
+                    kind="holiday",
+                    category=category,
+                    note=note,
+                    country=code,
+                    key=f"{category}:{local_name}",
+                )
+            )
+    return tuple(entries)
 
 
 def public_holidays(
@@ -96,35 +145,14 @@ def public_holidays(
     known = _holiday_class(code)
     if known is None:
         return []
-    years = list(range(start.year, end.year + 1))
+    years = tuple(range(start.year, end.year + 1))
     viewer_language = holiday_language(code, locale)
-    fallback = "" if viewer_language else "name in English: not available in the viewer's language"
-    entries = []
-    for category in known.supported_categories:
-        # Ask for the default language by name: left unset, python-holidays follows the process locale.
-        local = _named_holidays(code, years, subdiv, category, known.default_language)
-        viewer = _named_holidays(code, years, subdiv, category, viewer_language or "en_US")
-        for day in sorted(local):
-            if not start <= day <= end:
-                continue
-            for position, local_name in enumerate(local.get_list(day)):
-                names = viewer.get_list(day)
-                name = names[position] if position < len(names) else local_name
-                note = "; ".join(filter(None, [fallback, "estimated" if "estimated" in name else ""]))
-                entries.append(
-                    CalendarEntry(
-                        start=day,
-                        end=day,
-                        name=name,
-                        local_name=local_name,
-                        kind="holiday",
-                        category=category,
-                        note=note,
-                        country=code,
-                        key=f"{category}:{local_name}",
-                    )
-                )
-    return entries
+    return [
+        entry
+        for category in known.supported_categories
+        for entry in _category_entries(code, years, subdiv, category, viewer_language)
+        if start <= entry.start <= end
+    ]
 
 
 def weekend_days(country: Country) -> frozenset[int]:
@@ -152,44 +180,79 @@ def cultural_events(code: str, start: date, end: date) -> list[CalendarEntry]:
 
 
 def local_events(session: Session, code: str, start: date, end: date) -> list[CalendarEntry]:
+    return local_events_by_country(session, [code], start, end).get(code, [])
+
+
+def local_events_by_country(
+    session: Session, codes: Sequence[str], start: date, end: date
+) -> dict[str, list[CalendarEntry]]:
+    """The local events of all `codes` overlapping [start, end], in one query."""
     query = select(LocalEvent).where(
-        LocalEvent.country_code == code, LocalEvent.start_date <= end, LocalEvent.end_date >= start
+        col(LocalEvent.country_code).in_(codes), LocalEvent.start_date <= end, LocalEvent.end_date >= start
     )
-    return [
-        CalendarEntry(
-            start=e.start_date,
-            end=e.end_date,
-            name=e.name,
-            kind="local_event",
-            category=e.kind,
-            note=e.note,
-            country=code,
-            key=str(e.id),
+    found: dict[str, list[CalendarEntry]] = {}
+    for e in session.exec(query):
+        found.setdefault(e.country_code, []).append(
+            CalendarEntry(
+                start=e.start_date,
+                end=e.end_date,
+                name=e.name,
+                kind="local_event",
+                category=e.kind,
+                note=e.note,
+                country=e.country_code,
+                key=str(e.id),
+            )
         )
-        for e in session.exec(query)
-    ]
+    return found
 
 
 def campaign_entries(
     session: Session, code: str, start: date, end: date, with_cancelled: bool = False
 ) -> list[CalendarEntry]:
-    return [
-        CalendarEntry(
-            start=local_day(c),
-            end=local_day(c),
-            name=c.name,
-            kind="campaign",
-            category=c.channel,
-            note=c.occasion,
-            starts_at=c.starts_at,
-            duration_minutes=c.duration_minutes,
-            campaign_id=c.id,
-            country=code,
-            key=str(c.id),
-            cancelled=c.cancelled,
-        )
-        for c in campaigns_between(session, code, start, end, with_cancelled)
-    ]
+    return campaign_entries_by_country(session, [code], start, end, with_cancelled).get(code, [])
+
+
+# Only what an entry shows: whole Campaign objects cost the ORM far more than the calendar needs.
+ENTRY_COLUMNS = (
+    Campaign.id,
+    Campaign.country_code,
+    Campaign.name,
+    Campaign.channel,
+    Campaign.occasion,
+    Campaign.starts_at,
+    Campaign.time_zone,
+    Campaign.duration_minutes,
+    Campaign.cancelled,
+)
+
+
+def campaign_entries_by_country(
+    session: Session, codes: Sequence[str], start: date, end: date, with_cancelled: bool = False
+) -> dict[str, list[CalendarEntry]]:
+    """The campaigns of all `codes` on local days within [start, end], in one query."""
+    query = _near_window(select(*ENTRY_COLUMNS), codes, start, end, with_cancelled)
+    found: dict[str, list[CalendarEntry]] = {}
+    for c in session.exec(query):
+        day = c.starts_at.astimezone(ZoneInfo(c.time_zone)).date()  # local_day(), without an ORM object
+        if start <= day <= end:
+            found.setdefault(c.country_code, []).append(
+                CalendarEntry(
+                    start=day,
+                    end=day,
+                    name=c.name,
+                    kind="campaign",
+                    category=c.channel,
+                    note=c.occasion,
+                    starts_at=c.starts_at,
+                    duration_minutes=c.duration_minutes,
+                    campaign_id=c.id,
+                    country=c.country_code,
+                    key=str(c.id),
+                    cancelled=c.cancelled,
+                )
+            )
+    return found
 
 
 def local_day(campaign: Campaign) -> date:
@@ -199,18 +262,21 @@ def local_day(campaign: Campaign) -> date:
 def campaigns_between(
     session: Session, code: str, start: date, end: date, with_cancelled: bool = False
 ) -> list[Campaign]:
-    """Campaigns of the country whose UTC start falls within a day of [start, end] (local days differ by
-    at most a day), then filtered on their local day."""
+    query = _near_window(select(Campaign), [code], start, end, with_cancelled)
+    return [c for c in session.exec(query) if start <= local_day(c) <= end]
+
+
+def _near_window(query, codes: Sequence[str], start: date, end: date, with_cancelled: bool):
+    """Campaigns of the countries whose UTC start falls within a day of [start, end] (local days differ by
+    at most a day), by start; the caller keeps those whose local day is in [start, end]."""
     low = datetime.combine(start - timedelta(days=1), time.min, tzinfo=UTC)
     high = datetime.combine(end + timedelta(days=2), time.min, tzinfo=UTC)
-    query = (
-        select(Campaign)
-        .where(Campaign.country_code == code, col(Campaign.starts_at) >= low, col(Campaign.starts_at) < high)
-        .order_by(Campaign.starts_at)
-    )
+    query = query.where(
+        col(Campaign.country_code).in_(codes), col(Campaign.starts_at) >= low, col(Campaign.starts_at) < high
+    ).order_by(Campaign.starts_at)
     if not with_cancelled:
         query = query.where(Campaign.cancelled == False)  # noqa: E712
-    return [c for c in session.exec(query) if start <= local_day(c) <= end]
+    return query
 
 
 def calendar_entries(
@@ -226,22 +292,75 @@ def calendar_entries(
 ) -> list[CalendarEntry]:
     """The country's calendar; exports pass `with_cancelled` so calendars that imported a campaign learn
     it was cancelled."""
-    country = get_country(session, code)
-    if subdiv and subdiv not in subdivisions(country.code):
-        raise RolloutError(
-            f"region: '{subdiv}' is not a subdivision of {country.code} "
-            f"({', '.join(subdivisions(country.code)) or 'it has none'})"
-        )
+    code = normalize_code(code)
+    found = calendars(
+        session,
+        [code],
+        start,
+        end,
+        locale=locale,
+        subdivs={code: subdiv},
+        include=include,
+        with_cancelled=with_cancelled,
+    )
+    return found[code]
+
+
+def calendars(
+    session: Session,
+    codes: Sequence[str],
+    start: date,
+    end: date,
+    *,
+    locale: str = "en",
+    subdivs: Mapping[str, str | None] | None = None,
+    include: Iterable[str] = INCLUDES,
+    with_cancelled: bool = False,
+) -> dict[str, list[CalendarEntry]]:
+    """calendar_entries() of several countries (by code, in the order given), reading the database once per
+    kind of entry rather than once per country; `subdivs` gives a country its region."""
+    countries = _countries(session, codes, subdivs or {})
+    wanted = [country.code for country in countries]
     include = set(include)
-    entries: list[CalendarEntry] = []
-    if "holidays" in include:
-        entries += public_holidays(country.code, start, end, locale=locale, subdiv=subdiv)
-    if "events" in include:
-        entries += cultural_events(country.code, start, end) + local_events(session, country.code, start, end)
-    if "campaigns" in include:
-        entries += campaign_entries(session, country.code, start, end, with_cancelled)
-    first = {"holiday": 0, "local_event": 1, "event": 2, "campaign": 3}  # what blocks a day shows first
-    return sorted(entries, key=lambda e: (e.start, first[e.kind], e.name))
+    local = local_events_by_country(session, wanted, start, end) if "events" in include else {}
+    planned = (
+        campaign_entries_by_country(session, wanted, start, end, with_cancelled)
+        if "campaigns" in include
+        else {}
+    )
+    found = {}
+    for code in wanted:
+        entries: list[CalendarEntry] = []
+        if "holidays" in include:
+            entries += public_holidays(code, start, end, locale=locale, subdiv=(subdivs or {}).get(code))
+        if "events" in include:
+            entries += cultural_events(code, start, end) + local.get(code, [])
+        entries += planned.get(code, [])
+        found[code] = sorted(entries, key=lambda e: (e.start, SHOWN_FIRST[e.kind], e.name))
+    return found
+
+
+def _countries(session: Session, codes: Sequence[str], subdivs: Mapping[str, str | None]) -> list[Country]:
+    """The countries, each checked to exist and to have its region."""
+    countries = countries_of(session, codes)
+    for country in countries:
+        subdiv = subdivs.get(country.code)
+        if subdiv and subdiv not in subdivisions(country.code):
+            raise RolloutError(
+                f"region: '{subdiv}' is not a subdivision of {country.code} "
+                f"({', '.join(subdivisions(country.code)) or 'it has none'})"
+            )
+    return countries
+
+
+def countries_of(session: Session, codes: Sequence[str]) -> list[Country]:
+    """get_country() of each code, in one query for many."""
+    if len(codes) < 2:
+        return [get_country(session, code) for code in codes]
+    wanted = [normalize_code(code) for code in codes]
+    loaded = {c.code: c for c in session.exec(select(Country).where(col(Country.code).in_(wanted)))}
+    # get_country() says which one is missing, as it would have one by one.
+    return [loaded.get(code) or get_country(session, code) for code in wanted]
 
 
 def blocked_reasons(day: date, entries: Sequence[CalendarEntry], weekend: frozenset[int]) -> list[str]:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from rollout import content, gates, portfolio
+from rollout import calendar_views, content, gates, portfolio
 from rollout.countries import get_country, list_countries
 from rollout.db import database_url, get_engine, read_session
 from rollout.models import ContentItem
@@ -85,6 +85,13 @@ def content_market(url: str, code: str) -> ContentMarket:
             titles={item.id: item.title for item in content.catalogue(session)},
             versions={(t.content_id, t.locale): t.version for t in content.translations(session, code)},
         )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def blocked_days(url: str, codes: tuple[str, ...], start: date, end: date, locale: str) -> pd.DataFrame:
+    """Every market's state day by day: the across-markets views read every country's calendar."""
+    with read_session(_migrated_engine(url)) as session:
+        return calendar_views.blocked_days(session, codes, start, end, locale)
 
 
 def after_write() -> None:
