@@ -130,9 +130,10 @@ pasted = st.lists(
 
 
 def as_calendar_text(text: str) -> str:
-    """What a calendar shows of `text`: line breaks as LF, control characters other than tab dropped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(c for c in text if c in "\t\n" or not (ord(c) < 32 or ord(c) == 127))
+    """What a calendar shows of `text`: control characters other than tab and line breaks dropped (first:
+    CR NUL LF is one line break once the NUL is gone), then line breaks as LF."""
+    text = "".join(c for c in text if c in "\t\r\n" or not (ord(c) < 32 or ord(c) == 127))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def content_lines(content: bytes) -> list[str]:
