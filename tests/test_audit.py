@@ -17,10 +17,15 @@ from rollout.countries import add_country, set_weekend
 from rollout.db import read_session, write_session
 from rollout.demo import load_demo
 from rollout.errors import RolloutError
-from rollout.models import AuditEntry, Campaign, Country, Signal, utc_now
+from rollout.models import AuditEntry, Campaign, Country, Opportunity, Signal, utc_now
 from rollout.money import Rate, save_rates
 from rollout.pipeline import log_signal
 from tests.conftest import ACTOR, TODAY
+from tests.sales_factories import HUBSPOT_FILE, import_file
+
+HUBSPOT = HUBSPOT_FILE.read_bytes()
+# The Globex deal won, for more.
+MOVED = HUBSPOT.replace(b",48000,", b",49000.5,").replace(b"Contract sent,", b"Closed won,")
 
 HISTORY_TABLES = ("audit_entry", "decision", "checkmark", "stagechange", "hirestagechange")
 
@@ -105,12 +110,15 @@ def test_replaying_the_history_rebuilds_the_current_state(engine):
         campaign = session.exec(select(Campaign)).first()
         cancel_campaign(session, campaign_id=campaign.id, by=ACTOR)
         set_weekend(session, code="IN", days=[6], by=ACTOR)
+    import_file(engine, "IN", HUBSPOT)  # deals and stage changes written with Core statements
+    import_file(engine, "IN", MOVED, by="other@rollout.example")  # an update, a stage move
     with read_session(engine) as session:
         replayed = audit.replay(session.exec(select(AuditEntry).order_by(AuditEntry.id)))
         current = audit.current_state(session)
     print(f"replayed {sum(len(rows) for rows in replayed.values())} records of {len(replayed)} tables")
     assert replayed == current
     assert replayed["country"]["IN"]["weekend_override"] == [6]
+    assert {"amount": "49000.5", "stage": "won", "version": 2}.items() <= _deal(replayed, "18293002").items()
     assert len(replayed) >= 10  # the demo touches most tables
 
 
@@ -128,3 +136,44 @@ def test_the_demo_is_recorded_as_demo_and_a_file_import_as_import(engine):
     with write_session(engine) as session:
         save_rates(session, [Rate("USD", TODAY, Decimal("1.2"))], by=ACTOR, source="manual")
     assert entries(engine)[-1].source == "import"
+
+
+def _deal(state, crm_id: str) -> dict:
+    [deal] = [row for row in state["opportunity"].values() if row["crm_id"] == crm_id]
+    return deal
+
+
+def test_an_import_is_recorded_as_the_orm_would_record_it(engine):
+    """Imports write with Core statements, which the flush hook does not see; their entries must be the
+    same: every field of a create, only what changed in an update, the stage history under its country."""
+    with write_session(engine) as session:
+        add_country(session, code="ES", start_date=TODAY - timedelta(days=400), by=ACTOR)
+    import_file(engine, "ES", HUBSPOT)
+    import_file(engine, "ES", MOVED, by="other@rollout.example")
+    import_file(engine, "ES", MOVED)  # unchanged: no trace
+    deals = entries(engine, table_name="opportunity")
+    assert [(e.action, e.actor, e.source, e.country_code) for e in deals] == [
+        *[("create", ACTOR, "import", "ES")] * 4,
+        ("update", "other@rollout.example", "import", "ES"),
+    ]
+    with read_session(engine) as session:
+        globex = session.exec(select(Opportunity).where(Opportunity.crm_id == "18293002")).one()
+        current = audit.current_state(session)["opportunity"][str(globex.id)]
+    created, updated = (e for e in deals if e.record_key == str(globex.id))
+    assert set(created.changes) == set(current) and all(old is None for old, _ in created.changes.values())
+    assert {k: v for k, v in updated.changes.items() if k != "updated_at"} == {
+        "amount": ["48000", "49000.5"],
+        "stage": ["negotiation", "won"],
+        "closed_on": [None, "2026-06-30"],
+        "updated_by": [ACTOR, "other@rollout.example"],
+        "version": [1, 2],
+    }
+    stage_changes = entries(engine, table_name="stagechange")
+    assert len(stage_changes) == 5 and {e.country_code for e in stage_changes} == {"ES"}
+    assert stage_changes[-1].changes["stage"] == [None, "won"]
+
+
+def test_rows_recorded_without_an_acting_user_are_refused(engine):
+    with pytest.raises(audit.MissingActor), write_session(engine) as session:
+        row = {column.name: None for column in Signal.__table__.columns} | {"id": 1}
+        audit.record_rows(session, Signal.__table__, "create", [row], "ES")
