@@ -20,6 +20,7 @@ from rollout.countries import get_country
 from rollout.crm_files import FIELDS, DealRow, ParsedFile, RowProblem, parse_deals
 from rollout.errors import RolloutError
 from rollout.exports import csv_bytes
+from rollout.locking import touch
 from rollout.models import ExchangeRate, ImportMapping, Opportunity, StageChange, utc_now
 from rollout.money import EURO
 from rollout.pipeline import PipelineConfig, Stage, load_pipeline_config
@@ -323,7 +324,8 @@ def save_mapping(session: Session, *, name: str, columns: dict[str, str], by: st
     name = name.strip()[:100]
     if not name:
         raise RolloutError("mapping name: required, to find it next time")
-    mapping = session.get(ImportMapping, name) or ImportMapping(name=name)
-    mapping.columns, mapping.updated_at, mapping.updated_by = dict(columns), utc_now(), by
+    mapping = session.get(ImportMapping, name) or ImportMapping(name=name, version=0)
+    mapping.columns = dict(columns)
+    touch(mapping, by)
     session.add(mapping)
     session.flush()
