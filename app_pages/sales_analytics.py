@@ -1,12 +1,8 @@
 """Sales analytics: how each market's pipeline is doing, and markets side by side."""
 
-from datetime import timedelta
-
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from rollout import sales_analytics as analytics
 from rollout.db import database_url, read_session
 from rollout.exports import frame_csv
 from rollout.gates import gate_status
@@ -43,11 +39,8 @@ with market_tab:
         )
         or 26
     )
+    funnel, trend, outcomes, stages = data.market_analytics(database_url(), code, today, weeks)
     with read_session(engine) as session:
-        funnel = analytics.funnel(session, code)
-        trend = analytics.weekly_signals(session, code, today - timedelta(weeks=weeks))
-        outcomes = analytics.win_and_cycle(session, [code])
-        stages = analytics.time_in_stage(session, code, today)
         status = gate_status(session, code, today=today, playbook=book)
     won, lost, rate, cycle = outcomes.iloc[0][["won", "lost", "win_rate", "median_cycle_days"]]
     cols = st.columns(3)
@@ -65,16 +58,12 @@ with market_tab:
     left, right = st.columns(2)
     with left:
         st.subheader("Pipeline funnel")
-        chart_with_numbers(
-            px.funnel(funnel, x="opportunities", y="stage"), funnel, "funnel", f"funnel-{code}.csv"
-        )
+        chart_with_numbers(data.chart("sales_funnel", funnel), funnel, "funnel", f"funnel-{code}.csv")
     with right:
         st.subheader("Signals per week")
-        chart_with_numbers(
-            px.bar(trend, x="week", y="signals", color="kind"), trend, "trend", f"signals-{code}.csv"
-        )
+        chart_with_numbers(data.chart("weekly_signals", trend), trend, "trend", f"signals-{code}.csv")
     st.subheader("Median days in each stage")
-    chart_with_numbers(px.bar(stages, x="stage", y="median_days"), stages, "stages", f"stages-{code}.csv")
+    chart_with_numbers(data.chart("days_in_stage", stages), stages, "stages", f"stages-{code}.csv")
     metric_criteria = [c for c in status.criteria if c.kind == "metric" and c.measured]
     if metric_criteria:
         st.subheader("Against the gate's thresholds")
@@ -89,19 +78,13 @@ with market_tab:
             for c in metric_criteria
         ]
         frame = pd.DataFrame(gate)
-        figure = px.bar(frame, x="criterion", y=["share_of_threshold", "projected_share"], barmode="group")
-        figure.add_hline(y=1, line_dash="dot", annotation_text="threshold")
-        figure.update_yaxes(tickformat=".0%", title=None)
-        chart_with_numbers(figure, frame, "gate", f"gate-{code}.csv")
+        chart_with_numbers(data.chart("gate_thresholds", frame), frame, "gate", f"gate-{code}.csv")
 
 with side_tab:
-    with read_session(engine) as session:
-        portfolio_rows = data.portfolio_tables(database_url(), today, locale)[0]
-        active = portfolio_rows[portfolio_rows["phase_key"] != "exited"]["code"].tolist()
-        shown = [code for code in active if code in (context.country_filter() or active)]
-        markets, missing = analytics.markets_side_by_side(
-            session, today=today, currency=currency, locale=locale, codes=shown
-        )
+    portfolio_rows = data.portfolio_tables(database_url(), today, locale)[0]
+    active = portfolio_rows[portfolio_rows["phase_key"] != "exited"]["code"].tolist()
+    shown = [code for code in active if code in (context.country_filter() or active)]
+    markets, missing = data.markets_side_by_side(database_url(), today, currency, locale, tuple(shown))
     if missing:
         st.warning(
             f"Open pipeline in {', '.join(missing)} is left out: no exchange rate yet (Exchange rates page)."
@@ -110,7 +93,7 @@ with side_tab:
         f"Open pipeline in {currency} at today's rates; meetings and opportunities of the last 90 days."
     )
     chart_with_numbers(
-        px.bar(markets, x="country", y="open_pipeline", labels={"open_pipeline": currency}),
+        data.chart("open_pipeline", markets, currency),
         markets,
         "markets",
         "markets.csv",

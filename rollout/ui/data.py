@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from rollout import gates, portfolio
+from rollout import gates, portfolio, sales_analytics
 from rollout.countries import list_countries
 from rollout.db import database_url, get_engine, read_session
 from rollout.playbook import Playbook, load_playbook
 from rollout.schema import upgrade
+from rollout.ui import charts
 
 CACHE_SECONDS = 60
 
@@ -52,6 +53,38 @@ def decision_log(url: str, locale: str) -> pd.DataFrame:
     with read_session(_migrated_engine(url)) as session:
         countries = {country.code: country for country in list_countries(session)}
         return portfolio.decisions_frame(gates.decisions(session), countries, load_playbook(), locale)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def market_analytics(
+    url: str, code: str, today: date, weeks: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One market's (funnel, weekly signals since `weeks` ago, win rate and cycle, days in each stage)."""
+    with read_session(_migrated_engine(url)) as session:
+        return (
+            sales_analytics.funnel(session, code),
+            sales_analytics.weekly_signals(session, code, today - timedelta(weeks=weeks)),
+            sales_analytics.win_and_cycle(session, [code]),
+            sales_analytics.time_in_stage(session, code, today),
+        )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def markets_side_by_side(
+    url: str, today: date, currency: str, locale: str, codes: tuple[str, ...]
+) -> tuple[pd.DataFrame, list[str]]:
+    """sales_analytics.markets_side_by_side, the markets' table and the currencies left out."""
+    with read_session(_migrated_engine(url)) as session:
+        return sales_analytics.markets_side_by_side(
+            session, today=today, currency=currency, locale=locale, codes=list(codes)
+        )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)
+def chart(name: str, frame: pd.DataFrame, *args: str) -> dict:
+    """charts.SALES_CHARTS[name](frame, *args) as a dict for st.plotly_chart: the figure is built once
+    per distinct frame rather than on every rerun."""
+    return charts.SALES_CHARTS[name](frame, *args).to_dict()
 
 
 def after_write() -> None:
