@@ -5,7 +5,8 @@ import streamlit as st
 
 from rollout.db import database_url, read_session
 from rollout.exports import frame_csv
-from rollout.gates import gate_status
+from rollout.gates import GateStatus, gate_status
+from rollout.models import Country
 from rollout.ui import context, data
 
 engine, book = data.engine(), data.playbook()
@@ -23,11 +24,8 @@ def chart_with_numbers(figure, frame, key: str, file_name: str) -> None:
         )
 
 
-st.title("Sales analytics")
-countries = context.countries_or_stop()
-
-market_tab, side_tab = st.tabs(["One market", "Markets side by side"])
-with market_tab:
+def one_market(countries: dict[str, Country]) -> None:
+    """One market's win rate, cycle, funnel, signal trend, days in stage and gate thresholds."""
     code = context.choose_country(countries, key="analytics_country")
     weeks = (
         st.segmented_control(
@@ -64,23 +62,31 @@ with market_tab:
         chart_with_numbers(data.chart("weekly_signals", trend), trend, "trend", f"signals-{code}.csv")
     st.subheader("Median days in each stage")
     chart_with_numbers(data.chart("days_in_stage", stages), stages, "stages", f"stages-{code}.csv")
-    metric_criteria = [c for c in status.criteria if c.kind == "metric" and c.measured]
-    if metric_criteria:
-        st.subheader("Against the gate's thresholds")
-        gate = [
-            {
-                "criterion": c.name,
-                "value": c.value,
-                "threshold": c.threshold,
-                "share_of_threshold": c.value / c.threshold if c.threshold else None,
-                "projected_share": (c.projected or 0) / c.threshold if c.threshold else None,
-            }
-            for c in metric_criteria
-        ]
-        frame = pd.DataFrame(gate)
-        chart_with_numbers(data.chart("gate_thresholds", frame), frame, "gate", f"gate-{code}.csv")
+    gate_thresholds(status, code)
 
-with side_tab:
+
+def gate_thresholds(status: GateStatus, code: str) -> None:
+    """Each measured metric of the current gate as a share of its threshold, now and projected."""
+    metric_criteria = [c for c in status.criteria if c.kind == "metric" and c.measured]
+    if not metric_criteria:
+        return
+    st.subheader("Against the gate's thresholds")
+    gate = [
+        {
+            "criterion": c.name,
+            "value": c.value,
+            "threshold": c.threshold,
+            "share_of_threshold": c.value / c.threshold if c.threshold else None,
+            "projected_share": (c.projected or 0) / c.threshold if c.threshold else None,
+        }
+        for c in metric_criteria
+    ]
+    frame = pd.DataFrame(gate)
+    chart_with_numbers(data.chart("gate_thresholds", frame), frame, "gate", f"gate-{code}.csv")
+
+
+def side_by_side() -> None:
+    """The active markets (or those of the country filter) in one table, open pipeline charted."""
     portfolio_rows = data.portfolio_tables(database_url(), today, locale)[0]
     active = portfolio_rows[portfolio_rows["phase_key"] != "exited"]["code"].tolist()
     shown = [code for code in active if code in (context.country_filter() or active)]
@@ -98,3 +104,18 @@ with side_tab:
         "markets",
         "markets.csv",
     )
+
+
+st.title("Sales analytics")
+countries = context.countries_or_stop()
+# Only the chosen tab runs: the markets side by side need every market's gate status (the portfolio), which
+# a look at one market should not wait for on a cold start.
+market_tab, side_tab = st.tabs(
+    ["One market", "Markets side by side"], key="analytics_view", on_change="rerun"
+)
+with market_tab:
+    if market_tab.open:
+        one_market(countries)
+with side_tab:
+    if side_tab.open:
+        side_by_side()
