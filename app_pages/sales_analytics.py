@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from rollout.db import database_url, read_session
+from rollout.db import database_url
 from rollout.exports import frame_csv
-from rollout.gates import GateStatus, gate_status
+from rollout.gates import GateStatus
 from rollout.models import Country
 from rollout.ui import context, data
 
@@ -38,8 +38,7 @@ def one_market(countries: dict[str, Country]) -> None:
         or 26
     )
     funnel, trend, outcomes, stages = data.market_analytics(database_url(), code, today, weeks)
-    with read_session(engine) as session:
-        status = gate_status(session, code, today=today, playbook=book)
+    status = data.gate_status(database_url(), code, today)
     won, lost, rate, cycle = outcomes.iloc[0][["won", "lost", "win_rate", "median_cycle_days"]]
     cols = st.columns(3)
     cols[0].metric(

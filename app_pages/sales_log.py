@@ -7,14 +7,13 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
 
-from rollout.content import catalogue
 from rollout.crm_files import FIELDS
-from rollout.db import read_session, write_session
+from rollout.db import database_url, read_session, write_session
 from rollout.errors import Conflict, RolloutError
-from rollout.gates import GateStatus, gate_status
+from rollout.gates import GateStatus
 from rollout.locales import country_locale
 from rollout.models import Country
-from rollout.money import MissingRate, rate_book
+from rollout.money import MissingRate
 from rollout.pipeline import (
     REQUESTERS,
     SEGMENTS,
@@ -47,8 +46,7 @@ def gate_numbers(status: GateStatus, country: Country) -> None:
         return
     reporting = book.reporting_currency
     st.caption(f"{book.phase(status.phase).gate_name} gate, due {format_day(status.gate_due, locale)}")
-    with read_session(engine) as session:
-        rates = rate_book(session)
+    rates = data.rate_book(database_url())
     for column, criterion in zip(st.columns(len(measured)), measured, strict=True):
         column.metric(
             criterion.name,
@@ -74,8 +72,7 @@ def signal_form(code: str) -> None:
             st.session_state[key] = ""
         st.session_state["signal_content"] = None
         st.session_state["signal_qualified"] = False
-    with read_session(engine) as session:
-        titles = [item.title for item in catalogue(session)]
+    titles = data.catalogue_titles(database_url())
     with st.form("signal_form"):
         st.markdown("**Log a signal**")
         left, right = st.columns(2)
@@ -284,8 +281,7 @@ st.title("Sales log")
 context.show_flash()
 countries = context.countries_or_stop()
 code = context.choose_country(countries, key="sales_country")
-with read_session(engine) as session:
-    status = gate_status(session, code, today=today, playbook=book)
+status = data.gate_status(database_url(), code, today)
 if status.at_gate and status.started:
     gate_numbers(status, countries[code])
 signal_form(code)

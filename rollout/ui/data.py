@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from rollout import gates, portfolio, sales_analytics
+from rollout import content, gates, money, portfolio, sales_analytics
 from rollout.countries import list_countries
 from rollout.db import database_url, get_engine, read_session
 from rollout.playbook import Playbook, load_playbook
@@ -53,6 +53,27 @@ def decision_log(url: str, locale: str) -> pd.DataFrame:
     with read_session(_migrated_engine(url)) as session:
         countries = {country.code: country for country in list_countries(session)}
         return portfolio.decisions_frame(gates.decisions(session), countries, load_playbook(), locale)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def gate_status(url: str, code: str, today: date) -> gates.GateStatus:
+    """One market's current gate (its metrics are a query each, ~250 ms at large): for the sales pages."""
+    with read_session(_migrated_engine(url)) as session:
+        return gates.gate_status(session, code, today=today, playbook=load_playbook())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def rate_book(url: str) -> money.RateBook:
+    """Every exchange rate (6,300 at large), sorted once rather than on every rerun."""
+    with read_session(_migrated_engine(url)) as session:
+        return money.rate_book(session)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def catalogue_titles(url: str) -> list[str]:
+    """The content catalogue's titles, A to Z, for picking a requested piece."""
+    with read_session(_migrated_engine(url)) as session:
+        return content.catalogue_titles(session)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
