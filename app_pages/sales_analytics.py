@@ -1,15 +1,12 @@
 """Sales analytics: how each market's pipeline is doing, and markets side by side."""
 
-from datetime import timedelta
-
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from rollout import sales_analytics as analytics
-from rollout.db import database_url, read_session
+from rollout.db import database_url
 from rollout.exports import frame_csv
-from rollout.gates import gate_status
+from rollout.gates import GateStatus
+from rollout.models import Country
 from rollout.ui import context, data
 
 engine, book = data.engine(), data.playbook()
@@ -27,11 +24,8 @@ def chart_with_numbers(figure, frame, key: str, file_name: str) -> None:
         )
 
 
-st.title("Sales analytics")
-countries = context.countries_or_stop()
-
-market_tab, side_tab = st.tabs(["One market", "Markets side by side"])
-with market_tab:
+def one_market(countries: dict[str, Country]) -> None:
+    """One market's win rate, cycle, funnel, signal trend, days in stage and gate thresholds."""
     code = context.choose_country(countries, key="analytics_country")
     weeks = (
         st.segmented_control(
@@ -43,12 +37,8 @@ with market_tab:
         )
         or 26
     )
-    with read_session(engine) as session:
-        funnel = analytics.funnel(session, code)
-        trend = analytics.weekly_signals(session, code, today - timedelta(weeks=weeks))
-        outcomes = analytics.win_and_cycle(session, [code])
-        stages = analytics.time_in_stage(session, code, today)
-        status = gate_status(session, code, today=today, playbook=book)
+    funnel, trend, outcomes, stages = data.market_analytics(database_url(), code, today, weeks)
+    status = data.gate_status(database_url(), code, today)
     won, lost, rate, cycle = outcomes.iloc[0][["won", "lost", "win_rate", "median_cycle_days"]]
     cols = st.columns(3)
     cols[0].metric(
@@ -65,43 +55,41 @@ with market_tab:
     left, right = st.columns(2)
     with left:
         st.subheader("Pipeline funnel")
-        chart_with_numbers(
-            px.funnel(funnel, x="opportunities", y="stage"), funnel, "funnel", f"funnel-{code}.csv"
-        )
+        chart_with_numbers(data.chart("sales_funnel", funnel), funnel, "funnel", f"funnel-{code}.csv")
     with right:
         st.subheader("Signals per week")
-        chart_with_numbers(
-            px.bar(trend, x="week", y="signals", color="kind"), trend, "trend", f"signals-{code}.csv"
-        )
+        chart_with_numbers(data.chart("weekly_signals", trend), trend, "trend", f"signals-{code}.csv")
     st.subheader("Median days in each stage")
-    chart_with_numbers(px.bar(stages, x="stage", y="median_days"), stages, "stages", f"stages-{code}.csv")
-    metric_criteria = [c for c in status.criteria if c.kind == "metric" and c.measured]
-    if metric_criteria:
-        st.subheader("Against the gate's thresholds")
-        gate = [
-            {
-                "criterion": c.name,
-                "value": c.value,
-                "threshold": c.threshold,
-                "share_of_threshold": c.value / c.threshold if c.threshold else None,
-                "projected_share": (c.projected or 0) / c.threshold if c.threshold else None,
-            }
-            for c in metric_criteria
-        ]
-        frame = pd.DataFrame(gate)
-        figure = px.bar(frame, x="criterion", y=["share_of_threshold", "projected_share"], barmode="group")
-        figure.add_hline(y=1, line_dash="dot", annotation_text="threshold")
-        figure.update_yaxes(tickformat=".0%", title=None)
-        chart_with_numbers(figure, frame, "gate", f"gate-{code}.csv")
+    chart_with_numbers(data.chart("days_in_stage", stages), stages, "stages", f"stages-{code}.csv")
+    gate_thresholds(status, code)
 
-with side_tab:
-    with read_session(engine) as session:
-        portfolio_rows = data.portfolio_tables(database_url(), today, locale)[0]
-        active = portfolio_rows[portfolio_rows["phase_key"] != "exited"]["code"].tolist()
-        shown = [code for code in active if code in (context.country_filter() or active)]
-        markets, missing = analytics.markets_side_by_side(
-            session, today=today, currency=currency, locale=locale, codes=shown
-        )
+
+def gate_thresholds(status: GateStatus, code: str) -> None:
+    """Each measured metric of the current gate as a share of its threshold, now and projected."""
+    metric_criteria = [c for c in status.criteria if c.kind == "metric" and c.measured]
+    if not metric_criteria:
+        return
+    st.subheader("Against the gate's thresholds")
+    gate = [
+        {
+            "criterion": c.name,
+            "value": c.value,
+            "threshold": c.threshold,
+            "share_of_threshold": c.value / c.threshold if c.threshold else None,
+            "projected_share": (c.projected or 0) / c.threshold if c.threshold else None,
+        }
+        for c in metric_criteria
+    ]
+    frame = pd.DataFrame(gate)
+    chart_with_numbers(data.chart("gate_thresholds", frame), frame, "gate", f"gate-{code}.csv")
+
+
+def side_by_side() -> None:
+    """The active markets (or those of the country filter) in one table, open pipeline charted."""
+    portfolio_rows = data.portfolio_tables(database_url(), today, locale)[0]
+    active = portfolio_rows[portfolio_rows["phase_key"] != "exited"]["code"].tolist()
+    shown = [code for code in active if code in (context.country_filter() or active)]
+    markets, missing = data.markets_side_by_side(database_url(), today, currency, locale, tuple(shown))
     if missing:
         st.warning(
             f"Open pipeline in {', '.join(missing)} is left out: no exchange rate yet (Exchange rates page)."
@@ -110,8 +98,23 @@ with side_tab:
         f"Open pipeline in {currency} at today's rates; meetings and opportunities of the last 90 days."
     )
     chart_with_numbers(
-        px.bar(markets, x="country", y="open_pipeline", labels={"open_pipeline": currency}),
+        data.chart("open_pipeline", markets, currency),
         markets,
         "markets",
         "markets.csv",
     )
+
+
+st.title("Sales analytics")
+countries = context.countries_or_stop()
+# Only the chosen tab runs: the markets side by side need every market's gate status (the portfolio), which
+# a look at one market should not wait for on a cold start.
+market_tab, side_tab = st.tabs(
+    ["One market", "Markets side by side"], key="analytics_view", on_change="rerun"
+)
+with market_tab:
+    if market_tab.open:
+        one_market(countries)
+with side_tab:
+    if side_tab.open:
+        side_by_side()

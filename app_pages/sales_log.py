@@ -7,19 +7,19 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
 
-from rollout.content import catalogue
 from rollout.crm_files import FIELDS
-from rollout.db import read_session, write_session
+from rollout.db import database_url, read_session, write_session
 from rollout.errors import Conflict, RolloutError
-from rollout.gates import GateStatus, gate_status
+from rollout.gates import GateStatus
 from rollout.locales import country_locale
 from rollout.models import Country
-from rollout.money import MissingRate, rate_book
+from rollout.money import MissingRate
 from rollout.pipeline import (
     REQUESTERS,
     SEGMENTS,
     TableEditError,
     apply_table_edits,
+    count_opportunities,
     load_pipeline_config,
     log_signal,
     opportunities,
@@ -33,6 +33,8 @@ from rollout.ui.format import format_amount, format_day, plain
 engine, book, config = data.engine(), data.playbook(), load_pipeline_config()
 locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
 EDITOR_VERSION = "opportunities_editor_version"
+EDITOR_VIEW = "opportunities_editor_view"  # (market, search, page) the editor shows
+PAGE_SIZE = 200
 
 
 def gate_numbers(status: GateStatus, country: Country) -> None:
@@ -44,8 +46,7 @@ def gate_numbers(status: GateStatus, country: Country) -> None:
         return
     reporting = book.reporting_currency
     st.caption(f"{book.phase(status.phase).gate_name} gate, due {format_day(status.gate_due, locale)}")
-    with read_session(engine) as session:
-        rates = rate_book(session)
+    rates = data.rate_book(database_url())
     for column, criterion in zip(st.columns(len(measured)), measured, strict=True):
         column.metric(
             criterion.name,
@@ -63,14 +64,15 @@ def gate_numbers(status: GateStatus, country: Country) -> None:
             column.caption(format_amount(local, "currency", country.currency, country_locale(country.code)))
 
 
+@st.fragment
 def signal_form(code: str) -> None:
+    """A fragment: a refused entry reruns only the form; a logged one reruns the page (its gate numbers)."""
     if st.session_state.pop("signal_logged", False):
         for key in ("signal_account", "signal_note"):
             st.session_state[key] = ""
         st.session_state["signal_content"] = None
         st.session_state["signal_qualified"] = False
-    with read_session(engine) as session:
-        titles = [item.title for item in catalogue(session)]
+    titles = data.catalogue_titles(database_url())
     with st.form("signal_form"):
         st.markdown("**Log a signal**")
         left, right = st.columns(2)
@@ -148,10 +150,10 @@ def signals_table(code: str) -> None:
     )
 
 
-def opportunities_frame(code: str) -> tuple[pd.DataFrame, dict[int, int]]:
-    """The deals as the editor shows them, and each deal's version (id -> version)."""
+def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame, dict[int, int]]:
+    """One page of the deals as the editor shows them, and each shown deal's version (id -> version)."""
     with read_session(engine) as session:
-        deals = opportunities(session, code)
+        deals = opportunities(session, code, search=search, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     rows = [
         {
             "id": o.id,
@@ -173,14 +175,44 @@ def opportunities_frame(code: str) -> tuple[pd.DataFrame, dict[int, int]]:
     return pd.DataFrame(rows, columns=columns), {o.id: o.version for o in deals}
 
 
+def deals_shown(code: str) -> tuple[str, int]:
+    """The search and the page of deals to show (a market can have thousands: the editor shows
+    PAGE_SIZE at a time, newest first)."""
+    left, right = st.columns([3, 1])
+    search = left.text_input(
+        "Find deals by account or CRM id",
+        key="deals_search",
+        on_change=lambda: st.session_state.update(deals_page=1),
+    )
+    with read_session(engine) as session:
+        total = count_opportunities(session, code, search=search)
+    pages = max(1, -(-total // PAGE_SIZE))
+    # Fewer pages than before (another market, a narrower search): stay within them.
+    st.session_state["deals_page"] = min(st.session_state.get("deals_page", 1), pages)
+    page = int(right.number_input("Page", min_value=1, max_value=pages, key="deals_page"))
+    first = (page - 1) * PAGE_SIZE
+    st.caption(
+        f"Page {page} of {pages}: deals {min(first + 1, total)}–{min(first + PAGE_SIZE, total)} of {total}, "
+        "newest first."
+    )
+    return search, page
+
+
+@st.fragment
 def opportunities_editor(code: str) -> None:
-    frame, versions = opportunities_frame(code)
+    """Searching, paging and editing cells rerun only this part of the page; saving reruns it all."""
+    search, page = deals_shown(code)
+    frame, versions = opportunities_frame(code, search, page)
     ids = frame["id"].tolist()
-    key = f"opportunities_editor_{code}_{st.session_state.setdefault(EDITOR_VERSION, 0)}"
-    # Each deal's version when this editor opened: a save over a colleague's later change is refused.
+    # Another market, search or page is another table: a fresh editor, nothing set aside.
+    if st.session_state.get(EDITOR_VIEW) != (code, search, page):
+        st.session_state[EDITOR_VIEW] = (code, search, page)
+        st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
+    key = f"opportunities_editor_{code}_{st.session_state[EDITOR_VERSION]}"
+    # Each shown deal's version when this editor opened: a save over a colleague's later change is refused.
     opened_versions = st.session_state.setdefault(f"{key}_versions", versions)
-    # The editor's edits name rows by position: if the deals changed underneath (an import, a colleague),
-    # those positions point at other deals, so the pending edits are set aside rather than misapplied.
+    # The editor's edits name rows by position: if the deals shown changed underneath (an import, a
+    # colleague), those positions point at other deals, so the pending edits are set aside.
     if st.session_state.setdefault(f"{key}_ids", ids) != ids:
         st.session_state[EDITOR_VERSION] += 1
         key = f"opportunities_editor_{code}_{st.session_state[EDITOR_VERSION]}"
@@ -249,8 +281,7 @@ st.title("Sales log")
 context.show_flash()
 countries = context.countries_or_stop()
 code = context.choose_country(countries, key="sales_country")
-with read_session(engine) as session:
-    status = gate_status(session, code, today=today, playbook=book)
+status = data.gate_status(database_url(), code, today)
 if status.at_gate and status.started:
     gate_numbers(status, countries[code])
 signal_form(code)

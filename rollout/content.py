@@ -119,6 +119,11 @@ def catalogue(session: Session) -> list[ContentItem]:
     return list(session.exec(select(ContentItem).order_by(ContentItem.title)))
 
 
+def catalogue_titles(session: Session) -> list[str]:
+    """The catalogue's titles in catalogue order, without loading the items."""
+    return list(session.exec(select(ContentItem.title).order_by(ContentItem.title)))
+
+
 def derivation_tree(items: list[ContentItem]) -> list[tuple[int, ContentItem]]:
     """Items in tree order with their depth: each piece followed by what was derived from it."""
     children: dict[int | None, list[ContentItem]] = defaultdict(list)

@@ -335,9 +335,28 @@ def update_opportunity(
     return opportunity, True
 
 
-def opportunities(session: Session, code: str) -> list[Opportunity]:
-    query = select(Opportunity).where(Opportunity.country_code == code).order_by(col(Opportunity.id).desc())
+def _matching(code: str, search: str):
+    """The market's deals whose account or CRM id contains `search` (any case; % and _ are literal)."""
+    query = select(Opportunity).where(Opportunity.country_code == code)
+    if search.strip():
+        wanted = search.strip()
+        query = query.where(
+            col(Opportunity.account).icontains(wanted, autoescape=True)
+            | col(Opportunity.crm_id).icontains(wanted, autoescape=True)
+        )
+    return query
+
+
+def opportunities(
+    session: Session, code: str, *, search: str = "", limit: int | None = None, offset: int = 0
+) -> list[Opportunity]:
+    """The market's deals, newest first; `limit` and `offset` give one page of them."""
+    query = _matching(code, search).order_by(col(Opportunity.id).desc()).offset(offset).limit(limit)
     return list(session.exec(query))
+
+
+def count_opportunities(session: Session, code: str, *, search: str = "") -> int:
+    return session.exec(select(func.count()).select_from(_matching(code, search).subquery())).one()
 
 
 def count_signals(

@@ -1,6 +1,7 @@
 """Sales analytics per market: funnel, signal trend, win rate, cycle length, markets side by side.
 
-Counts and sums are SQL aggregates; only the per-currency totals are converted in Python.
+Counts, sums and the pairing of stage changes are SQL aggregates returning a few rows; medians are taken
+from (value, count) rows, and only the per-currency totals are converted in Python.
 """
 
 from __future__ import annotations
@@ -8,10 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
-from statistics import median
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import Integer, case, cast, func
 from sqlmodel import Session, col, select
 
 from rollout.countries import display_name, list_countries
@@ -24,19 +24,21 @@ def funnel(session: Session, code: str, config: PipelineConfig | None = None) ->
     """How many of the market's opportunities reached each open stage (or went further), and were won."""
     config = config or load_pipeline_config()
     order = config.keys_of_kind("open") + config.keys_of_kind("won")
-    rank = {key: position for position, key in enumerate(order)}
-    query = (
-        select(StageChange.opportunity_id, StageChange.stage)
-        .distinct()
+    # Each deal's furthest stage in SQL, then how many deals stopped at each: a handful of rows, not every
+    # stage change. A lost deal counts for the stages it reached before (its "lost" change is left out).
+    rank = case({key: position for position, key in enumerate(order)}, value=StageChange.stage)
+    furthest = (
+        select(func.max(rank).label("furthest"))
         .join(Opportunity, col(Opportunity.id) == StageChange.opportunity_id)
-        .where(Opportunity.country_code == code)
+        .where(Opportunity.country_code == code, col(StageChange.stage).in_(order))
+        .group_by(StageChange.opportunity_id)
+        .subquery()
     )
-    furthest: dict[int, int] = {}
-    for opportunity_id, stage in session.exec(query):
-        if stage in rank:  # a lost deal counts for the stages it reached before
-            furthest[opportunity_id] = max(furthest.get(opportunity_id, 0), rank[stage])
+    stopped = dict(
+        session.exec(select(furthest.c.furthest, func.count()).group_by(furthest.c.furthest)).all()
+    )
     rows = [
-        (config.stage(key).name, sum(1 for f in furthest.values() if f >= position))
+        (config.stage(key).name, sum(n for f, n in stopped.items() if f >= position))
         for position, key in enumerate(order)
     ]
     return pd.DataFrame(rows, columns=["stage", "opportunities"])
@@ -59,32 +61,61 @@ def weekly_signals(
     return frame.groupby(["week", "kind"], as_index=False)["signals"].sum()
 
 
-def _closed(session: Session, codes: list[str], config: PipelineConfig) -> list[tuple[str, str, date, date]]:
-    closed_keys = config.keys_of_kind("won") + config.keys_of_kind("lost")
-    query = select(
-        Opportunity.country_code, Opportunity.stage, Opportunity.created_on, Opportunity.closed_on
-    ).where(col(Opportunity.country_code).in_(codes), col(Opportunity.stage).in_(closed_keys))
-    return list(session.exec(query).all())
+def _days_between(later, earlier, dialect: str):
+    """Whole days from `earlier` to `later` in SQL: PostgreSQL subtracts dates; SQLite stores them as
+    ISO text, so it goes through julianday."""
+    if dialect == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return later - earlier
+
+
+def median_of_counts(counts: list[tuple[int, int]]) -> float | int | None:
+    """statistics.median of a multiset given as (value, how many times) pairs, without expanding it."""
+    total = sum(n for _, n in counts)
+    if not total:
+        return None
+    ordered = sorted(counts)
+
+    def at(position: int) -> int:
+        seen = 0
+        for value, n in ordered:
+            seen += n
+            if position < seen:
+                return value
+        raise IndexError(position)
+
+    low, high = at((total - 1) // 2), at(total // 2)
+    return low if total % 2 else (low + high) / 2
 
 
 def win_and_cycle(session: Session, codes: list[str], config: PipelineConfig | None = None) -> pd.DataFrame:
     """Per market: deals won and lost, win rate, and the median days from creation to a win."""
     config = config or load_pipeline_config()
-    won_keys = set(config.keys_of_kind("won"))
+    won_keys, lost_keys = config.keys_of_kind("won"), config.keys_of_kind("lost")
+    won = col(Opportunity.stage).in_(won_keys)
+    cycle = case((won, _days_between(Opportunity.closed_on, Opportunity.created_on, _dialect(session))))
+    closed = (
+        select(Opportunity.country_code, won.label("won"), cycle.label("days"))
+        .where(col(Opportunity.country_code).in_(codes), col(Opportunity.stage).in_(won_keys + lost_keys))
+        .subquery()
+    )
+    # One row per (market, won or lost, cycle length of a win): the medians come from these counts. The
+    # grouping is over the subquery's columns, since PostgreSQL does not match expressions with parameters.
+    query = select(closed.c.country_code, closed.c.won, closed.c.days, func.count()).group_by(
+        closed.c.country_code, closed.c.won, closed.c.days
+    )
     stats: dict[str, dict] = {code: {"won": 0, "lost": 0, "cycles": []} for code in codes}
-    for code, stage, created_on, closed_on in _closed(session, codes, config):
-        if stage in won_keys:
-            stats[code]["won"] += 1
-            stats[code]["cycles"].append((closed_on - created_on).days)
-        else:
-            stats[code]["lost"] += 1
+    for code, is_won, days, n in session.exec(query):
+        stats[code]["won" if is_won else "lost"] += n
+        if is_won:
+            stats[code]["cycles"].append((days, n))
     rows = [
         {
             "code": code,
             "won": s["won"],
             "lost": s["lost"],
             "win_rate": s["won"] / (s["won"] + s["lost"]) if s["won"] + s["lost"] else None,
-            "median_cycle_days": median(s["cycles"]) if s["cycles"] else None,
+            "median_cycle_days": median_of_counts(s["cycles"]),
         }
         for code, s in stats.items()
     ]
@@ -96,28 +127,45 @@ def time_in_stage(
 ) -> pd.DataFrame:
     """Median days spent in each stage (a stage is left when the next change comes)."""
     config = config or load_pipeline_config()
-    query = (
-        select(StageChange.opportunity_id, StageChange.stage, StageChange.entered_on)
+    # Each change beside the next one of the same deal (LEAD), so the database does the pairing and
+    # returns only how many moves took how many days per stage.
+    left_on = (
+        func.lead(StageChange.entered_on)
+        .over(
+            partition_by=StageChange.opportunity_id,
+            order_by=(StageChange.entered_on, StageChange.id),
+        )
+        .label("left_on")
+    )
+    changes = (
+        select(StageChange.stage, StageChange.entered_on, left_on)
         .join(Opportunity, col(Opportunity.id) == StageChange.opportunity_id)
         .where(Opportunity.country_code == code)
-        .order_by(StageChange.opportunity_id, StageChange.entered_on, StageChange.id)
+        .subquery()
     )
-    durations: dict[str, list[int]] = defaultdict(list)
-    previous = None
-    for opportunity_id, stage, entered_on in session.exec(query):
-        if previous and previous[0] == opportunity_id:
-            durations[previous[1]].append((entered_on - previous[2]).days)
-        previous = (opportunity_id, stage, entered_on)
+    days = _days_between(changes.c.left_on, changes.c.entered_on, _dialect(session))
+    query = (
+        select(changes.c.stage, days, func.count())
+        .where(changes.c.left_on.is_not(None))
+        .group_by(changes.c.stage, days)
+    )
+    durations: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for stage, spent, n in session.exec(query):
+        durations[stage].append((spent, n))
     rows = [
         {
             "stage": s.name,
-            "median_days": median(durations[s.key]) if durations[s.key] else None,
-            "moves_seen": len(durations[s.key]),
+            "median_days": median_of_counts(durations[s.key]),
+            "moves_seen": sum(n for _, n in durations[s.key]),
         }
         for s in config.stages
         if s.kind == "open"
     ]
     return pd.DataFrame(rows, columns=["stage", "median_days", "moves_seen"])
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def _converted(

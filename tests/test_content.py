@@ -17,6 +17,7 @@ from rollout.content import (
     TranslationChange,
     backlog,
     catalogue,
+    catalogue_titles,
     derivation_tree,
     matrix,
     most_requested,
@@ -585,3 +586,11 @@ def test_changing_only_the_status_keeps_the_assignee_and_due_date(engine, launch
             "priya@rollout.example",
             date(2026, 12, 15),
         )
+
+
+def test_catalogue_titles_are_the_catalogues_in_its_order(engine, india):
+    for title in ("Webinar", "Case study: Retail", "Ebook: India playbook"):
+        item(engine, title)
+    with read_session(engine) as session:
+        assert catalogue_titles(session) == [piece.title for piece in catalogue(session)]
+        assert catalogue_titles(session) == ["Case study: Retail", "Ebook: India playbook", "Webinar"]

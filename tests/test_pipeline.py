@@ -18,9 +18,11 @@ from rollout.pipeline import (
     TableEditError,
     apply_table_edits,
     clean_opportunity,
+    count_opportunities,
     create_opportunity,
     load_pipeline_config,
     log_signal,
+    opportunities,
     update_opportunity,
 )
 from tests.conftest import ACTOR, TODAY
@@ -453,3 +455,68 @@ def test_an_id_of_another_country_is_refused(engine, three_deals):
     assert error.value.errors == [CellError(f"#{indian}", "id", f"#{indian}: not a deal of ES")]
     assert get_deal(engine, indian).amount == Decimal("1000.00")
     assert get_deal(engine, three_deals[0]).amount == Decimal("1000.00")
+
+
+# --- the editor's pages -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def five_deals(engine, spain):
+    """Five Spanish deals, oldest first; their CRM ids are rollout-<id>."""
+    names = ("Acme", "Beta 100%", "Gamma", "acme iberia", "Delta")
+    return [deal(engine, "ES", account=name, created_on=date(2026, 10, 1)) for name in names]
+
+
+def test_deals_come_newest_first_a_page_at_a_time(engine, five_deals):
+    with read_session(engine) as session:
+        first = [o.id for o in opportunities(session, "ES", limit=2)]
+        second = [o.id for o in opportunities(session, "ES", limit=2, offset=2)]
+        last = [o.id for o in opportunities(session, "ES", limit=2, offset=4)]
+        total = count_opportunities(session, "ES")
+    assert first + second + last == list(reversed(five_deals)) and total == 5
+
+
+@pytest.mark.parametrize(
+    ("search", "accounts"),
+    [
+        ("ACME", ["acme iberia", "Acme"]),  # any case, anywhere in the account
+        ("100%", ["Beta 100%"]),  # % is a character, not a wildcard
+        ("%", ["Beta 100%"]),
+        ("  ", ["Delta", "acme iberia", "Gamma", "Beta 100%", "Acme"]),  # blank: every deal
+    ],
+)
+def test_deals_are_found_by_account(engine, five_deals, search, accounts):
+    with read_session(engine) as session:
+        found = [o.account for o in opportunities(session, "ES", search=search)]
+        assert count_opportunities(session, "ES", search=search) == len(accounts)
+    assert found == accounts
+
+
+def test_a_deal_is_found_by_its_crm_id_and_not_in_another_market(engine, five_deals):
+    add(engine, "IN", START)
+    deal(engine, "IN", account="Acme India", created_on=date(2026, 10, 1))
+    with read_session(engine) as session:
+        assert [o.id for o in opportunities(session, "ES", search=f"rollout-{five_deals[2]}")] == [
+            five_deals[2]
+        ]
+        assert [o.account for o in opportunities(session, "ES", search="acme")] == ["acme iberia", "Acme"]
+
+
+def test_edits_on_a_later_page_go_to_the_deals_of_that_page(engine, five_deals):
+    with read_session(engine) as session:
+        page = opportunities(session, "ES", limit=2, offset=2)  # Gamma, Beta 100%
+        row_ids, versions = [o.id for o in page], {o.id: o.version for o in page}
+    with write_session(engine) as session:
+        result = apply_table_edits(
+            session,
+            code="ES",
+            row_ids=row_ids,
+            edited_rows={1: {"amount": 2500}},
+            added_rows=[],
+            by=ACTOR,
+            opened_versions=versions,
+            today=TODAY,
+        )
+    assert result == (1, 0)
+    assert get_deal(engine, five_deals[1]).amount == Decimal("2500.00")
+    assert [get_deal(engine, i).amount for i in five_deals if i != five_deals[1]] == [Decimal("1000.00")] * 4

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from rollout import calendar_views, content, gates, portfolio
+from rollout import calendar_views, content, gates, money, portfolio, sales_analytics
 from rollout.countries import get_country, list_countries
 from rollout.db import database_url, get_engine, read_session
 from rollout.models import ContentItem
 from rollout.playbook import Playbook, load_playbook
 from rollout.schema import upgrade
+from rollout.ui import charts
 
 CACHE_SECONDS = 60
 
@@ -88,10 +89,63 @@ def content_market(url: str, code: str) -> ContentMarket:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def gate_status(url: str, code: str, today: date) -> gates.GateStatus:
+    """One market's current gate (its metrics are a query each, ~250 ms at large): for the sales pages."""
+    with read_session(_migrated_engine(url)) as session:
+        return gates.gate_status(session, code, today=today, playbook=load_playbook())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def rate_book(url: str) -> money.RateBook:
+    """Every exchange rate (6,300 at large), sorted once rather than on every rerun."""
+    with read_session(_migrated_engine(url)) as session:
+        return money.rate_book(session)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def catalogue_titles(url: str) -> list[str]:
+    """The content catalogue's titles, A to Z, for picking a requested piece."""
+    with read_session(_migrated_engine(url)) as session:
+        return content.catalogue_titles(session)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def market_analytics(
+    url: str, code: str, today: date, weeks: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One market's (funnel, weekly signals since `weeks` ago, win rate and cycle, days in each stage)."""
+    with read_session(_migrated_engine(url)) as session:
+        return (
+            sales_analytics.funnel(session, code),
+            sales_analytics.weekly_signals(session, code, today - timedelta(weeks=weeks)),
+            sales_analytics.win_and_cycle(session, [code]),
+            sales_analytics.time_in_stage(session, code, today),
+        )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def blocked_days(url: str, codes: tuple[str, ...], start: date, end: date, locale: str) -> pd.DataFrame:
     """Every market's state day by day: the across-markets views read every country's calendar."""
     with read_session(_migrated_engine(url)) as session:
         return calendar_views.blocked_days(session, codes, start, end, locale)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def markets_side_by_side(
+    url: str, today: date, currency: str, locale: str, codes: tuple[str, ...]
+) -> tuple[pd.DataFrame, list[str]]:
+    """sales_analytics.markets_side_by_side, the markets' table and the currencies left out."""
+    with read_session(_migrated_engine(url)) as session:
+        return sales_analytics.markets_side_by_side(
+            session, today=today, currency=currency, locale=locale, codes=list(codes)
+        )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)
+def chart(name: str, frame: pd.DataFrame, *args: str) -> dict:
+    """charts.SALES_CHARTS[name](frame, *args) as a dict for st.plotly_chart: the figure is built once
+    per distinct frame rather than on every rerun."""
+    return charts.SALES_CHARTS[name](frame, *args).to_dict()
 
 
 def after_write() -> None:

@@ -81,7 +81,17 @@ def test_analytics_for_a_market_in_its_sales_test(demo_app):
     assert {m.label for m in at.metric} >= {"Win rate", "Median sales cycle", "Opportunities"}
     subheaders = [h.value for h in at.subheader]
     assert "Against the gate's thresholds" in subheaders  # Brazil is at the Market appetite gate
-    assert len(at.get("plotly_chart")) >= 5  # funnel, trend, stages, gate, markets side by side
+    assert len(at.get("plotly_chart")) >= 4  # funnel, trend, stages, gate: only the chosen tab runs
+
+
+def test_analytics_markets_side_by_side_run_when_their_tab_is_chosen(demo_app):
+    at = open_page(demo_app, "app_pages/sales_analytics.py")
+    assert not any(d.value.columns.tolist()[:2] == ["code", "country"] for d in at.dataframe)
+    at.session_state["analytics_view"] = "Markets side by side"
+    at.run()
+    assert_clean(at)
+    markets = next(d.value for d in at.dataframe if d.value.columns.tolist()[:2] == ["code", "country"])
+    assert len(markets) > 1 and len(at.get("plotly_chart")) == 1
 
 
 def test_a_content_request_picked_from_the_catalogue_ranks_the_backlog(demo_app, url):
@@ -96,3 +106,47 @@ def test_a_content_request_picked_from_the_catalogue_ranks_the_backlog(demo_app,
     assert_clean(at)
     with read_session(get_engine(url)) as session:
         assert request_counts(session, "GB")["security whitepaper"] == before + 1
+
+
+def test_a_deal_beyond_the_first_page_is_found_and_edited(demo_app, url):
+    from rollout.db import write_session
+    from rollout.models import Opportunity
+    from rollout.pipeline import apply_table_edits, create_opportunity
+
+    engine = get_engine(url)
+    with read_session(engine) as session:  # the demo's oldest British deal
+        oldest = session.exec(
+            select(Opportunity).where(Opportunity.country_code == "GB").order_by(Opportunity.id)
+        ).first()
+    with write_session(engine) as session:  # 200 newer deals push it off the first page
+        for number in range(200):
+            values = {"account": f"Bulk {number}", "amount": "10"}
+            create_opportunity(session, code="GB", values=values, by="ceo@rollout.example")
+
+    at = open_page(demo_app, "app_pages/sales_log.py", "GB")
+    editor = next(e for e in at.dataframe if "crm_id" in e.value.columns)
+    assert len(editor.value) == 200 and oldest.id not in editor.value["id"].tolist()
+    assert at.number_input(key="deals_page").max == 2
+
+    at.text_input(key="deals_search").input(oldest.crm_id.upper()).run()
+    editor = next(e for e in at.dataframe if "crm_id" in e.value.columns)
+    assert editor.value["id"].tolist() == [oldest.id]
+    # AppTest cannot type into a data editor: save what it would send for the rows shown.
+    with write_session(engine) as session:
+        updated, _ = apply_table_edits(
+            session,
+            code="GB",
+            row_ids=editor.value["id"].tolist(),
+            edited_rows={0: {"account": "Found on page two Ltd"}},
+            added_rows=[],
+            by="ceo@rollout.example",
+            opened_versions={oldest.id: oldest.version},
+        )
+    assert updated == 1
+    with read_session(engine) as session:
+        assert session.get(Opportunity, oldest.id).account == "Found on page two Ltd"
+
+    at.text_input(key="deals_search").input("").run()
+    at.number_input(key="deals_page").set_value(2).run()
+    editor = next(e for e in at.dataframe if "crm_id" in e.value.columns)
+    assert oldest.id in editor.value["id"].tolist() and len(editor.value) < 200
