@@ -47,21 +47,17 @@ def require_user() -> Principal:
 
 
 def _local_user() -> Principal:
-    address = st.get_option("server.address") or "0.0.0.0"
-    if address not in LOOPBACK and not remote_local_mode_allowed():
+    if (exposure := _exposure()) and not remote_local_mode_allowed():
         st.error(
-            f"Rollout runs in local mode (no sign-in is configured) but is served on {address}, where others "
-            "could reach it. Configure sign-in ([auth] in .streamlit/secrets.toml), serve it on 127.0.0.1, "
-            "or set ROLLOUT_ALLOW_REMOTE_LOCAL_MODE=true if that is really intended."
-        )
-        st.stop()
-    if _proxied() and not remote_local_mode_allowed():
-        st.error(
-            "Rollout runs in local mode (no sign-in is configured) but this request came through a proxy or "
-            "tunnel, so others could reach it. Configure sign-in ([auth] in .streamlit/secrets.toml)."
+            f"Rollout runs in local mode (no sign-in is configured) but {exposure}, so others could reach "
+            "it. Configure sign-in ([auth] in .streamlit/secrets.toml), serve it on 127.0.0.1, or set "
+            "ROLLOUT_ALLOW_REMOTE_LOCAL_MODE=true if that is really intended."
         )
         st.stop()
     email = default_actor()
+    user = _principal(email)
+    if user is not None and user.role == "admin":
+        return user  # the usual case, on every rerun: one read, no write
     try:
         ensure_local_admin(data.engine(), email)
     except RolloutError as error:
@@ -70,10 +66,16 @@ def _local_user() -> Principal:
     return _principal_or_stop(email)
 
 
-def _proxied() -> bool:
-    """A loopback address reached through a reverse proxy or tunnel is not only this machine."""
+def _exposure() -> str | None:
+    """How others could reach a local-mode app, or None when only this machine can."""
+    address = st.get_option("server.address") or "0.0.0.0"
+    if address not in LOOPBACK:
+        return f"is served on {address}"
+    # A loopback address reached through a reverse proxy or tunnel is not only this machine.
     headers = {name.lower() for name in st.context.headers}
-    return bool(headers & {"x-forwarded-for", "forwarded", "x-real-ip"})
+    if headers & {"x-forwarded-for", "forwarded", "x-real-ip"}:
+        return "this request came through a proxy or tunnel"
+    return None
 
 
 def _oidc_user() -> Principal:
@@ -90,9 +92,13 @@ def _oidc_user() -> Principal:
     return _principal_or_stop(str(st.user.get("email") or ""))
 
 
-def _principal_or_stop(email: str) -> Principal:
+def _principal(email: str) -> Principal | None:
     with read_session(data.engine()) as session:
-        user = principal(session, email)
+        return principal(session, email)
+
+
+def _principal_or_stop(email: str) -> Principal:
+    user = _principal(email)
     if user is None:
         st.error(f"{plain(email) or 'Your account'} has no access to Rollout yet: ask an admin to add you.")
         if sign_in_configured():
