@@ -227,10 +227,23 @@ def statuses(session: Session, country: Country, items: list[ContentItem]) -> di
     }
 
 
-def matrix(session: Session, country: Country) -> pd.DataFrame:
+@dataclass(frozen=True)
+class CatalogueStatus:
+    """The catalogue and each piece's status per target locale of one market, read once for several views."""
+
+    items: list[ContentItem]
+    status: dict[tuple[int, str], str]
+
+
+def catalogue_status(session: Session, country: Country) -> CatalogueStatus:
+    items = catalogue(session)
+    return CatalogueStatus(items, statuses(session, country, items))
+
+
+def matrix(session: Session, country: Country, known: CatalogueStatus | None = None) -> pd.DataFrame:
     """Content × target locale: each cell the translation's status."""
-    locales, items = target_locales(country), catalogue(session)
-    status = statuses(session, country, items)
+    known = known or catalogue_status(session, country)
+    locales, items, status = target_locales(country), known.items, known.status
     rows = [
         {
             "id": item.id,
@@ -243,11 +256,11 @@ def matrix(session: Session, country: Country) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "content", "type", *locales])
 
 
-def progress(session: Session, country: Country) -> pd.DataFrame:
+def progress(session: Session, country: Country, known: CatalogueStatus | None = None) -> pd.DataFrame:
     """Per target locale, as translation platforms show it: the share of the catalogue's words translated
     (in review or published, or written in that language) and published."""
-    items = catalogue(session)
-    status = statuses(session, country, items)
+    known = known or catalogue_status(session, country)
+    items, status = known.items, known.status
     words = {item.id: max(item.word_count, 1) for item in items}
     total = sum(words.values()) or 1
     rows = []
@@ -293,11 +306,11 @@ def most_requested(
     return [items[item_id] for item_id, _ in best]
 
 
-def backlog(session: Session, country: Country) -> pd.DataFrame:
+def backlog(session: Session, country: Country, known: CatalogueStatus | None = None) -> pd.DataFrame:
     """What to translate next: the website first, then the most requested pieces, then the rest."""
     counts = request_counts(session, country.code)
-    locales, items = target_locales(country), catalogue(session)
-    status = statuses(session, country, items)
+    known = known or catalogue_status(session, country)
+    locales, items, status = target_locales(country), known.items, known.status
     rows = []
     for item in items:
         missing = [locale for locale in locales if status[(item.id, locale)] not in DONE]

@@ -79,11 +79,12 @@ def content_catalogue(url: str) -> list[tuple[int, ContentItem]]:
 def content_market(url: str, code: str) -> ContentMarket:
     with read_session(_migrated_engine(url)) as session:
         country = get_country(session, code)
+        known = content.catalogue_status(session, country)  # read once for the three views
         return ContentMarket(
-            matrix=content.matrix(session, country),
-            backlog=content.backlog(session, country),
-            progress=content.progress(session, country),
-            titles={item.id: item.title for item in content.catalogue(session)},
+            matrix=content.matrix(session, country, known),
+            backlog=content.backlog(session, country, known),
+            progress=content.progress(session, country, known),
+            titles={item.id: item.title for item in known.items},
             versions={(t.content_id, t.locale): t.version for t in content.translations(session, code)},
         )
 
