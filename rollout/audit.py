@@ -83,27 +83,33 @@ def _field_changes(obj: Any, action: str) -> dict[str, list[Any]]:
     return changes
 
 
+def _entry(
+    info: dict, at: datetime, action: str, table_name: str, key: str, country: str | None, changes: dict
+) -> dict[str, Any]:
+    """One audit_entry row, with the acting user and source the write session carries."""
+    if not info.get("actor"):
+        raise MissingActor(f"{action} of a {table_name} without an acting user")
+    return {
+        "at": at,
+        "actor": info["actor"],
+        "source": info["source"],
+        "action": action,
+        "table_name": table_name,
+        "record_key": key,
+        "country_code": country,
+        "changes": changes,
+    }
+
+
 def _entries(session: OrmSession) -> Iterable[dict[str, Any]]:
-    at, actor, source = utc_now(), session.info.get("actor"), session.info["source"]
+    at = utc_now()
     touched = [("create", obj) for obj in session.new]
     touched += [("update", obj) for obj in session.dirty if session.is_modified(obj)]
     touched += [("delete", obj) for obj in session.deleted]
     for action, obj in touched:
-        changes = _field_changes(obj, action)
-        if not changes:
-            continue
-        if not actor:
-            raise MissingActor(f"{action} of a {obj.__table__.name} without an acting user")
-        yield {
-            "at": at,
-            "actor": actor,
-            "source": source,
-            "action": action,
-            "table_name": obj.__table__.name,
-            "record_key": _record_key(obj),
-            "country_code": _country_code(session, obj),
-            "changes": changes,
-        }
+        if changes := _field_changes(obj, action):
+            table, key, country = obj.__table__.name, _record_key(obj), _country_code(session, obj)
+            yield _entry(session.info, at, action, table, key, country, changes)
 
 
 def record_as_import(session: Session) -> None:
@@ -128,27 +134,13 @@ def record_rows(
     columns set, with `old_rows` (the same order) holding the values they replaced. `country_code` is the
     country every row belongs to. MissingActor without an acting user, as for any other write.
     """
-    at, actor, source = utc_now(), session.info.get("actor"), session.info["source"]
+    at = utc_now()
     keys, names = [c.name for c in table.primary_key.columns], [c.name for c in table.columns]
     entries = []
     for row, old in zip(rows, old_rows or [{}] * len(rows), strict=True):
-        changes = _row_changes(names, action, row, old)
-        if not changes:
-            continue
-        if not actor:
-            raise MissingActor(f"{action} of a {table.name} without an acting user")
-        entries.append(
-            {
-                "at": at,
-                "actor": actor,
-                "source": source,
-                "action": action,
-                "table_name": table.name,
-                "record_key": "/".join(str(row[key]) for key in keys),
-                "country_code": country_code,
-                "changes": changes,
-            }
-        )
+        if changes := _row_changes(names, action, row, old):
+            key = "/".join(str(row[key]) for key in keys)
+            entries.append(_entry(session.info, at, action, table.name, key, country_code, changes))
     bulk.insert_rows(session, AuditEntry.__table__, entries)  # type: ignore[attr-defined]
 
 
