@@ -15,7 +15,8 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from rollout.db import make_engine, write_session
+from rollout.cli import main
+from rollout.db import get_engine, make_engine, write_session
 from rollout.playbook import Playbook, load_playbook
 from rollout.schema import upgrade
 from rollout.users import add_user
@@ -121,3 +122,27 @@ def seed_team(engine: Engine) -> None:
 @pytest.fixture
 def playbook() -> Playbook:
     return load_playbook()
+
+
+@pytest.fixture
+def cli_database(sqlite_url, monkeypatch) -> Iterator[str]:
+    """For the `rollout` command: ROLLOUT_DATABASE_URL on a new, migrated file with the test team, the
+    default playbook (get_engine caches one engine per URL: disposed after)."""
+    monkeypatch.setenv("ROLLOUT_DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("ROLLOUT_PLAYBOOK", raising=False)
+    upgrade(get_engine(sqlite_url))
+    seed_team(get_engine(sqlite_url))
+    yield sqlite_url
+    get_engine(sqlite_url).dispose()
+
+
+@pytest.fixture
+def run(capsys):
+    """`rollout ARGS…` in-process: (exit code, stdout, stderr)."""
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -10,34 +10,18 @@ from sqlalchemy import text
 from rollout import demo, gates
 from rollout.cli import main
 from rollout.db import get_engine
-from rollout.schema import head_revision, upgrade
-from tests.conftest import seed_team
+from rollout.schema import head_revision
 from tests.factories import FixedDate
 
 CEO = "ceo@rollout.example"
 
 
 @pytest.fixture(autouse=True)
-def database(sqlite_url, monkeypatch):
-    """ROLLOUT_DATABASE_URL on a new file (get_engine caches one engine per URL); today is TODAY."""
-    monkeypatch.setenv("ROLLOUT_DATABASE_URL", sqlite_url)
-    upgrade(get_engine(sqlite_url))
-    seed_team(get_engine(sqlite_url))
-    monkeypatch.delenv("ROLLOUT_PLAYBOOK", raising=False)
+def database(cli_database, monkeypatch):
+    """Today is TODAY for what the commands date."""
     monkeypatch.setattr(gates, "date", FixedDate)
     monkeypatch.setattr(demo, "date", FixedDate)
-    yield sqlite_url
-    get_engine(sqlite_url).dispose()
-
-
-@pytest.fixture
-def run(capsys):
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return cli_database
 
 
 def ok(run, *argv: str) -> str:

@@ -13,8 +13,6 @@ from rollout.cli import main
 from rollout.db import get_engine
 from rollout.models import ExchangeRate, Opportunity
 from rollout.money import DEMO_RATES
-from rollout.schema import upgrade
-from tests.conftest import seed_team
 from tests.factories import FixedDate, count
 from tests.sales_factories import HUBSPOT_FILE, HUBSPOT_IDS
 
@@ -23,25 +21,10 @@ SUMMARY_4_CREATED = "created 4, updated 0, unchanged 0, rejected 0"
 
 
 @pytest.fixture(autouse=True)
-def database(sqlite_url, monkeypatch):
-    """ROLLOUT_DATABASE_URL on a new file (get_engine caches one engine per URL); today is TODAY."""
-    monkeypatch.setenv("ROLLOUT_DATABASE_URL", sqlite_url)
-    upgrade(get_engine(sqlite_url))
-    seed_team(get_engine(sqlite_url))
-    monkeypatch.delenv("ROLLOUT_PLAYBOOK", raising=False)
+def database(cli_database, monkeypatch):
+    """Today is TODAY for what the commands date."""
     monkeypatch.setattr(deals_import, "date", FixedDate)
-    yield sqlite_url
-    get_engine(sqlite_url).dispose()
-
-
-@pytest.fixture
-def run(capsys):
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return cli_database
 
 
 @pytest.fixture
@@ -178,8 +161,6 @@ def test_rates_import_of_a_bad_file_exits_2_and_writes_nothing(run, database, tm
 
 def test_export_ics_writes_holidays_events_and_campaigns(tmp_path, monkeypatch, capsys):
     from icalendar import Calendar
-
-    from rollout.cli import main
 
     assert main(["countries", "add", "DE", "--start", "2026-01-05", "--by", "ceo@rollout.example"]) == 0
     out = tmp_path / "de.ics"
