@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from rollout.ui.navigation import PAGES
 from tests.e2e.test_browser import open_page, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -44,3 +45,14 @@ def test_an_admin_adds_a_user_and_the_history_records_it(page: Page, app_url: st
     )
     names = [row["new"] for row in rows if row["record"] == entry["record"] and row["field"] == "name"]
     assert names == ["María López <b>"]  # stored and exported as typed
+
+
+def test_every_page_of_the_admin_renders_with_the_demo(page: Page, app_url: str, screenshots):
+    open_page(page, app_url)
+    page.locator(".st-key-load_demo button").click()
+    wait_for_app(page)
+    for spec in PAGES:
+        name = Path(spec.path).stem
+        open_page(page, f"{app_url}/{name}")  # fails on any exception the page shows
+        expect(page.get_by_role("heading", name=spec.title).first).to_be_visible()
+        page.screenshot(path=screenshots / f"admin_{name}.png", full_page=True)
