@@ -131,9 +131,10 @@ pasted = st.lists(
 
 def as_calendar_text(text: str) -> str:
     """What a calendar shows of `text`: control characters other than tab and line breaks dropped (first:
-    CR NUL LF is one line break once the NUL is gone), then line breaks as LF."""
+    CR NUL LF is one line break once the NUL is gone), then line breaks as LF; a typed backslash and N is
+    the line break RFC 5545 writes that way, and icalendar reads it so."""
     text = "".join(c for c in text if c in "\t\r\n" or not (ord(c) < 32 or ord(c) == 127))
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\\N", "\n").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def content_lines(content: bytes) -> list[str]:
