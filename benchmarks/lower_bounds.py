@@ -45,9 +45,13 @@ _PARTS = {
     ),
     "open_pipeline": (
         "sales_test",
+        # still open, then closed after the window: each a range of the (country, closed_on, …) index
         "SELECT w.code, 'open_pipeline', o.currency, '', SUM(o.amount) FROM opportunity o"
-        " JOIN w ON o.country_code = w.code WHERE o.created_on <= w.end_on"
-        " AND (o.closed_on IS NULL OR o.closed_on > w.end_on) GROUP BY w.code, o.currency",
+        " JOIN w ON o.country_code = w.code WHERE o.closed_on IS NULL AND o.created_on <= w.end_on"
+        " GROUP BY w.code, o.currency"
+        " UNION ALL SELECT w.code, 'open_pipeline', o.currency, '', SUM(o.amount) FROM opportunity o"
+        " JOIN w ON o.country_code = w.code WHERE o.closed_on > w.end_on AND o.created_on <= w.end_on"
+        " GROUP BY w.code, o.currency",
     ),
     "won": (
         "first_signings",

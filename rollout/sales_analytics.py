@@ -92,23 +92,28 @@ def win_and_cycle(session: Session, codes: list[str], config: PipelineConfig | N
     """Per market: deals won and lost, win rate, and the median days from creation to a win."""
     config = config or load_pipeline_config()
     won_keys, lost_keys = config.keys_of_kind("won"), config.keys_of_kind("lost")
-    won = col(Opportunity.stage).in_(won_keys)
-    cycle = case((won, _days_between(Opportunity.closed_on, Opportunity.created_on, _dialect(session))))
-    closed = (
-        select(Opportunity.country_code, won.label("won"), cycle.label("days"))
-        .where(col(Opportunity.country_code).in_(codes), col(Opportunity.stage).in_(won_keys + lost_keys))
+    in_markets = col(Opportunity.country_code).in_(codes)
+    stats: dict[str, dict] = {code: {"won": 0, "lost": 0, "cycles": []} for code in codes}
+    # Two queries, each one range of the (stage, country, closed_on, created_on, …) index: counting the lost
+    # deals beside the cycle lengths of the won ones sorted every closed deal of every market.
+    outcomes = (
+        select(Opportunity.country_code, Opportunity.stage, func.count())
+        .where(in_markets, col(Opportunity.stage).in_(won_keys + lost_keys))
+        .group_by(Opportunity.stage, Opportunity.country_code)
+    )
+    for code, stage, n in session.exec(outcomes):
+        stats[code]["won" if stage in won_keys else "lost"] += n
+    # One row per (market, cycle length of a win): the medians come from these counts. Grouped by the
+    # subquery's column, since PostgreSQL does not match expressions with parameters.
+    days = _days_between(Opportunity.closed_on, Opportunity.created_on, _dialect(session))
+    wins = (
+        select(Opportunity.country_code, days.label("days"))
+        .where(in_markets, col(Opportunity.stage).in_(won_keys))
         .subquery()
     )
-    # One row per (market, won or lost, cycle length of a win): the medians come from these counts. The
-    # grouping is over the subquery's columns, since PostgreSQL does not match expressions with parameters.
-    query = select(closed.c.country_code, closed.c.won, closed.c.days, func.count()).group_by(
-        closed.c.country_code, closed.c.won, closed.c.days
-    )
-    stats: dict[str, dict] = {code: {"won": 0, "lost": 0, "cycles": []} for code in codes}
-    for code, is_won, days, n in session.exec(query):
-        stats[code]["won" if is_won else "lost"] += n
-        if is_won:
-            stats[code]["cycles"].append((days, n))
+    cycles = select(wins.c.country_code, wins.c.days, func.count()).group_by(wins.c.country_code, wins.c.days)
+    for code, length, n in session.exec(cycles):
+        stats[code]["cycles"].append((length, n))
     rows = [
         {
             "code": code,

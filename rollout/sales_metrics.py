@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rollout.metrics import MetricWindow, register
@@ -38,21 +38,24 @@ def opportunities_opened(session: Session, window: MetricWindow) -> float:
 
 
 def _open_at_end(window: MetricWindow):
-    """Created by the window's end and not closed by then (or still open)."""
-    closed_later = or_(col(Opportunity.closed_on).is_(None), col(Opportunity.closed_on) > window.end)
-    return _in_country(window), col(Opportunity.created_on) <= window.end, closed_later
+    """Per currency, the amounts of deals created by the window's end and not closed by then: still open,
+    or closed later. Two queries, each a range of the (country, closed_on, …) index: one `OR` of both made
+    the planner scan every deal of the market."""
+    created = col(Opportunity.created_on) <= window.end
+    by_currency = select(Opportunity.currency, func.sum(Opportunity.amount)).group_by(Opportunity.currency)
+    still_open = by_currency.where(_in_country(window), col(Opportunity.closed_on).is_(None), created)
+    closed_later = by_currency.where(_in_country(window), col(Opportunity.closed_on) > window.end, created)
+    return still_open.union_all(closed_later)
 
 
 @register("open_pipeline_amount", description="Open pipeline at the end of the window, reporting currency")
 def open_pipeline_amount(session: Session, window: MetricWindow) -> float:
-    query = (
-        select(Opportunity.currency, func.sum(Opportunity.amount))
-        .where(*_open_at_end(window))
-        .group_by(Opportunity.currency)
-    )
     book, target = rate_book(session), load_playbook().reporting_currency
     total = sum(
-        (book.convert(amount, currency, target, window.end) for currency, amount in session.exec(query)),
+        (
+            book.convert(amount, currency, target, window.end)
+            for currency, amount in session.exec(_open_at_end(window))
+        ),
         Decimal(0),
     )
     return float(total)
