@@ -4,6 +4,9 @@
   hand-written SQL statement computing, per country, the numbers its current gate's metrics need, and
   the amounts converted to the reporting currency with the same rate book.
 - Import: pandas.read_csv and one executemany INSERT into the opportunity table.
+- Calendar: python-holidays generating the holidays the calendar shows: each category the country has
+  (one object per category, since a holiday's category cannot be read back from a mixed object), named in
+  the country's language and in the viewer's when that differs.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+import holidays
 import pandas as pd
 from sqlalchemy import Engine, bindparam, insert, text
 from sqlmodel import Session, select
 
 from rollout.content import DONE, WEBSITE_TYPES
+from rollout.local_calendar import holiday_language
 from rollout.models import Country, Decision, Opportunity, utc_now
 from rollout.money import rate_book
 from rollout.pipeline import load_pipeline_config
@@ -270,3 +275,19 @@ def pandas_insert(engine: Engine, content: bytes, code: str) -> int:
     with engine.begin() as connection:
         connection.execute(insert(Opportunity), rows)
     return len(rows)
+
+
+# --- calendar --------------------------------------------------------------------------------------
+
+
+def holiday_generation(codes: list[str], years: range, locale: str) -> int:
+    """python-holidays alone generating what the calendars of `codes` show for `locale`; the holidays made."""
+    made = 0
+    for code in codes:
+        known = holidays.country_holidays(code)
+        languages = {known.default_language, holiday_language(code, locale) or "en_US"}
+        for language, category in ((lang, cat) for lang in languages for cat in known.supported_categories):
+            made += len(
+                holidays.country_holidays(code, years=years, categories=(category,), language=language)
+            )
+    return made

@@ -138,6 +138,12 @@ def _category_entries(
     return tuple(entries)
 
 
+def clear_holiday_cache() -> None:
+    """Forget the generated holidays (benchmarks time a first view with it)."""
+    _named_holidays.cache_clear()
+    _category_entries.cache_clear()
+
+
 def public_holidays(
     code: str, start: date, end: date, *, locale: str = "en", subdiv: str | None = None
 ) -> list[CalendarEntry]:

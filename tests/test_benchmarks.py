@@ -79,5 +79,19 @@ def test_every_step_is_measured(result):
         "import.rows_per_second",
         "import.seconds",
         "calendar.all_countries_3_years",
+        "calendar.campaigns_of_all_countries_3_years",
         "memory.peak_rss_after_pages",
     } <= names
+
+
+@pytest.mark.parametrize(("code", "languages"), [("US", 1), ("DE", 2)])
+def test_the_calendar_bound_generates_the_holidays_the_calendar_shows(code, languages):
+    """In the country's language, and again in the viewer's (English) where that differs."""
+    from datetime import date
+
+    from benchmarks.lower_bounds import holiday_generation
+    from rollout.local_calendar import public_holidays
+
+    shown = public_holidays(code, date(2026, 1, 1), date(2027, 12, 31), locale="en")
+    days_per_category = {(entry.category, entry.start) for entry in shown}
+    assert holiday_generation([code], range(2026, 2028), "en") == languages * len(days_per_category)
