@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, insert, text
@@ -57,12 +58,21 @@ def _next_ids(connection: Connection, table: Table, count: int) -> list[int]:
 def _driver_values(
     connection: Connection, table: Table, names: list[str], rows: Sequence[dict[str, Any]]
 ) -> list[tuple]:
-    pairs = [(name, _processor(connection, table, name) or _same) for name in names]
-    return [tuple(process(row[name]) for name, process in pairs) for row in rows]
-
-
-def _same(value: Any) -> Any:
-    return value
+    """Each row's values in `names` order, passed through the bind processors of the columns that have one
+    (most are text and go as they are)."""
+    in_order = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    processors = [
+        (position, process)
+        for position, name in enumerate(names)
+        if (process := _processor(connection, table, name)) is not None
+    ]
+    values = []
+    for row in rows:
+        row_values = list(in_order(row))
+        for position, process in processors:
+            row_values[position] = process(row_values[position])
+        values.append(tuple(row_values))
+    return values
 
 
 def _processor(connection: Connection, table: Table, name: str) -> Callable[[Any], Any] | None:
