@@ -133,23 +133,38 @@ def _page_run(at) -> float:
     return seconds * 1000
 
 
-def _fresh_app(path: str):
+def _fresh_app(path: str, state: dict[str, Any] | None = None):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=PAGE_TIMEOUT)
     at.switch_page(path)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     return at
 
 
-def measure_page(path: str, repeat: int, cold_repeat: int) -> tuple[list[float], list[float]]:
-    """(cold runs, warm reruns) in ms. Cold: a fresh AppTest with every st.cache cleared."""
+def measure_page(
+    path: str, repeat: int, cold_repeat: int, state: dict[str, Any] | None = None
+) -> tuple[list[float], list[float]]:
+    """(cold runs, warm reruns) in ms. Cold: a fresh AppTest with every st.cache cleared. `state` opens a
+    view other than the page's first (a tab's key and its label)."""
     cold, at = [], None
     for _ in range(cold_repeat):
         _clear_caches()
-        at = _fresh_app(path)
+        at = _fresh_app(path, state)
         cold.append(_page_run(at))
     warm = [_page_run(at) for _ in range(repeat)]
     return cold, warm
+
+
+# Views of a page that run only when chosen, measured as pages of their own: (name, page, session state).
+OTHER_VIEWS = (
+    (
+        "sales_analytics_side_by_side",
+        "app_pages/sales_analytics.py",
+        {"analytics_view": "Markets side by side"},
+    ),
+)
 
 
 def page_figures(repeat: int, cold_repeat: int, errors: list[str]) -> list[dict[str, Any]]:
@@ -158,12 +173,12 @@ def page_figures(repeat: int, cold_repeat: int, errors: list[str]) -> list[dict[
     # Importing Streamlit, plotly and the page modules happens once per server, not per page: warm up.
     _fresh_app(PAGES[0].path).run()
     figures = []
-    for spec in PAGES:
-        slug = Path(spec.path).stem
+    views = [(Path(spec.path).stem, spec.path, {}) for spec in PAGES] + list(OTHER_VIEWS)
+    for slug, path, state in views:
         try:
-            cold, warm = measure_page(spec.path, repeat, cold_repeat)
+            cold, warm = measure_page(path, repeat, cold_repeat, state)
         except RuntimeError as error:
-            errors.append(f"page {spec.path}: {error}")
+            errors.append(f"page {slug}: {error}")
             continue
         figures += [
             figure(f"page.{slug}.cold_p50", percentile(cold, 0.5), "ms", target=COLD_P50_MS),

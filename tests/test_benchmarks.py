@@ -71,8 +71,10 @@ def test_met_agrees_with_target(result):
 
 
 def test_every_step_is_measured(result):
+    from benchmarks.run import OTHER_VIEWS
+
     names = {figure["name"] for figure in result["figures"]}
-    for page in PAGES:
+    for page in PAGES + [name for name, _page, _state in OTHER_VIEWS]:
         assert {f"page.{page}.{run}" for run in ("cold_p50", "cold_p95", "warm_p50", "warm_p95")} <= names
     assert {
         "gates.portfolio",
