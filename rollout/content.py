@@ -7,6 +7,7 @@ that country: India → en_IN and hi_IN, Switzerland → de_CH, fr_CH, it_CH.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +21,7 @@ from rollout.access import Action, authorize
 from rollout.countries import get_country
 from rollout.errors import NotFound, RolloutError, require_email
 from rollout.locking import locked, require_version, touch
-from rollout.metrics import MetricWindow, register
+from rollout.metrics import MetricWindow, batch_of, register
 from rollout.models import (
     CONTENT_TYPES,
     TRANSLATION_STATUSES,
@@ -289,15 +290,25 @@ def request_counts(session: Session, code: str, until: date | None = None) -> Co
     return counts
 
 
+def titles_by_id(session: Session) -> list[tuple[int, str]]:
+    """(id, title) of every piece: enough to rank by demand (the catalogue can be thousands of pieces)."""
+    return list(session.exec(select(ContentItem.id, ContentItem.title)).all())
+
+
 def most_requested(
-    session: Session, code: str, until: date | None = None, top: int = TOP_REQUESTED
+    session: Session,
+    code: str,
+    until: date | None = None,
+    top: int = TOP_REQUESTED,
+    titles: Sequence[tuple[int, str]] | None = None,
 ) -> list[ContentItem]:
-    """The catalogue pieces asked for most, best first (pieces nobody asked for are left out)."""
+    """The catalogue pieces asked for most, best first (pieces nobody asked for are left out); `titles`
+    are `titles_by_id()` when already read."""
     counts = request_counts(session, code, until)
     if not counts:
         return []
-    # Titles only to rank (the catalogue can be thousands of pieces), then the few winners in full.
-    titles = session.exec(select(ContentItem.id, ContentItem.title)).all()
+    # Titles only to rank, then the few winners in full.
+    titles = titles_by_id(session) if titles is None else titles
     asked = [(item_id, title) for item_id, title in titles if counts[title.casefold()]]
     best = sorted(asked, key=lambda pair: (-counts[pair[1].casefold()], pair[1]))[:top]
     items = {
@@ -363,9 +374,19 @@ def site_locales_published_share(session: Session, window: MetricWindow) -> floa
     "top_requested_content_published",
     description=f"How many of the {TOP_REQUESTED} most requested pieces are published in every target locale",
 )
-def top_requested_content_published(session: Session, window: MetricWindow) -> float:
+def top_requested_content_published(
+    session: Session, window: MetricWindow, titles: Sequence[tuple[int, str]] | None = None
+) -> float:
     country = get_country(session, window.country_code)
     locales = target_locales(country)
-    top = most_requested(session, country.code, until=window.end)
+    top = most_requested(session, country.code, until=window.end, titles=titles)
     status = statuses(session, country, top)
     return sum(1 for item in top if locales and all(status[(item.id, locale)] in DONE for locale in locales))
+
+
+@batch_of("top_requested_content_published")
+def top_requested_content_published_in_markets(
+    session: Session, windows: Sequence[MetricWindow]
+) -> dict[str, float]:
+    titles = titles_by_id(session)  # once for every market
+    return {w.country_code: top_requested_content_published(session, w, titles) for w in windows}

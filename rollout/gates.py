@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -105,6 +105,7 @@ def _evaluate_metric(
     window: metrics.MetricWindow,
     span: PhaseSpan,
     playbook: Playbook,
+    known: Mapping[str, float],
 ) -> CriterionResult:
     metric = metrics.get(criterion.metric or "")
     threshold = criterion.threshold or 0.0
@@ -120,7 +121,7 @@ def _evaluate_metric(
             **common, value=None, met=False, forecast=NOT_MEASURED, note="not measured yet"
         )
     try:
-        value = float(metric.function(session, window))
+        value = float(known[metric.name] if metric.name in known else metric.function(session, window))
     except RolloutError as error:  # e.g. an amount in a currency without an exchange rate
         return CriterionResult(**common, value=None, met=False, forecast=NOT_MEASURED, note=str(error))
     forecast, projected = metric_forecast(
@@ -187,16 +188,18 @@ def evaluate(
     playbook: Playbook,
     today: date,
     timeline: Timeline | None = None,
+    known: Mapping[str, float] | None = None,
 ) -> GateStatus:
-    """The gate status; pass the country's `timeline` when it was already replayed from `decisions`."""
+    """The gate status; pass the country's `timeline` when it was already replayed from `decisions`, and
+    in `known` metric values already computed for its current window (by name)."""
     timeline = timeline or replay(country.start_date, decisions, playbook, today)
     span = timeline.current or timeline.spans[-1]
     criteria: tuple[CriterionResult, ...] = ()
     overdue = False
     if timeline.current is not None:
-        window = metrics.MetricWindow(country.code, span.started_on, today, span.due_on)
+        window = current_window(country, timeline, today)
         criteria = tuple(
-            _evaluate_metric(session, c, window, span, playbook)
+            _evaluate_metric(session, c, window, span, playbook, known or {})
             if c.kind == "metric"
             else _evaluate_check(c, marks.get((span.phase, c.key)))
             for c in playbook.phase(span.phase).criteria
@@ -260,16 +263,57 @@ def gate_status(
     )
 
 
+def current_window(country: Country, timeline: Timeline, today: date) -> metrics.MetricWindow:
+    span = timeline.current or timeline.spans[-1]
+    return metrics.MetricWindow(country.code, span.started_on, today, span.due_on)
+
+
+def _batched_values(
+    session: Session,
+    countries: Sequence[Country],
+    timelines: Mapping[str, Timeline],
+    playbook: Playbook,
+    today: date,
+) -> dict[str, dict[str, float]]:
+    """Per country, the values of its current gate's metrics that have a batch form, one query per metric
+    for all countries. A batch that fails (a missing exchange rate…) is left out: each country's own
+    evaluation then says what is wrong for it."""
+    windows: dict[str, list[metrics.MetricWindow]] = defaultdict(list)
+    for country in countries:
+        timeline = timelines[country.code]
+        if timeline.current is None:
+            continue
+        for criterion in playbook.phase(timeline.current.phase).criteria:
+            if criterion.kind == "metric" and criterion.metric:
+                windows[criterion.metric].append(current_window(country, timeline, today))
+    known: dict[str, dict[str, float]] = defaultdict(dict)
+    for name, of_metric in windows.items():
+        metric = metrics.get(name)
+        if metric is None or metric.batch is None:
+            continue
+        try:
+            values = metric.batch(session, of_metric)
+        except RolloutError:
+            continue
+        for code, value in values.items():
+            known[code][name] = value
+    return known
+
+
 def portfolio_with_timelines(
     session: Session, today: date | None = None, playbook: Playbook | None = None
 ) -> tuple[list[GateStatus], dict[str, Timeline]]:
-    """Every country's gate status and phase history, each country's decisions read and replayed once."""
+    """Every country's gate status and phase history, each country's decisions read and replayed once and
+    each metric read for all countries at once where it can be."""
     playbook, today = playbook or load_playbook(), today or date.today()
     countries = list_countries(session)
     decisions, marks = _decisions_by_country(session), _latest_marks(session)
     timelines = {c.code: replay(c.start_date, decisions[c.code], playbook, today) for c in countries}
+    known = _batched_values(session, countries, timelines, playbook, today)
     statuses = [
-        evaluate(session, c, decisions[c.code], marks[c.code], playbook, today, timelines[c.code])
+        evaluate(
+            session, c, decisions[c.code], marks[c.code], playbook, today, timelines[c.code], known[c.code]
+        )
         for c in countries
     ]
     return statuses, timelines

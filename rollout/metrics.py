@@ -4,13 +4,18 @@ A metric is a function `(session, window) -> float`, normally one SQL aggregate 
 data in the phase's time window. Feature modules (pipeline, content, talent, campaigns) register
 theirs with `@register("name", description=...)`; gates.py only looks names up, so adding a metric
 never touches the gate logic. A criterion whose metric nobody registered shows "not measured yet".
+
+A metric may also have a batch form, `(session, windows) -> {country: value}`: the same numbers for many
+countries from one query (the portfolio evaluates every country's gate at once; one query per metric per
+country is what made it slow with dozens of markets). `@batch_of("name")` adds one to a registered metric;
+`@register_batched("name", description=...)` registers a metric written only in that form.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import Session
@@ -35,6 +40,7 @@ class MetricWindow:
 
 
 MetricFunction = Callable[[Session, MetricWindow], float]
+BatchFunction = Callable[[Session, Sequence[MetricWindow]], Mapping[str, float]]
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class Metric:
     name: str
     description: str
     function: MetricFunction
+    batch: BatchFunction | None = None
 
 
 _registry: dict[str, Metric] = {}
@@ -54,6 +61,31 @@ def register(name: str, *, description: str) -> Callable[[MetricFunction], Metri
             raise ValueError(f"metric '{name}' is registered twice")
         _registry[name] = Metric(name, description, function)
         return function
+
+    return decorator
+
+
+def batch_of(name: str) -> Callable[[BatchFunction], BatchFunction]:
+    """Register the batch form of the registered metric `name`: one window per country, a value for each."""
+
+    def decorator(function: BatchFunction) -> BatchFunction:
+        _registry[name] = replace(_registry[name], batch=function)
+        return function
+
+    return decorator
+
+
+def register_batched(name: str, *, description: str) -> Callable[[BatchFunction], BatchFunction]:
+    """Register a metric written for many windows at once; its one-window form asks for that one window."""
+
+    def decorator(batch: BatchFunction) -> BatchFunction:
+        def one_window(session: Session, window: MetricWindow) -> float:
+            return batch(session, [window])[window.country_code]
+
+        one_window.__name__ = one_window.__qualname__ = name
+        register(name, description=description)(one_window)
+        batch_of(name)(batch)
+        return batch
 
     return decorator
 

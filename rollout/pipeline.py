@@ -359,19 +359,6 @@ def count_opportunities(session: Session, code: str, *, search: str = "") -> int
     return session.exec(select(func.count()).select_from(_matching(code, search).subquery())).one()
 
 
-def count_signals(
-    session: Session, code: str, kind: str, start: date, end: date, qualified: bool | None = None
-) -> int:
-    query = (
-        select(func.count())
-        .select_from(Signal)
-        .where(Signal.country_code == code, Signal.kind == kind, col(Signal.occurred_on).between(start, end))
-    )
-    if qualified is not None:
-        query = query.where(Signal.qualified == qualified)
-    return session.exec(query).one()
-
-
 # --- table edits (st.data_editor) ----------------------------------------------------------------
 
 

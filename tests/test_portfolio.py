@@ -110,3 +110,22 @@ def test_decision_log_keeps_what_was_seen(tables):
     assert stop["code"] == "AE" and "No partner found" in stop["rationale"]
     assert stop["criteria_met"] != "0/4"  # the market memo had been ticked before the stop
     assert log["decided_on"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("windows_per_statement", [100, 2])
+def test_portfolio_measures_every_gate_as_each_country_alone_does(
+    engine, playbook, monkeypatch, windows_per_statement
+):
+    """The portfolio reads each metric for all countries at once (in statements of several windows); every
+    country's numbers equal its own gate evaluated alone, metric by metric."""
+    from rollout import sales_metrics
+
+    monkeypatch.setattr(sales_metrics, "WINDOWS_PER_STATEMENT", windows_per_statement)
+    load_demo(engine, by="demo@rollout.example", today=TODAY, playbook=playbook)
+    with read_session(engine) as session:
+        together = gates.portfolio(session, today=TODAY, playbook=playbook)
+        alone = [gates.gate_status(session, s.country, today=TODAY, playbook=playbook) for s in together]
+    measured = [c for s in together for c in s.criteria if c.kind == "metric" and c.measured]
+    assert len({c.key for c in measured}) >= 5  # sales, content, hiring and campaign metrics among them
+    assert [s.criteria for s in together] == [s.criteria for s in alone]
+    assert [(s.ready, s.forecast) for s in together] == [(s.ready, s.forecast) for s in alone]
