@@ -175,18 +175,28 @@ with read_session(engine) as session:
     # A marketer works on their own markets (scope); the catalogue is shared by all.
     visible = [country for country in list_countries(session) if context.user().covers(country.code)]
 countries = {country.code: country for country in visible}
-catalogue_view, market_view = st.tabs(["Catalogue", "Translations by market"])
+# Only the chosen view runs: the catalogue, one market's matrix, its backlog or its progress.
+catalogue_view, market_view = st.tabs(
+    ["Catalogue", "Translations by market"], key="content_view", on_change="rerun"
+)
 with catalogue_view:
-    catalogue_tab()
+    if catalogue_view.open:
+        catalogue_tab()
 with market_view:
-    if not countries:
-        st.info("No country yet.")
-        st.stop()
-    code = context.choose_country(countries, key="content_country")
-    matrix_tab, backlog_view, progress_view = st.tabs(["Matrix", "Backlog", "Progress"])
-    with matrix_tab:
-        translations_tab(countries[code])
-    with backlog_view:
-        backlog_tab(countries[code])
-    with progress_view:
-        progress_tab(countries[code])
+    if market_view.open:
+        if not countries:
+            st.info("No country yet.")
+            st.stop()
+        code = context.choose_country(countries, key="content_country")
+        matrix_view, backlog_view, progress_view = st.tabs(
+            ["Matrix", "Backlog", "Progress"], key="content_market_view", on_change="rerun"
+        )
+        with matrix_view:
+            if matrix_view.open:
+                translations_tab(countries[code])
+        with backlog_view:
+            if backlog_view.open:
+                backlog_tab(countries[code])
+        with progress_view:
+            if progress_view.open:
+                progress_tab(countries[code])
