@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -22,3 +25,15 @@ def page_number(where: DeltaGenerator, total: int, key: str, size: int = PAGE_SI
     st.session_state[f"{key}_page"] = shown.number
     number = where.number_input("Page", min_value=1, max_value=shown.pages, key=f"{key}_page")
     return page(total, number, size)
+
+
+def paged_frame(
+    label: str, key: str, find: Callable[[str], pd.DataFrame], size: int = PAGE_SIZE
+) -> tuple[str, Page, pd.DataFrame]:
+    """A search box and a page number over the rows `find(search)` returns: (the search, the page, its
+    rows)."""
+    left, right = st.columns([3, 1])
+    search = search_box(left, label, key)
+    found = find(search)
+    shown = page_number(right, len(found), key, size)
+    return search, shown, found.iloc[shown.start : shown.stop]
