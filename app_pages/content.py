@@ -8,12 +8,14 @@ from rollout.content import (
     TranslationChange,
     save_content,
     save_translation,
+    search_tree,
     target_locales,
 )
 from rollout.countries import list_countries
 from rollout.db import database_url, read_session
 from rollout.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
-from rollout.ui import context, data
+from rollout.paging import containing
+from rollout.ui import context, data, pager
 from rollout.ui.actions import write_then_rerun
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
@@ -25,32 +27,42 @@ STATUS_LABELS = {
     "published": "Published",
     "source": "Original",
 }
+# The catalogue can be thousands of pieces: the tables show a page at a time, and the forms offer the pieces
+# of that page.
+FIND = "Find content by title"
+PICK_SHOWN = "One of the pieces in the table above: find another by its title or turn the page."
 
 
 def catalogue_tab() -> None:
-    tree = data.content_catalogue(database_url())
-    titles = {item.id: item.title for _, item in tree}
     st.caption(
         "Each piece with what was derived from it below (an ebook, articles and posts from one webinar)."
     )
-    rows = [
-        {
-            "content": "    " * depth + ("↳ " if depth else "") + item.title,
-            "type": TYPE_LABELS[item.content_type],
-            "words": item.word_count,
-            "source language": item.source_language,
-            "owner": item.owner,
-            "link": item.link or None,
-            "#": item.id,
-        }
-        for depth, item in tree
-    ]
+    tree = data.content_catalogue(database_url())
+    search, shown, rows = pager.paged_frame(FIND, "catalogue", lambda search: search_tree(tree, search))
+    st.caption(
+        shown.describe()
+        + (", each piece found under the pieces it was derived from." if search.strip() else ".")
+    )
     st.dataframe(
-        pd.DataFrame(rows),
+        pd.DataFrame(
+            {
+                "content": [
+                    "    " * depth + ("↳ " if depth else "") + title
+                    for depth, title in zip(rows["depth"], rows["title"], strict=True)
+                ],
+                "type": rows["content_type"].map(TYPE_LABELS),
+                "words": rows["word_count"],
+                "source language": rows["source_language"],
+                "owner": rows["owner"],
+                "link": [link or None for link in rows["link"]],
+                "#": rows["id"],
+            }
+        ),
         hide_index=True,
         key="catalogue_table",
         column_config={"link": st.column_config.LinkColumn("Link")},
     )
+    titles = dict(zip(rows["id"].tolist(), rows["title"], strict=True))
     with st.form("content_form"):
         st.markdown("**Add a piece of content**")
         left, right = st.columns(2)
@@ -64,6 +76,7 @@ def catalogue_tab() -> None:
             [None, *titles],
             key="content_parent",
             format_func=lambda i: "—" if i is None else titles[i],
+            help=PICK_SHOWN,
         )
         owner = left.text_input("Owner", value=actor, key="content_owner")
         if st.form_submit_button("Add content"):
@@ -89,15 +102,25 @@ def translations_tab(country: Country) -> None:
         st.warning("This country has no target language: set its languages on the Country page.")
         return
     market = data.content_market(database_url(), country.code)
-    grid, titles = market.matrix, market.titles
-    # Versions as first shown (one not started yet is at 0): a save over a later change is refused.
+    # Versions as first shown (one not started yet is at 0): a save over a later change is refused. They
+    # are the whole market's, kept while the form's content picker keeps its state, whatever page is shown.
     opened = context.opened_version(f"translation_content_{country.code}", market.versions)
     st.caption(
         f"Target locales: {', '.join(locales)} (from the country's languages; change them on the Country "
         "page)."
     )
-    shown = grid.assign(**{loc: grid[loc].map(STATUS_LABELS) for loc in locales})
-    st.dataframe(shown, hide_index=True, key=f"matrix_{country.code}")
+    _, shown, rows = pager.paged_frame(
+        FIND, "translations", lambda search: containing(market.matrix, "content", search)
+    )
+    st.caption(f"{shown.describe()}.")
+    st.dataframe(
+        rows.assign(
+            type=rows["type"].map(TYPE_LABELS), **{loc: rows[loc].map(STATUS_LABELS) for loc in locales}
+        ),
+        hide_index=True,
+        key=f"matrix_{country.code}",
+    )
+    titles = dict(zip(rows["id"].tolist(), rows["content"], strict=True))
     with st.form(f"translation_form_{country.code}"):
         st.markdown("**Update a translation**")
         left, right = st.columns(2)
@@ -106,6 +129,7 @@ def translations_tab(country: Country) -> None:
             list(titles),
             key=f"translation_content_{country.code}",
             format_func=titles.get,
+            help=PICK_SHOWN,
         )
         chosen_locale = right.selectbox("Locale", locales, key=f"translation_locale_{country.code}")
         status = left.selectbox(
@@ -122,6 +146,9 @@ def translations_tab(country: Country) -> None:
             "Published link", key=f"translation_link_{country.code}", placeholder="https://"
         )
         if st.form_submit_button("Save translation"):
+            if content_id is None:
+                st.error("Content: none is shown above. Find the piece by its title, then pick it.")
+                return
             # Blank fields keep what the translation already has: changing the status clears nothing.
             change = TranslationChange(
                 status=status, assignee=assignee or None, due_on=due, published_link=link or None
@@ -175,18 +202,28 @@ with read_session(engine) as session:
     # A marketer works on their own markets (scope); the catalogue is shared by all.
     visible = [country for country in list_countries(session) if context.user().covers(country.code)]
 countries = {country.code: country for country in visible}
-catalogue_view, market_view = st.tabs(["Catalogue", "Translations by market"])
+# Only the chosen view runs: the catalogue, one market's matrix, its backlog or its progress.
+catalogue_view, market_view = st.tabs(
+    ["Catalogue", "Translations by market"], key="content_view", on_change="rerun"
+)
 with catalogue_view:
-    catalogue_tab()
+    if catalogue_view.open:
+        catalogue_tab()
 with market_view:
-    if not countries:
-        st.info("No country yet.")
-        st.stop()
-    code = context.choose_country(countries, key="content_country")
-    matrix_tab, backlog_view, progress_view = st.tabs(["Matrix", "Backlog", "Progress"])
-    with matrix_tab:
-        translations_tab(countries[code])
-    with backlog_view:
-        backlog_tab(countries[code])
-    with progress_view:
-        progress_tab(countries[code])
+    if market_view.open:
+        if not countries:
+            st.info("No country yet.")
+            st.stop()
+        code = context.choose_country(countries, key="content_country")
+        matrix_view, backlog_view, progress_view = st.tabs(
+            ["Matrix", "Backlog", "Progress"], key="content_market_view", on_change="rerun"
+        )
+        with matrix_view:
+            if matrix_view.open:
+                translations_tab(countries[code])
+        with backlog_view:
+            if backlog_view.open:
+                backlog_tab(countries[code])
+        with progress_view:
+            if progress_view.open:
+                progress_tab(countries[code])

@@ -14,6 +14,7 @@ from rollout.gates import GateStatus
 from rollout.locales import country_locale
 from rollout.models import Country
 from rollout.money import MissingRate
+from rollout.paging import PAGE_SIZE
 from rollout.pipeline import (
     REQUESTERS,
     SEGMENTS,
@@ -27,14 +28,13 @@ from rollout.pipeline import (
 )
 from rollout.portfolio import FORECAST_LABELS
 from rollout.sales_metrics import is_sales_metric
-from rollout.ui import context, data
+from rollout.ui import context, data, pager
 from rollout.ui.format import format_amount, format_day, plain
 
 engine, book, config = data.engine(), data.playbook(), load_pipeline_config()
 locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
 EDITOR_VERSION = "opportunities_editor_version"
 EDITOR_VIEW = "opportunities_editor_view"  # (market, search, page) the editor shows
-PAGE_SIZE = 200
 
 
 def gate_numbers(status: GateStatus, country: Country) -> None:
@@ -179,23 +179,12 @@ def deals_shown(code: str) -> tuple[str, int]:
     """The search and the page of deals to show (a market can have thousands: the editor shows
     PAGE_SIZE at a time, newest first)."""
     left, right = st.columns([3, 1])
-    search = left.text_input(
-        "Find deals by account or CRM id",
-        key="deals_search",
-        on_change=lambda: st.session_state.update(deals_page=1),
-    )
+    search = pager.search_box(left, "Find deals by account or CRM id", key="deals")
     with read_session(engine) as session:
         total = count_opportunities(session, code, search=search)
-    pages = max(1, -(-total // PAGE_SIZE))
-    # Fewer pages than before (another market, a narrower search): stay within them.
-    st.session_state["deals_page"] = min(st.session_state.get("deals_page", 1), pages)
-    page = int(right.number_input("Page", min_value=1, max_value=pages, key="deals_page"))
-    first = (page - 1) * PAGE_SIZE
-    st.caption(
-        f"Page {page} of {pages}: deals {min(first + 1, total)}–{min(first + PAGE_SIZE, total)} of {total}, "
-        "newest first."
-    )
-    return search, page
+    shown = pager.page_number(right, total, key="deals", size=PAGE_SIZE)
+    st.caption(f"{shown.describe('deals')}, newest first.")
+    return search, shown.number
 
 
 @st.fragment

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -30,6 +30,7 @@ from rollout.models import (
     Signal,
     Translation,
 )
+from rollout.paging import contains
 
 WEBSITE_TYPES = ("website", "website_page")
 TRANSLATED = ("in_review", "published")
@@ -56,6 +57,18 @@ def require_url(link: str, field: str = "link") -> str:
 
 
 # --- catalogue -----------------------------------------------------------------------------------
+
+
+class _Node(Protocol):
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def parent_id(self) -> int | None: ...
+
+
+Piece = TypeVar("Piece", bound=_Node)
 
 
 def _check_parent(session: Session, item_id: int | None, parent_id: int | None) -> None:
@@ -125,12 +138,13 @@ def catalogue_titles(session: Session) -> list[str]:
     return list(session.exec(select(ContentItem.title).order_by(ContentItem.title)))
 
 
-def derivation_tree(items: list[ContentItem]) -> list[tuple[int, ContentItem]]:
-    """Items in tree order with their depth: each piece followed by what was derived from it."""
-    children: dict[int | None, list[ContentItem]] = defaultdict(list)
+def derivation_tree(items: Sequence[Piece]) -> list[tuple[int, Piece]]:
+    """Items in tree order with their depth: each piece followed by what was derived from it. Items are
+    catalogue pieces, or rows with their id, title and parent_id."""
+    children: dict[int | None, list[Piece]] = defaultdict(list)
     for item in sorted(items, key=lambda i: i.title.casefold()):
         children[item.parent_id].append(item)
-    ordered: list[tuple[int, ContentItem]] = []
+    ordered: list[tuple[int, Piece]] = []
 
     def walk(parent: int | None, depth: int) -> None:
         for child in children[parent]:
@@ -139,6 +153,35 @@ def derivation_tree(items: list[ContentItem]) -> list[tuple[int, ContentItem]]:
 
     walk(None, 0)
     return ordered
+
+
+TREE_COLUMNS = ("id", "title", "content_type", "word_count", "source_language", "owner", "link")
+
+
+def catalogue_tree(session: Session) -> pd.DataFrame:
+    """The catalogue in derivation-tree order, a row a piece with its depth in the tree (read as plain rows:
+    the catalogue can be thousands of pieces)."""
+    columns = [getattr(ContentItem, column) for column in (*TREE_COLUMNS, "parent_id")]
+    rows = session.exec(select(*columns)).all()
+    return pd.DataFrame(
+        [(depth, *row[: len(TREE_COLUMNS)]) for depth, row in derivation_tree(rows)],
+        columns=["depth", *TREE_COLUMNS],
+    )
+
+
+def search_tree(tree: pd.DataFrame, search: str) -> pd.DataFrame:
+    """The rows of `tree` (catalogue_tree) whose title contains `search`, each under the pieces it was
+    derived from, in tree order; the whole tree for a blank search."""
+    if not search.strip():
+        return tree
+    kept: set[int] = set()
+    path: list[int] = []  # the positions of the current row and of the rows it derives from, by depth
+    for position, (depth, title) in enumerate(zip(tree["depth"], tree["title"], strict=True)):
+        del path[depth:]
+        path.append(position)
+        if contains(title, search):
+            kept.update(path)
+    return tree.iloc[sorted(kept)]
 
 
 # --- translations --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from rollout.content import (
@@ -18,12 +19,14 @@ from rollout.content import (
     backlog,
     catalogue,
     catalogue_titles,
+    catalogue_tree,
     derivation_tree,
     matrix,
     most_requested,
     progress,
     request_counts,
     save_translation,
+    search_tree,
     target_locales,
 )
 from rollout.countries import get_country, update_facts
@@ -236,6 +239,71 @@ def test_derivation_tree_lists_each_piece_followed_by_what_was_derived_from_it(e
         (2, "Article: five lessons"),
         (3, "LinkedIn: lesson one"),
     ]
+
+
+def test_the_catalogue_tree_is_read_as_rows_in_tree_order_with_their_depth(engine):
+    webinar = item(engine, "Webinar: selling in India", "webinar_script", words=3000)
+    item(engine, "Ebook: the India playbook", "ebook", parent_id=webinar, link="https://example.com/ebook")
+    item(engine, "Case study: Acme", "case_study", owner="amit@rollout.example")
+    with read_session(engine) as session:
+        tree = catalogue_tree(session)
+        assert tree["id"].tolist() == [piece.id for _, piece in derivation_tree(catalogue(session))]
+    assert tree.drop(columns=["id"]).values.tolist() == [
+        [0, "Case study: Acme", "case_study", 0, "fr", "amit@rollout.example", ""],
+        [0, "Webinar: selling in India", "webinar_script", 3000, "fr", "", ""],
+        [1, "Ebook: the India playbook", "ebook", 0, "fr", "", "https://example.com/ebook"],
+    ]
+
+
+# A catalogue tree as catalogue_tree reads it (depth and title are what a search looks at).
+TREE = pd.DataFrame(
+    [
+        (0, "Case study: Acme"),
+        (0, "Webinar: selling in India"),
+        (1, "Ebook: the India playbook"),
+        (2, "Article: five lessons"),
+        (3, "LinkedIn: lesson one"),
+        (2, "Article: a checklist"),
+        (1, "Webinar replay"),
+        (0, "Website: home"),
+        (1, "Website: pricing"),
+    ],
+    columns=["depth", "title"],
+)
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        # Each piece found comes under the pieces it derives from, not with its siblings.
+        (
+            "lesson one",
+            [
+                "Webinar: selling in India",
+                "Ebook: the India playbook",
+                "Article: five lessons",
+                "LinkedIn: lesson one",
+            ],
+        ),
+        # Two found under the same source: the source once, in tree order.
+        (
+            "ARTICLE",
+            [
+                "Webinar: selling in India",
+                "Ebook: the India playbook",
+                "Article: five lessons",
+                "Article: a checklist",
+            ],
+        ),
+        # A piece found at the top: what was derived from it only if found too.
+        ("website: home", ["Website: home"]),
+        ("web", ["Webinar: selling in India", "Webinar replay", "Website: home", "Website: pricing"]),
+        ("nothing like it", []),
+        ("  ", TREE["title"].tolist()),
+    ],
+)
+def test_a_search_of_the_tree_shows_each_piece_found_under_the_pieces_it_derives_from(search, found):
+    assert search_tree(TREE, search)["title"].tolist() == found
 
 
 # --- translations ----------------------------------------------------------------------------------

@@ -138,7 +138,9 @@ def test_local_mode_shows_its_banner_and_refuses_a_network_address(url):
 
 def test_scoped_users_see_only_their_markets_on_content_and_history(team_app):
     marketer = signed_in({"is_logged_in": True, "email": email("marketer")})
-    marketer.switch_page("app_pages/content.py").run()
+    marketer.switch_page("app_pages/content.py")
+    marketer.session_state["content_view"] = "Translations by market"
+    marketer.run()
     assert_clean(marketer)
     assert marketer.selectbox(key="content_country").options == ["Spain (ES)", "India (IN)"]
 
