@@ -164,6 +164,7 @@ OTHER_VIEWS = (
         "app_pages/sales_analytics.py",
         {"analytics_view": "Markets side by side"},
     ),
+    ("content_translations", "app_pages/content.py", {"content_view": "Translations by market"}),
 )
 
 
