@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from rollout.exports import csv_bytes
 from rollout.local_calendar import CalendarEntry
@@ -37,10 +37,20 @@ CSV_HEADER = (
 _FORBIDDEN_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _text(value: str) -> str:
+class _Text(vText):
+    """TEXT escaped as RFC 5545 (3.3.11) says. icalendar's own escaping first reads a typed backslash and N
+    as a line break, so a name like 'C:\\New' would come back cut in two."""
+
+    def to_ical(self) -> bytes:
+        escaped = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        lines = escaped.replace("\r\n", "\n").replace("\r", "\n")
+        return lines.replace("\n", "\\n").encode(self.encoding)
+
+
+def _text(value: str) -> _Text:
     """Free text as a calendar value: a pasted control character (NUL, form feed…) would make some
     clients reject the whole file, so it is dropped."""
-    return _FORBIDDEN_CONTROLS.sub("", value)
+    return _Text(_FORBIDDEN_CONTROLS.sub("", value))
 
 
 def _uid(entry: CalendarEntry) -> str:
