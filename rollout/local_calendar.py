@@ -15,6 +15,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
+from holidays.holiday_base import HOLIDAY_NAME_DELIMITER
 from sqlmodel import Session, col, select
 
 from rollout.countries import get_country, normalize_code
@@ -27,7 +28,7 @@ HOLIDAY_CATEGORY_NAMES = {"public": "Public holiday", "optional": "Optional holi
 SHOWN_FIRST = {"holiday": 0, "local_event": 1, "event": 2, "campaign": 3}  # what blocks a day shows first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: thousands are made per calendar, each quicker to build
 class CalendarEntry:
     start: date
     end: date  # inclusive
@@ -53,7 +54,10 @@ class CalendarEntry:
 
 
 @cache
+@cache
 def _holiday_class(code: str):
+    """The country's python-holidays entity, empty: what it supports (categories, languages, weekend,
+    regions). Made once per country: each making looks its translations up on disk."""
     try:
         return holidays.country_holidays(code)
     except NotImplementedError:  # python-holidays has no rules for this country
@@ -98,7 +102,13 @@ def _named_holidays(
     generated = holidays.country_holidays(
         code, subdiv=subdiv, years=years, categories=(category,), language=language
     )
-    return MappingProxyType({day: tuple(generated.get_list(day)) for day in sorted(generated)})
+    # get_list() per day, without its per-call key conversion: the keys are already dates.
+    return MappingProxyType(
+        {
+            day: tuple(filter(None, names.split(HOLIDAY_NAME_DELIMITER)))
+            for day, names in sorted(generated.items())
+        }
+    )
 
 
 @lru_cache(maxsize=HOLIDAY_CACHE_SIZE)
@@ -140,6 +150,7 @@ def _category_entries(
 
 def clear_holiday_cache() -> None:
     """Forget the generated holidays (benchmarks time a first view with it)."""
+    _holiday_class.cache_clear()
     _named_holidays.cache_clear()
     _category_entries.cache_clear()
 
