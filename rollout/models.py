@@ -162,7 +162,8 @@ class Opportunity(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    # Indexed first in (country_code, created_on) and (country_code, closed_on, …): no index of its own.
+    country_code: str = Field(foreign_key="country.code", max_length=2)
     source: str = Field(default="manual", max_length=20, description="manual, hubspot, salesforce, csv")
     crm_id: str | None = Field(default=None, max_length=100)
     account: str = Field(max_length=200)
@@ -171,7 +172,7 @@ class Opportunity(SQLModel, table=True):
     stage: str = Field(max_length=40)
     created_on: date = Field(index=True)
     expected_close: date | None = None
-    closed_on: date | None = Field(default=None, index=True)
+    closed_on: date | None = None  # searched within a market: (country_code, closed_on, …)
     owner: str = Field(default="", max_length=254)
     segment: str | None = Field(default=None, max_length=20)
     lost_reason: str = ""
