@@ -86,8 +86,7 @@ def gate_thresholds(status: GateStatus, code: str) -> None:
 
 def side_by_side() -> None:
     """The active markets (or those of the country filter) in one table, open pipeline charted."""
-    portfolio_rows = data.portfolio_tables(database_url(), today, locale)[0]
-    active = portfolio_rows[portfolio_rows["phase_key"] != "exited"]["code"].tolist()
+    active = data.active_markets(database_url(), today)
     shown = [code for code in active if code in (context.country_filter() or active)]
     markets, missing = data.markets_side_by_side(database_url(), today, currency, locale, tuple(shown))
     if missing:
@@ -107,8 +106,8 @@ def side_by_side() -> None:
 
 st.title("Sales analytics")
 countries = context.countries_or_stop()
-# Only the chosen tab runs: the markets side by side need every market's gate status (the portfolio), which
-# a look at one market should not wait for on a cold start.
+# Only the chosen tab runs: the markets side by side read every market, which a look at one market should
+# not wait for on a cold start.
 market_tab, side_tab = st.tabs(
     ["One market", "Markets side by side"], key="analytics_view", on_change="rerun"
 )

@@ -308,7 +308,7 @@ def portfolio_with_timelines(
     playbook, today = playbook or load_playbook(), today or date.today()
     countries = list_countries(session)
     decisions, marks = _decisions_by_country(session), _latest_marks(session)
-    timelines = {c.code: replay(c.start_date, decisions[c.code], playbook, today) for c in countries}
+    timelines = _replayed(countries, decisions, playbook, today)
     known = _batched_values(session, countries, timelines, playbook, today)
     statuses = [
         evaluate(
@@ -317,6 +317,20 @@ def portfolio_with_timelines(
         for c in countries
     ]
     return statuses, timelines
+
+
+def _replayed(
+    countries: Sequence[Country], decisions: Mapping[str, list[Decision]], playbook: Playbook, today: date
+) -> dict[str, Timeline]:
+    return {c.code: replay(c.start_date, decisions[c.code], playbook, today) for c in countries}
+
+
+def timelines(
+    session: Session, today: date | None = None, playbook: Playbook | None = None
+) -> dict[str, Timeline]:
+    """Every country's phase history (in the countries' order), without evaluating any gate."""
+    playbook, today = playbook or load_playbook(), today or date.today()
+    return _replayed(list_countries(session), _decisions_by_country(session), playbook, today)
 
 
 def portfolio(

@@ -129,3 +129,11 @@ def test_portfolio_measures_every_gate_as_each_country_alone_does(
     assert len({c.key for c in measured}) >= 5  # sales, content, hiring and campaign metrics among them
     assert [s.criteria for s in together] == [s.criteria for s in alone]
     assert [(s.ready, s.forecast) for s in together] == [(s.ready, s.forecast) for s in alone]
+
+
+def test_timelines_alone_are_those_the_portfolio_replays(engine, playbook):
+    load_demo(engine, by="demo@rollout.example", today=TODAY, playbook=playbook)
+    with read_session(engine) as session:
+        alone = gates.timelines(session, today=TODAY, playbook=playbook)
+        _, replayed = gates.portfolio_with_timelines(session, today=TODAY, playbook=playbook)
+    assert alone == replayed and {t.state for t in alone.values()} >= {"exited", "established"}

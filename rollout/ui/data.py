@@ -50,6 +50,14 @@ def portfolio_tables(url: str, today: date, locale: str) -> tuple[pd.DataFrame, 
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def active_markets(url: str, today: date) -> list[str]:
+    """The countries not exited, from their decisions alone (no gate evaluated)."""
+    with read_session(_migrated_engine(url)) as session:
+        replayed = gates.timelines(session, today, load_playbook())
+        return [code for code, timeline in replayed.items() if timeline.state != "exited"]
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def decision_log(url: str, locale: str) -> pd.DataFrame:
     with read_session(_migrated_engine(url)) as session:
         countries = {country.code: country for country in list_countries(session)}

@@ -84,14 +84,20 @@ def test_analytics_for_a_market_in_its_sales_test(demo_app):
     assert len(at.get("plotly_chart")) >= 4  # funnel, trend, stages, gate: only the chosen tab runs
 
 
-def test_analytics_markets_side_by_side_run_when_their_tab_is_chosen(demo_app):
+def test_analytics_markets_side_by_side_run_when_their_tab_is_chosen(demo_app, url):
+    from rollout import gates
+
     at = open_page(demo_app, "app_pages/sales_analytics.py")
     assert not any(d.value.columns.tolist()[:2] == ["code", "country"] for d in at.dataframe)
     at.session_state["analytics_view"] = "Markets side by side"
     at.run()
     assert_clean(at)
     markets = next(d.value for d in at.dataframe if d.value.columns.tolist()[:2] == ["code", "country"])
-    assert len(markets) > 1 and len(at.get("plotly_chart")) == 1
+    with read_session(get_engine(url)) as session:
+        statuses = gates.portfolio(session, today=date.today())
+    exited = {s.country for s in statuses if s.phase == "exited"}
+    assert exited and set(markets["code"]) == {s.country for s in statuses} - exited  # the active ones
+    assert len(at.get("plotly_chart")) == 1
 
 
 def test_a_content_request_picked_from_the_catalogue_ranks_the_backlog(demo_app, url):
