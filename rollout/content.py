@@ -21,7 +21,7 @@ from rollout.access import Action, authorize
 from rollout.countries import get_country
 from rollout.errors import NotFound, RolloutError, require_email
 from rollout.locking import locked, require_version, touch
-from rollout.metrics import MetricWindow, batch_of, register
+from rollout.metrics import MetricWindow, register_batched
 from rollout.models import (
     CONTENT_TYPES,
     TRANSLATION_STATUSES,
@@ -255,19 +255,29 @@ def translations(session: Session, code: str) -> list[Translation]:
 def statuses(session: Session, country: Country, items: list[ContentItem]) -> dict[tuple[int, str], str]:
     """(content id, target locale) -> status; 'source' where the piece is written in that language
     (English content in en_GB or en_IN needs no translation), 'todo' where nothing was started."""
+    return statuses_in_markets(session, [country], items)[country.code]
+
+
+def statuses_in_markets(
+    session: Session, countries: Sequence[Country], items: Sequence[ContentItem]
+) -> dict[str, dict[tuple[int, str], str]]:
+    """`statuses` of several markets, from one query."""
     # Only the statuses, as plain rows: a market can have tens of thousands of translations.
-    query = select(Translation.content_id, Translation.locale, Translation.status).where(
-        Translation.country_code == country.code
-    )
+    query = select(
+        Translation.country_code, Translation.content_id, Translation.locale, Translation.status
+    ).where(col(Translation.country_code).in_([country.code for country in countries]))
     if len(items) <= SMALL_SELECTION:
-        query = query.where(col(Translation.content_id).in_([item.id for item in items]))
-    found = {(content_id, locale): status for content_id, locale, status in session.exec(query)}
+        query = query.where(col(Translation.content_id).in_({item.id for item in items}))
+    found = {(code, content_id, locale): status for code, content_id, locale, status in session.exec(query)}
     return {
-        (item.id, locale): SOURCE
-        if locale.split("_")[0] == item.source_language.split("_")[0]
-        else found.get((item.id, locale), "todo")
-        for item in items
-        for locale in target_locales(country)
+        country.code: {
+            (item.id, locale): SOURCE
+            if locale.split("_")[0] == item.source_language.split("_")[0]
+            else found.get((country.code, item.id, locale), "todo")
+            for item in items
+            for locale in target_locales(country)
+        }
+        for country in countries
     }
 
 
@@ -399,37 +409,37 @@ def backlog(session: Session, country: Country, known: CatalogueStatus | None = 
 # --- gate metrics --------------------------------------------------------------------------------
 
 
-@register(
+def _published_everywhere(item: ContentItem, locales: list[str], status: dict[tuple[int, str], str]) -> bool:
+    return bool(locales) and all(status[(item.id, locale)] in DONE for locale in locales)
+
+
+@register_batched(
     "site_locales_published_share", description="Share of target locales with every website page published"
 )
-def site_locales_published_share(session: Session, window: MetricWindow) -> float:
-    country = get_country(session, window.country_code)
-    locales = target_locales(country)
+def site_locales_published_share(session: Session, windows: Sequence[MetricWindow]) -> dict[str, float]:
+    countries = [get_country(session, window.country_code) for window in windows]
     site = list(session.exec(select(ContentItem).where(col(ContentItem.content_type).in_(WEBSITE_TYPES))))
-    if not locales or not site:
-        return 0.0
-    status = statuses(session, country, site)
-    live = [locale for locale in locales if all(status[(item.id, locale)] in DONE for item in site)]
-    return len(live) / len(locales)
+    known = statuses_in_markets(session, countries, site)
+    shares = {}
+    for country in countries:
+        locales, status = target_locales(country), known[country.code]
+        live = [locale for locale in locales if site and all(status[(i.id, locale)] in DONE for i in site)]
+        shares[country.code] = len(live) / len(locales) if locales else 0.0
+    return shares
 
 
-@register(
+@register_batched(
     "top_requested_content_published",
     description=f"How many of the {TOP_REQUESTED} most requested pieces are published in every target locale",
 )
-def top_requested_content_published(
-    session: Session, window: MetricWindow, titles: Sequence[tuple[int, str]] | None = None
-) -> float:
-    country = get_country(session, window.country_code)
-    locales = target_locales(country)
-    top = most_requested(session, country.code, until=window.end, titles=titles)
-    status = statuses(session, country, top)
-    return sum(1 for item in top if locales and all(status[(item.id, locale)] in DONE for locale in locales))
-
-
-@batch_of("top_requested_content_published")
-def top_requested_content_published_in_markets(
-    session: Session, windows: Sequence[MetricWindow]
-) -> dict[str, float]:
+def top_requested_content_published(session: Session, windows: Sequence[MetricWindow]) -> dict[str, float]:
     titles = titles_by_id(session)  # once for every market
-    return {w.country_code: top_requested_content_published(session, w, titles) for w in windows}
+    countries = [get_country(session, window.country_code) for window in windows]
+    top = {
+        w.country_code: most_requested(session, w.country_code, until=w.end, titles=titles) for w in windows
+    }
+    known = statuses_in_markets(session, countries, [item for items in top.values() for item in items])
+    return {
+        c.code: sum(_published_everywhere(item, target_locales(c), known[c.code]) for item in top[c.code])
+        for c in countries
+    }
