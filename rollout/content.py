@@ -262,6 +262,7 @@ def statuses_in_markets(
     session: Session, countries: Sequence[Country], items: Sequence[ContentItem]
 ) -> dict[str, dict[tuple[int, str], str]]:
     """`statuses` of several markets, from one query."""
+    items = list({item.id: item for item in items}.values())  # a piece can be in several markets' lists
     # Only the statuses, as plain rows: a market can have tens of thousands of translations.
     query = select(
         Translation.country_code, Translation.content_id, Translation.locale, Translation.status

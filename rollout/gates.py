@@ -275,24 +275,25 @@ def _batched_values(
     playbook: Playbook,
     today: date,
 ) -> dict[str, dict[str, float]]:
-    """Per country, the values of its current gate's metrics that have a batch form, one query per metric
+    """Per country, the values of its current gate's metrics that have a batch form, each metric asked once
     for all countries. A batch that fails (a missing exchange rate…) is left out: each country's own
     evaluation then says what is wrong for it."""
-    windows: dict[str, list[metrics.MetricWindow]] = defaultdict(list)
+    # One window per country and metric, however many criteria of its phase read that metric.
+    windows: dict[str, dict[str, metrics.MetricWindow]] = defaultdict(dict)
     for country in countries:
         timeline = timelines[country.code]
         if timeline.current is None:
             continue
         for criterion in playbook.phase(timeline.current.phase).criteria:
             if criterion.kind == "metric" and criterion.metric:
-                windows[criterion.metric].append(current_window(country, timeline, today))
+                windows[criterion.metric][country.code] = current_window(country, timeline, today)
     known: dict[str, dict[str, float]] = defaultdict(dict)
-    for name, of_metric in windows.items():
+    for name, by_country in windows.items():
         metric = metrics.get(name)
         if metric is None or metric.batch is None:
             continue
         try:
-            values = metric.batch(session, of_metric)
+            values = metric.batch(session, list(by_country.values()))
         except RolloutError:
             continue
         for code, value in values.items():
@@ -325,7 +326,7 @@ def _replayed(
     return {c.code: replay(c.start_date, decisions[c.code], playbook, today) for c in countries}
 
 
-def timelines(
+def all_timelines(
     session: Session, today: date | None = None, playbook: Playbook | None = None
 ) -> dict[str, Timeline]:
     """Every country's phase history (in the countries' order), without evaluating any gate."""

@@ -33,7 +33,7 @@ CSV_HEADER = (
 )
 
 
-# RFC 5545 TEXT allows no control character but tab; line breaks are kept (icalendar escapes them as \n).
+# RFC 5545 TEXT allows no control character but tab; line breaks are kept (`_Text` escapes them as \n).
 _FORBIDDEN_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

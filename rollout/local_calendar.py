@@ -54,10 +54,9 @@ class CalendarEntry:
 
 
 @cache
-@cache
 def _holiday_class(code: str):
     """The country's python-holidays entity, empty: what it supports (categories, languages, weekend,
-    regions). Made once per country: each making looks its translations up on disk."""
+    regions). Made once per country (each making looks its translations up on disk)."""
     try:
         return holidays.country_holidays(code)
     except NotImplementedError:  # python-holidays has no rules for this country

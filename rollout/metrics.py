@@ -5,10 +5,11 @@ data in the phase's time window. Feature modules (pipeline, content, talent, cam
 theirs with `@register("name", description=...)`; gates.py only looks names up, so adding a metric
 never touches the gate logic. A criterion whose metric nobody registered shows "not measured yet".
 
-A metric may also have a batch form, `(session, windows) -> {country: value}`: the same numbers for many
-countries from one query (the portfolio evaluates every country's gate at once; one query per metric per
-country is what made it slow with dozens of markets). `@batch_of("name")` adds one to a registered metric;
-`@register_batched("name", description=...)` registers a metric written only in that form.
+A metric may also have a batch form, `(session, windows) -> {country: value}` (one window per country): the
+same numbers for many countries from fewer queries (the portfolio evaluates every country's gate at once;
+one query per metric per country is what made it slow with dozens of markets). `@batch_of("name")` adds
+one to a registered metric; `@register_batched("name", description=...)` registers a metric written only in
+that form.
 """
 
 from __future__ import annotations

@@ -94,8 +94,8 @@ def win_and_cycle(session: Session, codes: list[str], config: PipelineConfig | N
     won_keys, lost_keys = config.keys_of_kind("won"), config.keys_of_kind("lost")
     in_markets = col(Opportunity.country_code).in_(codes)
     stats: dict[str, dict] = {code: {"won": 0, "lost": 0, "cycles": []} for code in codes}
-    # Two queries, each one range of the (stage, country, closed_on, created_on, …) index: counting the lost
-    # deals beside the cycle lengths of the won ones sorted every closed deal of every market.
+    # Two queries, each read from the (stage, country, closed_on, created_on, …) index alone: counting the
+    # lost deals beside the cycle lengths of the won ones sorted every closed deal of every market.
     outcomes = (
         select(Opportunity.country_code, Opportunity.stage, func.count())
         .where(in_markets, col(Opportunity.stage).in_(won_keys + lost_keys))

@@ -134,6 +134,28 @@ def test_portfolio_measures_every_gate_as_each_country_alone_does(
 def test_timelines_alone_are_those_the_portfolio_replays(engine, playbook):
     load_demo(engine, by="demo@rollout.example", today=TODAY, playbook=playbook)
     with read_session(engine) as session:
-        alone = gates.timelines(session, today=TODAY, playbook=playbook)
+        alone = gates.all_timelines(session, today=TODAY, playbook=playbook)
         _, replayed = gates.portfolio_with_timelines(session, today=TODAY, playbook=playbook)
     assert alone == replayed and {t.state for t in alone.values()} >= {"exited", "established"}
+
+
+def test_a_metric_two_criteria_read_is_counted_once(engine):
+    """A phase may hold a target and a stretch target on the same metric: its window is asked for once."""
+    from dataclasses import replace
+
+    from tests.factories import add, make_playbook
+    from tests.sales_factories import deal
+
+    book = make_playbook(metric="opportunities_opened")
+    pilot = book.phases[0]
+    stretch = replace(pilot.criteria[0], key="stretch", threshold=30)
+    book = replace(book, phases=(replace(pilot, criteria=(*pilot.criteria, stretch)), *book.phases[1:]))
+    add(engine, "IN", TODAY - timedelta(days=20))
+    for days_ago in (1, 5):
+        deal(engine, "IN", created_on=TODAY - timedelta(days=days_ago))
+    with read_session(engine) as session:
+        (together,) = gates.portfolio(session, today=TODAY, playbook=book)
+        alone = gates.gate_status(session, "IN", today=TODAY, playbook=book)
+    values = {c.key: c.value for c in together.criteria if c.kind == "metric"}
+    assert values == {"meetings": 2, "stretch": 2}
+    assert together.criteria == alone.criteria

@@ -53,7 +53,7 @@ def portfolio_tables(url: str, today: date, locale: str) -> tuple[pd.DataFrame, 
 def active_markets(url: str, today: date) -> list[str]:
     """The countries not exited, from their decisions alone (no gate evaluated)."""
     with read_session(_migrated_engine(url)) as session:
-        replayed = gates.timelines(session, today, load_playbook())
+        replayed = gates.all_timelines(session, today, load_playbook())
         return [code for code, timeline in replayed.items() if timeline.state != "exited"]
 
 
