@@ -7,9 +7,8 @@ never touches the gate logic. A criterion whose metric nobody registered shows "
 
 A metric may also have a batch form, `(session, windows) -> {country: value}` (one window per country): the
 same numbers for many countries from fewer queries (the portfolio evaluates every country's gate at once;
-one query per metric per country is what made it slow with dozens of markets). `@batch_of("name")` adds
-one to a registered metric; `@register_batched("name", description=...)` registers a metric written only in
-that form.
+one query per metric per country is what made it slow with dozens of markets). Such a metric is registered
+with `@register_batched("name", description=...)`; its one-window form is derived from it.
 """
 
 from __future__ import annotations
@@ -66,16 +65,6 @@ def register(name: str, *, description: str) -> Callable[[MetricFunction], Metri
     return decorator
 
 
-def batch_of(name: str) -> Callable[[BatchFunction], BatchFunction]:
-    """Register the batch form of the registered metric `name`: one window per country, a value for each."""
-
-    def decorator(function: BatchFunction) -> BatchFunction:
-        _registry[name] = replace(_registry[name], batch=function)
-        return function
-
-    return decorator
-
-
 def register_batched(name: str, *, description: str) -> Callable[[BatchFunction], BatchFunction]:
     """Register a metric written for many windows at once; its one-window form asks for that one window."""
 
@@ -85,7 +74,7 @@ def register_batched(name: str, *, description: str) -> Callable[[BatchFunction]
 
         one_window.__name__ = one_window.__qualname__ = name
         register(name, description=description)(one_window)
-        batch_of(name)(batch)
+        _registry[name] = replace(_registry[name], batch=batch)
         return batch
 
     return decorator
