@@ -492,10 +492,18 @@ def occurrences(
     rules: Sequence[EventRule], years: Iterable[int], country_code: str | None = None
 ) -> list[EventOccurrence]:
     """Occurrences starting in `years`, sorted by start; only those for `country_code` when given."""
-    found = _all_occurrences(tuple(rules), tuple(sorted(set(years))))
+    rules, years = tuple(rules), tuple(sorted(set(years)))
     if country_code is None:
-        return list(found)
-    return [occurrence for occurrence in found if occurrence.applies_to(country_code)]
+        return list(_all_occurrences(rules, years))
+    return list(_country_occurrences(rules, years, country_code.strip().upper()))
+
+
+@lru_cache(maxsize=1024)  # countries × year spans shown
+def _country_occurrences(
+    rules: tuple[EventRule, ...], years: tuple[int, ...], country_code: str
+) -> tuple[EventOccurrence, ...]:
+    """One country's share of the occurrences: a calendar of many countries asks for each in turn."""
+    return tuple(o for o in _all_occurrences(rules, years) if o.applies_to(country_code))
 
 
 def events_between(

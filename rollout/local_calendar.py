@@ -8,10 +8,10 @@ python-holidays, which tracks the legal working week, and let users override it 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from types import MappingProxyType
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from rollout.countries import get_country, normalize_code
 from rollout.errors import RolloutError
-from rollout.events import events_between, load_event_rules
+from rollout.events import EventRule, events_between, load_event_rules
 from rollout.models import Campaign, Country, LocalEvent
 
 INCLUDES = ("holidays", "events", "campaigns")
@@ -28,8 +28,10 @@ HOLIDAY_CATEGORY_NAMES = {"public": "Public holiday", "optional": "Optional holi
 SHOWN_FIRST = {"holiday": 0, "local_event": 1, "event": 2, "campaign": 3}  # what blocks a day shows first
 
 
-@dataclass(frozen=True, slots=True)  # slots: thousands are made per calendar, each quicker to build
-class CalendarEntry:
+class CalendarEntry(NamedTuple):
+    """One day or span of a calendar. A named tuple: a calendar makes thousands, and a frozen dataclass
+    took four times as long to build each (entries are shared by the holiday cache, so must not change)."""
+
     start: date
     end: date  # inclusive
     name: str  # in the viewer's language where the source has it
@@ -114,7 +116,7 @@ def _named_holidays(
 def _category_entries(
     code: str, years: tuple[int, ...], subdiv: str | None, category: str, viewer_language: str | None
 ) -> tuple[CalendarEntry, ...]:
-    """The category's holidays over whole years, named locally and for the viewer (entries are frozen,
+    """The category's holidays over whole years, named locally and for the viewer (entries are immutable,
     so callers share them)."""
     known = _holiday_class(code)
     # Ask for the default language by name: left unset, python-holidays follows the process locale.
@@ -125,12 +127,13 @@ def _category_entries(
         local if wanted == known.default_language else _named_holidays(code, years, subdiv, category, wanted)
     )
     fallback = "" if viewer_language else "name in English: not available in the viewer's language"
+    # By whether the name says "estimated" (python-holidays' mark on a date not yet confirmed).
+    note_of = {False: fallback, True: "; ".join(filter(None, [fallback, "estimated"]))}
     entries = []
     for day, local_names in local.items():
         names = viewer.get(day, ())
-        for position, local_name in enumerate(local_names):
-            name = names[position] if position < len(names) else local_name
-            note = "; ".join(filter(None, [fallback, "estimated" if "estimated" in name else ""]))
+        # A name the viewer's language lacks stays local (python-holidays gives both in the same order).
+        for local_name, name in zip(local_names, names + local_names[len(names) :], strict=False):
             entries.append(
                 CalendarEntry(
                     start=day,
@@ -139,7 +142,7 @@ def _category_entries(
                     local_name=local_name,
                     kind="holiday",
                     category=category,
-                    note=note,
+                    note=note_of["estimated" in name],
                     country=code,
                     key=f"{category}:{local_name}",
                 )
@@ -179,7 +182,10 @@ def weekend_days(country: Country) -> frozenset[int]:
     return frozenset(known.weekend) if known is not None else frozenset({5, 6})
 
 
-def cultural_events(code: str, start: date, end: date) -> list[CalendarEntry]:
+def cultural_events(
+    code: str, start: date, end: date, rules: Sequence[EventRule] | None = None
+) -> list[CalendarEntry]:
+    """The shipped cultural events of the country; `rules` when the caller has read them already."""
     return [
         CalendarEntry(
             start=e.start,
@@ -191,7 +197,7 @@ def cultural_events(code: str, start: date, end: date) -> list[CalendarEntry]:
             country=code,
             key=e.key,
         )
-        for e in events_between(load_event_rules(), start, end, code)
+        for e in events_between(load_event_rules() if rules is None else rules, start, end, code)
     ]
 
 
@@ -199,15 +205,25 @@ def local_events(session: Session, code: str, start: date, end: date) -> list[Ca
     return local_events_by_country(session, [code], start, end).get(code, [])
 
 
+# Only what an entry shows, as table columns: ORM objects, or even ORM column reads, cost more than the
+# query itself (a calendar of many countries reads these on every view).
+LOCAL_EVENT_TABLE = LocalEvent.__table__  # type: ignore[attr-defined]
+LOCAL_EVENT_COLUMNS = [
+    LOCAL_EVENT_TABLE.c[name]
+    for name in ("id", "country_code", "name", "kind", "note", "start_date", "end_date")
+]
+
+
 def local_events_by_country(
     session: Session, codes: Sequence[str], start: date, end: date
 ) -> dict[str, list[CalendarEntry]]:
     """The local events of all `codes` overlapping [start, end], in one query."""
-    query = select(LocalEvent).where(
-        col(LocalEvent.country_code).in_(codes), LocalEvent.start_date <= end, LocalEvent.end_date >= start
+    table = LOCAL_EVENT_TABLE
+    query = select(*LOCAL_EVENT_COLUMNS).where(
+        table.c.country_code.in_(codes), table.c.start_date <= end, table.c.end_date >= start
     )
     found: dict[str, list[CalendarEntry]] = {}
-    for e in session.exec(query):
+    for e in session.execute(query):
         found.setdefault(e.country_code, []).append(
             CalendarEntry(
                 start=e.start_date,
@@ -335,8 +351,7 @@ def calendars(
 ) -> dict[str, list[CalendarEntry]]:
     """calendar_entries() of several countries (by code, in the order given), reading the database once per
     kind of entry rather than once per country; `subdivs` gives a country its region."""
-    countries = _countries(session, codes, subdivs or {})
-    wanted = [country.code for country in countries]
+    wanted = _known_codes(session, codes, subdivs or {})
     include = set(include)
     local = local_events_by_country(session, wanted, start, end) if "events" in include else {}
     planned = (
@@ -344,29 +359,34 @@ def calendars(
         if "campaigns" in include
         else {}
     )
+    rules = load_event_rules() if "events" in include else ()
     found = {}
     for code in wanted:
         entries: list[CalendarEntry] = []
         if "holidays" in include:
             entries += public_holidays(code, start, end, locale=locale, subdiv=(subdivs or {}).get(code))
         if "events" in include:
-            entries += cultural_events(code, start, end) + local.get(code, [])
+            entries += cultural_events(code, start, end, rules) + local.get(code, [])
         entries += planned.get(code, [])
         found[code] = sorted(entries, key=lambda e: (e.start, SHOWN_FIRST[e.kind], e.name))
     return found
 
 
-def _countries(session: Session, codes: Sequence[str], subdivs: Mapping[str, str | None]) -> list[Country]:
-    """The countries, each checked to exist and to have its region."""
-    countries = countries_of(session, codes)
-    for country in countries:
-        subdiv = subdivs.get(country.code)
-        if subdiv and subdiv not in subdivisions(country.code):
+def _known_codes(session: Session, codes: Sequence[str], subdivs: Mapping[str, str | None]) -> list[str]:
+    """The codes, each checked to be in the rollout and to have its region; codes alone, in one query: a
+    calendar needs nothing else of its countries."""
+    wanted = [normalize_code(code) for code in codes]
+    known = set(session.exec(select(Country.code).where(col(Country.code).in_(wanted))))
+    for code in wanted:
+        if code not in known:
+            get_country(session, code)  # says which one is missing
+        subdiv = subdivs.get(code)
+        if subdiv and subdiv not in subdivisions(code):
             raise RolloutError(
-                f"region: '{subdiv}' is not a subdivision of {country.code} "
-                f"({', '.join(subdivisions(country.code)) or 'it has none'})"
+                f"region: '{subdiv}' is not a subdivision of {code} "
+                f"({', '.join(subdivisions(code)) or 'it has none'})"
             )
-    return countries
+    return wanted
 
 
 def countries_of(session: Session, codes: Sequence[str]) -> list[Country]:

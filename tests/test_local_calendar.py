@@ -6,11 +6,19 @@ from datetime import date
 
 import pytest
 
+from rollout.campaigns import add_local_event
 from rollout.countries import set_weekend
 from rollout.db import read_session, write_session
-from rollout.errors import RolloutError
-from rollout.local_calendar import calendar_entries, holiday_language, public_holidays, weekend_days
+from rollout.errors import NotFound, RolloutError
+from rollout.local_calendar import (
+    calendar_entries,
+    calendars,
+    holiday_language,
+    public_holidays,
+    weekend_days,
+)
 from rollout.models import Country
+from tests.conftest import ACTOR
 from tests.factories import add
 
 
@@ -121,3 +129,35 @@ def test_calendar_entries_combine_holidays_and_events_for_the_country(engine):
     names = {(e.start, e.kind) for e in entries}
     assert (date(2026, 11, 26), "holiday") in names  # Thanksgiving, fourth Thursday of November
     assert (date(2026, 11, 27), "event") in names  # Black Friday
+
+
+def test_calendars_of_several_countries_each_hold_their_own_entries(engine):
+    add(engine, "ES", date(2026, 1, 5))
+    add(engine, "JP", date(2026, 1, 5))
+    start, end, include = date(2026, 12, 1), date(2026, 12, 31), ("holidays", "events")
+    with write_session(engine) as session:
+        closing = dict(name="Year-end closing", kind="quiet", start=date(2026, 12, 28), end=date(2027, 1, 4))
+        add_local_event(session, code="JP", by=ACTOR, **closing)
+        # Read in the writing session, before its commit: the new event is there.
+        found = calendars(session, ["jp", "ES"], start, end, include=include)
+    assert list(found) == ["JP", "ES"]  # normalized, in the order asked
+    with read_session(engine) as session:
+        for code, entries in found.items():
+            assert entries == calendar_entries(session, code, start, end, include=include)
+            assert {e.country for e in entries} == {code}
+            assert entries == sorted(entries, key=lambda e: e.start)
+    assert ("Year-end closing", "local_event") in {(e.name, e.kind) for e in found["JP"]}
+    assert date(2026, 12, 8) in {e.start for e in found["ES"] if e.kind == "holiday"}  # Inmaculada
+    assert "Year-end closing" not in {e.name for e in found["ES"]}
+
+
+def test_calendars_name_the_country_or_region_they_refuse(engine):
+    add(engine, "ES", date(2026, 1, 5))
+    start, end = date(2026, 1, 1), date(2026, 1, 31)
+    with read_session(engine) as session:
+        with pytest.raises(NotFound, match=r"FR \(France\) is not in the rollout yet"):
+            calendars(session, ["ES", "FR"], start, end)
+        with pytest.raises(RolloutError, match="'XX' is not a subdivision of ES"):
+            calendars(session, ["ES"], start, end, subdivs={"ES": "XX"})
+        with pytest.raises(RolloutError, match="not an ISO 3166-1"):
+            calendars(session, ["ES", "Spain"], start, end)
