@@ -109,8 +109,9 @@ def translations_tab(country: Country) -> None:
         f"Target locales: {', '.join(locales)} (from the country's languages; change them on the Country "
         "page)."
     )
+    # Each market keeps its own search and page: a search typed for one market means nothing in the next.
     _, shown, rows = pager.paged_frame(
-        FIND, "translations", lambda search: containing(market.matrix, "content", search)
+        FIND, f"translations_{country.code}", lambda search: containing(market.matrix, "content", search)
     )
     st.caption(f"{shown.describe()}.")
     st.dataframe(

@@ -164,7 +164,7 @@ def piece_on_page_two(at) -> int:
     """Bulk piece 199, on the matrix's page two: by title, "Article: five month-end mistakes" and Bulk
     pieces 000–198 fill page one."""
     shown_rows = table(at, "id")
-    assert at.number_input(key="translations_page").value == 2
+    assert at.number_input(key="translations_IN_page").value == 2
     return int(shown_rows.set_index("content").loc["Bulk piece 199", "id"])
 
 
@@ -191,7 +191,7 @@ def test_the_matrix_is_paged_and_searched_and_a_piece_on_page_two_is_saved(demo_
     add_pieces(url, 200)
     at = open_page(demo_app, CONTENT, "IN", TRANSLATIONS)
     assert len(table(at, "id")) == 200 and "Page 1 of 2: rows 1–200 of 214." in [c.value for c in at.caption]
-    at.number_input(key="translations_page").set_value(2).run()
+    at.number_input(key="translations_IN_page").set_value(2).run()
     second = table(at, "id")
     assert len(second) == 14
     # The form offers the pieces shown, not the whole catalogue.
@@ -205,15 +205,15 @@ def test_the_matrix_is_paged_and_searched_and_a_piece_on_page_two_is_saved(demo_
     assert (row["hi_IN"], row["en_IN"]) == ("In progress", "To do")
     assert stored_status(url, piece) == "in_progress"
 
-    at.text_input(key="translations_search").input("Bulk piece 04").run()
-    assert at.number_input(key="translations_page").value == 1
+    at.text_input(key="translations_IN_search").input("Bulk piece 04").run()
+    assert at.number_input(key="translations_IN_page").value == 1
     assert table(at, "id")["content"].tolist() == [f"Bulk piece {n:03}" for n in range(40, 50)]
     assert at.selectbox(key="translation_content_IN").options == [f"Bulk piece {n:03}" for n in range(40, 50)]
 
 
 def test_with_nothing_found_a_save_names_what_is_missing_and_writes_nothing(demo_app, url):
     at = open_page(demo_app, CONTENT, "IN", TRANSLATIONS)
-    at.text_input(key="translations_search").input("no piece is called this").run()
+    at.text_input(key="translations_IN_search").input("no piece is called this").run()
     assert table(at, "id").empty and at.selectbox(key="translation_content_IN").options == []
     before = count(url, Translation)
     next(b for b in at.button if b.label == "Save translation").click().run()
@@ -227,7 +227,7 @@ def test_a_save_from_page_two_is_refused_when_a_colleague_changed_that_translati
     first = open_page(demo_app, CONTENT, "IN", TRANSLATIONS)
     second = open_page(run_app(), CONTENT, "IN", TRANSLATIONS)  # both forms open on what is stored now
     for at in (first, second):
-        at.number_input(key="translations_page").set_value(2).run()
+        at.number_input(key="translations_IN_page").set_value(2).run()
     piece = piece_on_page_two(first)
     assert_clean(save_translation_of(first, piece, "in_progress"))
     save_translation_of(second, piece, "in_review")
@@ -261,3 +261,18 @@ def test_hiring_a_native_marketer_through_to_started(demo_app, url):
         ]
         assert session.get(Hire, hire.id).email == "ana.ribeiro@rollout.example"
     assert stages == ["sourcing", "started"]
+
+
+def test_a_matrix_search_stays_with_its_market(demo_app, url):
+    at = open_page(demo_app, CONTENT, "IN", TRANSLATIONS)
+    whole = len(table(at, "id"))
+    at.text_input(key="translations_IN_search").input("pricing page").run()
+    assert table(at, "id")["content"].tolist() == ["Website: pricing page"]
+    at.selectbox(key="content_country").set_value("DE").run()
+    assert_clean(at)
+    # Germany's whole matrix, not India's search applied to it.
+    assert at.text_input(key="translations_DE_search").value == ""
+    assert "Website: home" in table(at, "id")["content"].tolist()
+    at.selectbox(key="content_country").set_value("IN").run()
+    assert len(table(at, "id")) == whole  # back in India: its whole matrix again, on its first page
+    assert at.number_input(key="translations_IN_page").value == 1

@@ -53,7 +53,7 @@ def test_publishing_the_last_locale_flips_the_launch_criterion(page: Page, app_u
     expect(page.locator(".st-key-content_parent")).to_have_count(0)  # only the chosen tab runs
     publish(page, "Website: home")
     # The page comes back where the marketer was, on the matrix: find the next piece by its title there.
-    search(page, ".st-key-translations_search", "pricing")
+    search(page, ".st-key-translations_IN_search", "pricing")
     expect(page.get_by_text("Page 1 of 1: rows 1–2 of 2.")).to_be_visible()
     publish(page, "Website: pricing page")
     page.screenshot(path=screenshots / "content.png", full_page=True)
