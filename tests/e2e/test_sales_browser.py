@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -116,3 +117,31 @@ def test_another_layout_is_imported_through_a_confirmed_mapping(page: Page, app_
     page.get_by_role("button", name="Import", exact=True).click()
     wait_for_app(page)
     expect(page.get_by_text(re.compile(r"created 0, updated 0, unchanged \d+, rejected 0"))).to_be_visible()
+
+
+def test_leadership_compares_the_active_markets_side_by_side(page: Page, app_url: str, screenshots, tmp_path):
+    from rollout import gates
+    from rollout.db import make_engine, read_session
+
+    open_page(page, app_url)
+    page.locator(".st-key-load_demo button").click()
+    wait_for_app(page)
+    open_page(page, f"{app_url}/sales_analytics")
+    expect(page.locator(".st-key-markets_chart")).to_have_count(0)  # only the chosen tab runs
+    page.get_by_role("tab", name="Markets side by side").click()
+    wait_for_app(page)
+    engine = make_engine(f"sqlite:///{tmp_path / 'e2e.db'}")
+    with read_session(engine) as session:
+        statuses = gates.portfolio(session, today=date.today())
+    engine.dispose()
+    active = {s.country for s in statuses if s.phase != "exited"}
+    # The open-pipeline chart: one bar per active market.
+    bars = page.locator(".st-key-markets_chart .barlayer .point")
+    expect(bars).to_have_count(len(active))
+    page.screenshot(path=screenshots / "sales_analytics_side_by_side.png", full_page=True)
+    page.get_by_text("Numbers behind the chart").click()
+    with page.expect_download() as download:
+        page.locator(".st-key-markets_csv button").click()
+    with Path(download.value.path()).open(encoding="utf-8-sig", newline="") as numbers:
+        rows = list(csv.DictReader(numbers))
+    assert {row["code"] for row in rows} == active
