@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-import plotly.express as px
 import streamlit as st
 
 from rollout.access import Action
@@ -101,17 +100,7 @@ def across_markets(codes: list[str], month_start: date) -> None:
     st.markdown("**Who is off that week**")
     st.dataframe(markets_week(week, locale), hide_index=True, key="markets_week")
     st.markdown("**Blocked days, six weeks from then**")
-    heat = month.pivot(index="country", columns="day", values="state")
-    figure = px.imshow(
-        heat,
-        color_continuous_scale=["#ffffff", "#cccccc", "#e06666"],
-        zmin=0,
-        zmax=2,
-        aspect="auto",
-        labels={"color": "0 open · 1 weekend · 2 holiday or quiet"},
-    )
-    figure.update_layout(coloraxis_showscale=False, height=60 + 36 * len(codes), margin={"t": 10, "b": 10})
-    st.plotly_chart(figure, key="blocked_heatmap")
+    st.plotly_chart(data.chart("blocked_days", month), key="blocked_heatmap")
 
 
 def export_section(countries: dict[str, Country], code: str, region: str | None) -> None:

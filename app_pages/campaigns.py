@@ -1,7 +1,6 @@
 """Campaigns: plan culturally timed campaigns in local time, with warnings and suggested dates."""
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -13,11 +12,10 @@ from rollout.campaigns import (
     cancel_campaign,
     in_hq_time,
     plan_campaign,
-    planned_campaigns,
     suggest_slots,
     to_utc,
 )
-from rollout.db import read_session, write_session
+from rollout.db import database_url, read_session, write_session
 from rollout.errors import RolloutError
 from rollout.local_calendar import calendar_entries, subdivisions
 from rollout.locales import country_locale
@@ -184,53 +182,25 @@ def suggestions(country: Country) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suggestions_{code}")
 
 
-def conflicts(campaign) -> str:
-    """What speaks against a planned campaign today (holidays and events may have been added since)."""
-    local = campaign.starts_at.astimezone(ZoneInfo(campaign.time_zone)).replace(tzinfo=None)
-    with read_session(engine) as session:
-        found = campaign_warnings(
-            session,
-            code=campaign.country_code,
-            local_start=local,
-            time_zone=campaign.time_zone,
-            duration_minutes=campaign.duration_minutes,
-            subdivision=campaign.subdivision,
-            ignore_campaign=campaign.id,
-        )
-    return " · ".join(w.message for w in found if w.is_problem)
-
-
 def campaign_list(country: Country) -> None:
-    with read_session(engine) as session:
-        planned = planned_campaigns(
-            session, country.code, today - timedelta(days=30), today + timedelta(days=365)
-        )
-    if not planned:
+    planned = data.campaign_plan(
+        database_url(), country.code, today - timedelta(days=30), today + timedelta(days=365)
+    )
+    if planned.empty:
         st.write("No campaign planned yet.")
         return
-    rows = [
-        {
-            "#": c.id,
-            "name": c.name,
-            "channel": c.channel,
-            "local time": c.starts_at.astimezone(ZoneInfo(c.time_zone)).strftime("%a %Y-%m-%d %H:%M"),
-            "time zone": c.time_zone,
-            f"HQ ({HQ_TIME_ZONE})": in_hq_time(c.starts_at).strftime("%a %H:%M"),
-            "timed to": c.occasion,
-            "conflicts": conflicts(c),
-            "owner": c.owner,
-            "content": c.linked_content,
-        }
-        for c in planned
-    ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"campaigns_{country.code}")
-    opened = context.opened_version(f"cancel_choice_{country.code}", {c.id: c.version for c in planned})
+    st.dataframe(planned.drop(columns=["version"]), hide_index=True, key=f"campaigns_{country.code}")
+    ids = planned["#"].tolist()
+    names = dict(zip(ids, planned["name"], strict=True))
+    opened = context.opened_version(
+        f"cancel_choice_{country.code}", dict(zip(ids, planned["version"].tolist(), strict=True))
+    )
     with st.form(f"cancel_form_{country.code}"):
         chosen = st.selectbox(
             "Cancel a campaign",
-            [c.id for c in planned],
+            ids,
             index=None,
-            format_func=lambda i: next(f"#{c.id} {c.name}" for c in planned if c.id == i),
+            format_func=lambda i: f"#{i} {names[i]}",
             key=f"cancel_choice_{country.code}",
         )
         if st.form_submit_button("Cancel campaign") and chosen is not None:
@@ -248,8 +218,12 @@ context.show_flash()
 countries = context.countries_or_stop()
 code = context.choose_country(countries, key="campaigns_country")
 plan_form(countries[code])
-planned_tab, suggest_tab = st.tabs(["Planned", "Suggest dates"])
+# Only the chosen tab runs: checking every planned campaign against the calendar, or ranking a month of days,
+# is work a look at the other tab should not wait for.
+planned_tab, suggest_tab = st.tabs(["Planned", "Suggest dates"], key="campaigns_view", on_change="rerun")
 with planned_tab:
-    campaign_list(countries[code])
+    if planned_tab.open:
+        campaign_list(countries[code])
 with suggest_tab:
-    suggestions(countries[code])
+    if suggest_tab.open:
+        suggestions(countries[code])

@@ -1,7 +1,6 @@
 """Content: the catalogue and its recycling tree, translations per market, the backlog, progress."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from rollout.content import (
@@ -182,10 +181,7 @@ def progress_tab(country: Country) -> None:
     shares = data.content_market(database_url(), country.code).progress
     if shares.empty:
         return
-    long = shares.melt(id_vars="locale", var_name="measure", value_name="share")
-    figure = px.bar(long, x="locale", y="share", color="measure", barmode="group", range_y=[0, 1])
-    figure.update_yaxes(tickformat=".0%", title=None)
-    st.plotly_chart(figure, key=f"progress_{country.code}")
+    st.plotly_chart(data.chart("translation_progress", shares), key=f"progress_{country.code}")
     st.dataframe(
         shares,
         hide_index=True,

@@ -109,16 +109,26 @@ def campaign_warnings(
     """Everything that speaks against (or for) this local date and time in this market."""
     country = get_country(session, code)
     day = local_start.date()
-    entries = calendar_entries(
-        session,
-        country.code,
-        day - timedelta(days=MIN_DAYS_APART),
-        day + timedelta(days=max(MIN_DAYS_APART, LEAD_DAYS)),
-        subdiv=subdivision,
-    )
-    warnings = [
-        _blocked_warning(reason, day) for reason in blocked_reasons(day, entries, weekend_days(country))
-    ]
+    entries = calendar_entries(session, country.code, *_around(day, day), subdiv=subdivision)
+    return _warnings(entries, weekend_days(country), local_start, duration_minutes, ignore_campaign)
+
+
+def _around(first: date, last: date) -> tuple[date, date]:
+    """The calendar span the warnings of campaigns on days first…last read: campaigns a few days either
+    side, and the hooks ahead."""
+    return first - timedelta(days=MIN_DAYS_APART), last + timedelta(days=max(MIN_DAYS_APART, LEAD_DAYS))
+
+
+def _warnings(
+    entries: list[CalendarEntry],
+    weekend: frozenset[int],
+    local_start: datetime,
+    duration_minutes: int,
+    ignore_campaign: int | None,
+) -> list[CampaignWarning]:
+    """campaign_warnings() from calendar entries covering _around() the day (more days do no harm)."""
+    day = local_start.date()
+    warnings = [_blocked_warning(reason, day) for reason in blocked_reasons(day, entries, weekend)]
     end = (datetime.combine(day, local_start.time()) + timedelta(minutes=duration_minutes)).time()
     if local_start.time() < BUSINESS_HOURS[0] or end > BUSINESS_HOURS[1] or end < local_start.time():
         warnings.append(
@@ -313,8 +323,28 @@ def add_local_event(
     return event
 
 
-def planned_campaigns(session: Session, code: str, start: date, end: date) -> list[Campaign]:
-    return campaigns_between(session, get_country(session, code).code, start, end)
+def planned_with_conflicts(
+    session: Session, code: str, start: date, end: date
+) -> list[tuple[Campaign, list[CampaignWarning]]]:
+    """The campaigns planned on local days within [start, end], each with what speaks against it today
+    (holidays and events may have been added since it was planned): campaign_warnings() of each, reading
+    the calendar once per region rather than once per campaign."""
+    country = get_country(session, code)
+    planned = campaigns_between(session, country.code, start, end)
+    weekend, calendars_by_region = weekend_days(country), {}
+    found = []
+    for campaign in planned:
+        region = campaign.subdivision or None
+        if region not in calendars_by_region:
+            calendars_by_region[region] = calendar_entries(
+                session, country.code, *_around(start, end), subdiv=region
+            )
+        local = campaign.starts_at.astimezone(ZoneInfo(campaign.time_zone)).replace(tzinfo=None)
+        warnings = _warnings(
+            calendars_by_region[region], weekend, local, campaign.duration_minutes, campaign.id
+        )
+        found.append((campaign, warnings))
+    return found
 
 
 @register(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +13,7 @@ from rollout.campaigns import (
     cancel_campaign,
     in_hq_time,
     plan_campaign,
+    planned_with_conflicts,
     suggest_slots,
     timed_campaigns_next_quarter,
     to_utc,
@@ -29,6 +31,11 @@ MARKETER = "marketer@rollout.example"
 def spain(engine):
     add(engine, "ES", date(2026, 1, 5))
     return "ES"
+
+
+def quiet_event(engine, name: str, start: date, end: date) -> None:
+    with write_session(engine) as session:
+        add_local_event(session, code="ES", name=name, kind="quiet", start=start, end=end, by=MARKETER)
 
 
 def plan(engine, code="ES", when=datetime(2026, 12, 1, 10, 0), **kwargs):
@@ -149,16 +156,7 @@ def test_a_local_event_is_validated_and_then_blocks_or_hooks(engine, spain):
             end=date(2026, 12, 1),
             by=MARKETER,
         )
-    with write_session(engine) as session:
-        add_local_event(
-            session,
-            code="ES",
-            name="Sector fair in Madrid",
-            kind="quiet",
-            start=date(2026, 12, 1),
-            end=date(2026, 12, 3),
-            by=MARKETER,
-        )
+    quiet_event(engine, "Sector fair in Madrid", date(2026, 12, 1), date(2026, 12, 3))
     kinds, messages = warn(engine, datetime(2026, 12, 2, 10, 0))
     assert any("Sector fair in Madrid" in m for m in messages)
 
@@ -196,3 +194,42 @@ def test_planning_the_same_campaign_twice_is_refused(engine, spain):
     with pytest.raises(RolloutError, match="already planned at that time"):
         plan(engine, when=datetime(2026, 12, 1, 10, 0), name="Webinar")
     assert count(engine, Campaign) == 1
+
+
+def test_planned_campaigns_carry_the_same_warnings_as_each_checked_alone(engine, spain):
+    quiet_event(engine, "Sector fair", date(2026, 12, 14), date(2026, 12, 16))
+    plan(engine, when=datetime(2026, 12, 8, 10, 0), name="On a holiday")  # Inmaculada Concepción
+    plan(engine, when=datetime(2026, 12, 9, 10, 0), name="Next day")  # too close to the one before
+    plan(engine, when=datetime(2026, 12, 15, 19, 0), name="Late, in the fair")
+    plan(engine, when=datetime(2027, 3, 19, 10, 0), name="San José, Valencia", subdivision="VC")
+    plan(engine, when=datetime(2027, 3, 19, 11, 0), name="San José, Madrid")  # not a holiday there
+    cancelled, _, _ = plan(engine, when=datetime(2026, 12, 10, 10, 0), name="Called off")
+    with write_session(engine) as session:
+        cancel_campaign(session, campaign_id=cancelled, by=MARKETER)
+    with read_session(engine) as session:
+        found = planned_with_conflicts(session, "es", date(2026, 12, 1), date(2027, 6, 30))
+        alone = [
+            campaign_warnings(
+                session,
+                code=c.country_code,
+                local_start=c.starts_at.astimezone(ZoneInfo(c.time_zone)).replace(tzinfo=None),
+                time_zone=c.time_zone,
+                duration_minutes=c.duration_minutes,
+                subdivision=c.subdivision,
+                ignore_campaign=c.id,
+            )
+            for c, _ in found
+        ]
+    names = [c.name for c, _ in found]
+    assert names == [
+        "On a holiday",
+        "Next day",
+        "Late, in the fair",
+        "San José, Valencia",
+        "San José, Madrid",
+    ]
+    assert [w for _, w in found] == alone
+    kinds = {c.name: {w.kind for w in warnings} for c, warnings in found}
+    assert {"holiday", "too_close"} <= kinds["On a holiday"] and "too_close" in kinds["Next day"]
+    assert {"holiday", "hours"} <= kinds["Late, in the fair"]  # the quiet fair blocks the day
+    assert "holiday" in kinds["San José, Valencia"] and "holiday" not in kinds["San José, Madrid"]

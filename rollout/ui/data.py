@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from rollout import calendar_views, content, gates, money, portfolio, sales_analytics
+from rollout import calendar_views, campaigns, content, gates, money, portfolio, sales_analytics
 from rollout.countries import get_country, list_countries
 from rollout.db import database_url, get_engine, read_session
 from rollout.playbook import Playbook, load_playbook
@@ -149,11 +151,38 @@ def markets_side_by_side(
         )
 
 
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def campaign_plan(url: str, code: str, start: date, end: date) -> pd.DataFrame:
+    """The market's campaigns on local days within [start, end], a row each with what speaks against it
+    today; `#`, `version` and `name` for the cancel form."""
+    hq = f"HQ ({campaigns.HQ_TIME_ZONE})"
+    with read_session(_migrated_engine(url)) as session:
+        planned = campaigns.planned_with_conflicts(session, code, start, end)
+    rows = [
+        {
+            "#": c.id,
+            "version": c.version,
+            "name": c.name,
+            "channel": c.channel,
+            "local time": c.starts_at.astimezone(ZoneInfo(c.time_zone)).strftime("%a %Y-%m-%d %H:%M"),
+            "time zone": c.time_zone,
+            hq: campaigns.in_hq_time(c.starts_at).strftime("%a %H:%M"),
+            "timed to": c.occasion,
+            "conflicts": " · ".join(w.message for w in warnings if w.is_problem),
+            "owner": c.owner,
+            "content": c.linked_content,
+        }
+        for c, warnings in planned
+    ]
+    columns = ["#", "version", "name", "channel", "local time", "time zone", hq, "timed to", "conflicts"]
+    return pd.DataFrame(rows, columns=[*columns, "owner", "content"])
+
+
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)
-def chart(name: str, frame: pd.DataFrame, *args: str) -> dict:
-    """charts.SALES_CHARTS[name](frame, *args) as a dict for st.plotly_chart: the figure is built once
-    per distinct frame rather than on every rerun."""
-    return charts.SALES_CHARTS[name](frame, *args).to_dict()
+def chart(name: str, *args: Any) -> dict:
+    """charts.CHARTS[name](*args) as a dict for st.plotly_chart: the figure is built once per distinct input
+    (frames, playbook, day) rather than on every rerun."""
+    return charts.CHARTS[name](*args).to_dict()
 
 
 def after_write() -> None:

@@ -65,3 +65,31 @@ def test_calendar_views_render_and_a_local_event_can_be_added(demo_app, url):
         date(2027, 6, 22),
         date(2027, 6, 24),
     )
+
+
+def test_a_planned_campaign_is_listed_with_its_conflicts_and_can_be_cancelled(demo_app, url):
+    today = date.today()
+    holiday = date(today.year, 12, 8)  # Immaculate Conception, within the year the list shows
+    holiday = holiday if holiday > today else date(today.year + 1, 12, 8)
+    at = open_page(demo_app, "app_pages/campaigns.py", "ES")
+    assert not any("fit" in d.value.columns for d in at.dataframe)  # only the chosen tab runs
+    at.text_input(key="campaign_name_ES").input("Webinar: fin de año")
+    at.date_input(key="campaign_day_ES").set_value(holiday)
+    next(b for b in at.button if b.label == "Plan campaign").click().run()
+    assert_clean(at)
+    listed = next(d.value for d in at.dataframe if "conflicts" in d.value.columns).set_index("name")
+    assert "Immaculate Conception" in listed.loc["Webinar: fin de año", "conflicts"]
+    with read_session(get_engine(url)) as session:
+        planned = session.exec(select(Campaign).where(Campaign.name == "Webinar: fin de año")).one()
+    at.selectbox(key="cancel_choice_ES").set_value(planned.id)
+    next(b for b in at.button if b.label == "Cancel campaign").click().run()
+    assert_clean(at)
+    listed = next(d.value for d in at.dataframe if "conflicts" in d.value.columns)
+    assert "Webinar: fin de año" not in listed["name"].tolist()
+    with read_session(get_engine(url)) as session:
+        assert session.get(Campaign, planned.id).cancelled
+
+    at.session_state["campaigns_view"] = "Suggest dates"
+    at.run()
+    assert_clean(at)
+    assert any("fit" in d.value.columns for d in at.dataframe)
