@@ -140,8 +140,10 @@ def test_leadership_compares_the_active_markets_side_by_side(page: Page, app_url
     expect(bars).to_have_count(len(active))
     page.screenshot(path=screenshots / "sales_analytics_side_by_side.png", full_page=True)
     page.get_by_text("Numbers behind the chart").click()
+    csv_button = page.locator(".st-key-markets_csv button")
+    expect(csv_button).to_be_visible()
     with page.expect_download() as download:
-        page.locator(".st-key-markets_csv button").click()
+        csv_button.click()
     with Path(download.value.path()).open(encoding="utf-8-sig", newline="") as numbers:
         rows = list(csv.DictReader(numbers))
     assert {row["code"] for row in rows} == active
