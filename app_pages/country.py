@@ -9,9 +9,9 @@ from babel.numbers import list_currencies
 from rollout import audit, locales
 from rollout.access import Action
 from rollout.countries import add_country, display_name, list_countries, update_facts
-from rollout.db import read_session, write_session
+from rollout.db import database_url, read_session, write_session
 from rollout.errors import Conflict, RolloutError
-from rollout.gates import GateStatus, country_timeline, decisions, gate_status, mark_checks, record_decision
+from rollout.gates import GateStatus, country_timeline, decisions, mark_checks, record_decision
 from rollout.models import Country, CountryFacts, Decision
 from rollout.portfolio import FORECAST_LABELS, OUTCOME_LABELS, status_label
 from rollout.ui import context, data
@@ -324,8 +324,10 @@ if not countries:
 code = context.choose_country(countries, key="country_select")
 country = countries[code]
 
+# The gate's metrics are a query each (a quarter of a second at large): read through the cache, which every
+# write here clears; record_decision refuses a decision made on a gate that has moved on meanwhile.
+status = data.gate_status(database_url(), code, today)
 with read_session(engine) as session:
-    status = gate_status(session, code, today=today, playbook=book)
     log = decisions(session, code)
 
 st.header(plain(f"{display_name(country, locale)} · {book.state_name(status.phase)}"))
