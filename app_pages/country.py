@@ -280,11 +280,19 @@ def decision_form(status: GateStatus) -> None:
     st.rerun()
 
 
+RECENT_DECISIONS = 10  # a market extended quarter after quarter gathers dozens, each with its evidence table
+
+
 def decision_log(log: list[Decision], currency: str) -> None:
     st.subheader("Decision log")
     if not log:
         st.write("No decision yet.")
         return
+    earlier = max(len(log) - RECENT_DECISIONS, 0)  # the log is newest first
+    if earlier and not st.toggle(
+        f"Show the {earlier} earlier decision(s) too", key=f"decision_log_all_{log[0].country_code}"
+    ):
+        log = log[:RECENT_DECISIONS]
     for decision in log:
         evidence = decision.evidence or {}
         title = (

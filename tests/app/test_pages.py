@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import text
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from rollout.countries import update_facts
+from rollout.countries import add_country, update_facts
 from rollout.db import get_engine, read_session, write_session
 from rollout.gates import record_decision
 from rollout.models import CheckMark, Country, CountryFacts, Decision
+from rollout.playbook import load_playbook
 from rollout.schema import upgrade
 from tests.app.conftest import PAGES, assert_clean, count, run_app, shown
 
@@ -189,3 +192,33 @@ def test_markup_in_a_display_name_is_shown_as_text(demo_app, url):
     at.run()
     header = at.header[0].value
     assert "\\[click me\\]\\(https" in header and "\\*\\*bold\\*\\*" in header
+
+
+def test_the_country_page_shows_the_latest_ten_decisions_and_the_rest_on_request(demo_app, url):
+    ceo, started = "ceo@rollout.example", date.today() - timedelta(days=4 * 365)
+    with write_session(get_engine(url)) as session:
+        add_country(session, code="FR", start_date=started, by=ceo)
+    for quarter in range(1, 13):  # the sales test extended quarter after quarter
+        with write_session(get_engine(url)) as session:
+            record_decision(
+                session,
+                code="FR",
+                outcome="extend",
+                extension_months=3,
+                rationale=f"quarter {quarter}",
+                on=started + timedelta(days=91 * quarter),
+                by=ceo,
+                playbook=load_playbook(),
+            )
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "FR"
+    at.run()
+    assert_clean(at)
+
+    def logged() -> list[int]:
+        labels = [shown(e.label) for e in at.expander]
+        return [int(label.split(" ")[0][1:]) for label in labels if label.startswith("#")]
+
+    assert logged() == list(range(12, 2, -1))  # newest first
+    at.toggle(key="decision_log_all_FR").set_value(True).run()
+    assert logged() == list(range(12, 0, -1))
