@@ -203,17 +203,24 @@ def markets_side_by_side(
     codes = [c.code for c in countries]
     missing: set[str] = set()
     since = today - timedelta(days=days)
+    # Asked per market shown: each count is then a short range of a (country, …, day) index per market,
+    # where "everyone since a day" read every recent row of the table for its country.
     meetings = dict(
         session.exec(
             select(Signal.country_code, func.count())
-            .where(Signal.kind == "meeting", Signal.qualified, Signal.occurred_on >= since)
+            .where(
+                col(Signal.country_code).in_(codes),
+                Signal.kind == "meeting",
+                Signal.qualified,
+                Signal.occurred_on >= since,
+            )
             .group_by(Signal.country_code)
         ).all()
     )
     opened = dict(
         session.exec(
             select(Opportunity.country_code, func.count())
-            .where(Opportunity.created_on >= since)
+            .where(col(Opportunity.country_code).in_(codes), Opportunity.created_on >= since)
             .group_by(Opportunity.country_code)
         ).all()
     )

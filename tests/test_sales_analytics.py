@@ -197,6 +197,12 @@ def test_markets_side_by_side_in_euros(two_markets):
     ]
 
 
+def test_markets_side_by_side_of_some_markets_counts_theirs_alone(two_markets):
+    with read_session(two_markets) as session:
+        spain, _ = markets_side_by_side(session, today=TODAY, currency="EUR", locale="en", codes=["ES"])
+    assert rows(spain) == [("ES", "Spain", 2, 2, 10000.0, 1, 1.0, 30)]
+
+
 def test_markets_side_by_side_in_rupees(two_markets):
     frame = side_by_side(two_markets, "INR")
     assert frame.set_index("code")["open_pipeline"].to_dict() == {"ES": 1_100_000.0, "IN": 330_000.0}
