@@ -100,7 +100,8 @@ def content_market(url: str, code: str) -> ContentMarket:
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def gate_status(url: str, code: str, today: date) -> gates.GateStatus:
-    """One market's current gate (its metrics are a query each, ~250 ms at large): for the sales pages."""
+    """One market's current gate (its metrics are a query each, ~250 ms at large): for the Country page and
+    the sales pages."""
     with read_session(_migrated_engine(url)) as session:
         return gates.gate_status(session, code, today=today, playbook=load_playbook())
 
