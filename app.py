@@ -7,19 +7,23 @@ Each user is offered only their role's pages; another role's page opened by its 
 
 import streamlit as st
 
-from rollout.pipeline import load_pipeline_config
-from rollout.playbook import ConfigFileError
-from rollout.schema import DatabaseTooNew
+import rollout.metric_providers  # noqa: F401  (registers the gate metrics)
+from rollout.platform import settings
+from rollout.platform.config_files import ConfigFileError
+from rollout.platform.schema import DatabaseTooNew
+from rollout.platform.settings import SettingsError
+from rollout.sales.pipeline import load_pipeline_config
 from rollout.ui import auth, context, data
 from rollout.ui.navigation import pages_for
 
 st.set_page_config(page_title="Rollout", page_icon="🌍", layout="wide")
 
 try:
+    settings.current()
     engine = data.engine()
     data.playbook()
     load_pipeline_config()
-except (DatabaseTooNew, ConfigFileError) as error:
+except (SettingsError, DatabaseTooNew, ConfigFileError) as error:
     st.error(str(error))
     st.stop()
 

@@ -5,21 +5,21 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from rollout.campaigns import (
+from rollout.marketing.campaigns import (
     BUSINESS_HOURS,
-    HQ_TIME_ZONE,
     campaign_warnings,
     cancel_campaign,
+    hq_time_zone,
     in_hq_time,
     plan_campaign,
     suggest_slots,
     to_utc,
 )
-from rollout.db import database_url, read_session, write_session
-from rollout.errors import RolloutError
-from rollout.local_calendar import calendar_entries, subdivisions
-from rollout.locales import country_locale
-from rollout.models import CHANNELS, Country
+from rollout.marketing.local_calendar import calendar_entries, subdivisions
+from rollout.platform.db import database_url, read_session, write_session
+from rollout.platform.errors import RolloutError
+from rollout.platform.locales import country_locale
+from rollout.platform.models import CHANNELS, Country
 from rollout.ui import context, data
 from rollout.ui.actions import write_then_rerun
 from rollout.ui.format import format_day, plain
@@ -119,7 +119,7 @@ def plan_form(country: Country) -> None:
             show_warnings(warnings)
             hq = in_hq_time(instant)
             st.caption(
-                f"That is {hq:%H:%M} on {format_day(hq.date(), locale)} at headquarters ({HQ_TIME_ZONE})."
+                f"That is {hq:%H:%M} on {format_day(hq.date(), locale)} at headquarters ({hq_time_zone()})."
             )
     if plan:
         try:
@@ -173,7 +173,7 @@ def suggestions(country: Country) -> None:
     rows = [
         {
             "local": f"{s.starts_at:%a %Y-%m-%d %H:%M}",
-            f"HQ ({HQ_TIME_ZONE})": f"{in_hq_time(s.starts_at):%H:%M}",
+            f"HQ ({hq_time_zone()})": f"{in_hq_time(s.starts_at):%H:%M}",
             "fit": s.score,
             "why": " · ".join(s.reasons),
         }

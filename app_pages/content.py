@@ -3,17 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from rollout.content import (
+from rollout.marketing.content import (
     TranslationChange,
     save_content,
     save_translation,
     search_tree,
     target_locales,
 )
-from rollout.countries import list_countries
-from rollout.db import database_url, read_session
-from rollout.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
-from rollout.paging import containing
+from rollout.platform.countries import list_countries
+from rollout.platform.db import database_url, read_session
+from rollout.platform.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
+from rollout.platform.paging import containing
 from rollout.ui import context, data, pager
 from rollout.ui.actions import write_then_rerun
 

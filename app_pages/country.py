@@ -6,14 +6,15 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
 
-from rollout import audit, locales
-from rollout.access import Action
-from rollout.countries import add_country, display_name, list_countries, update_facts
-from rollout.db import database_url, read_session, write_session
-from rollout.errors import Conflict, RolloutError
-from rollout.gates import GateStatus, country_timeline, decisions, mark_checks, record_decision
-from rollout.models import Country, CountryFacts, Decision
-from rollout.portfolio import FORECAST_LABELS, OUTCOME_LABELS, status_label
+from rollout.gates.decisions import mark_checks, record_decision
+from rollout.gates.portfolio import FORECAST_LABELS, OUTCOME_LABELS, status_label
+from rollout.gates.status import GateStatus, country_timeline, decisions
+from rollout.platform import audit, locales
+from rollout.platform.access import Action
+from rollout.platform.countries import add_country, display_name, list_countries, update_facts
+from rollout.platform.db import database_url, read_session, write_session
+from rollout.platform.errors import Conflict, RolloutError
+from rollout.platform.models import Country, CountryFacts, Decision
 from rollout.ui import context, data
 from rollout.ui.format import evidence_table, format_day, plain
 from rollout.ui.history import history_table

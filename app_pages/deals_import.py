@@ -6,10 +6,16 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from rollout.crm_files import FIELDS, REQUIRED, CrmFileError, read_table, suggest_mapping
-from rollout.db import read_session, write_session
-from rollout.deals_import import ImportOutcome, export_deals_csv, import_deals, save_mapping, saved_mappings
-from rollout.errors import RolloutError
+from rollout.platform.db import read_session, write_session
+from rollout.platform.errors import RolloutError
+from rollout.sales.crm_files import FIELDS, REQUIRED, CrmFileError, read_table, suggest_mapping
+from rollout.sales.deals_import import (
+    ImportOutcome,
+    export_deals_csv,
+    import_deals,
+    save_mapping,
+    saved_mappings,
+)
 from rollout.ui import context, data
 from rollout.ui.format import plain
 

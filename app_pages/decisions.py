@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from rollout.db import database_url
-from rollout.exports import frame_csv
-from rollout.portfolio import OUTCOME_LABELS, filter_decisions
+from rollout.gates.portfolio import OUTCOME_LABELS, filter_decisions
+from rollout.platform.db import database_url
+from rollout.platform.exports import frame_csv
 from rollout.ui import context, data
 
 st.title("Decisions")

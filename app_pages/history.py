@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from rollout import audit
-from rollout.db import read_session
-from rollout.exports import frame_csv
+from rollout.platform import audit
+from rollout.platform.db import read_session
+from rollout.platform.exports import frame_csv
 from rollout.ui import context, data
 from rollout.ui.history import history_table
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from rollout import metrics
+from rollout.gates import metrics
 from rollout.ui import context, data
 from rollout.ui.format import format_amount
 

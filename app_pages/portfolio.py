@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from rollout.access import Action
-from rollout.db import database_url
 from rollout.demo import load_demo
-from rollout.errors import RolloutError
-from rollout.portfolio import summary, upcoming_gates
+from rollout.gates.portfolio import summary, upcoming_gates
+from rollout.platform.access import Action
+from rollout.platform.db import database_url
+from rollout.platform.errors import RolloutError
 from rollout.ui import charts, context, data
 from rollout.ui.format import plain
 

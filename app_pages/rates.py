@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
 
-from rollout.db import read_session
-from rollout.money import EURO, latest_rates, parse_rates_csv, save_rates, set_rate
+from rollout.platform.db import read_session
+from rollout.sales.money import EURO, latest_rates, parse_rates_csv, save_rates, set_rate
 from rollout.ui import context, data
 from rollout.ui.actions import write_then_rerun
 

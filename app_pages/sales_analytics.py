@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from rollout.db import database_url
-from rollout.exports import frame_csv
-from rollout.gates import GateStatus
-from rollout.models import Country
+from rollout.gates.status import GateStatus
+from rollout.platform.db import database_url
+from rollout.platform.exports import frame_csv
+from rollout.platform.models import Country
 from rollout.ui import context, data
 
 engine, book = data.engine(), data.playbook()

@@ -7,15 +7,17 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
 
-from rollout.crm_files import FIELDS
-from rollout.db import database_url, read_session, write_session
-from rollout.errors import Conflict, RolloutError
-from rollout.gates import GateStatus
-from rollout.locales import country_locale
-from rollout.models import Country
-from rollout.money import MissingRate
-from rollout.paging import PAGE_SIZE
-from rollout.pipeline import (
+from rollout.gates.portfolio import FORECAST_LABELS
+from rollout.gates.status import GateStatus
+from rollout.platform.db import database_url, read_session, write_session
+from rollout.platform.errors import Conflict, RolloutError
+from rollout.platform.locales import country_locale
+from rollout.platform.models import Country
+from rollout.platform.paging import PAGE_SIZE
+from rollout.sales.crm_files import FIELDS
+from rollout.sales.metrics import is_sales_metric
+from rollout.sales.money import MissingRate
+from rollout.sales.pipeline import (
     REQUESTERS,
     SEGMENTS,
     TableEditError,
@@ -26,8 +28,6 @@ from rollout.pipeline import (
     opportunities,
     recent_signals,
 )
-from rollout.portfolio import FORECAST_LABELS
-from rollout.sales_metrics import is_sales_metric
 from rollout.ui import context, data, pager
 from rollout.ui.format import format_amount, format_day, plain
 

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from rollout import locales
-from rollout.db import read_session
-from rollout.models import HIRE_STAGES, Country
-from rollout.talent import BASED, add_hire, hires, is_native, move_hire, stage_history
+from rollout.marketing.talent import BASED, add_hire, hires, is_native, move_hire, stage_history
+from rollout.platform import locales
+from rollout.platform.db import read_session
+from rollout.platform.models import HIRE_STAGES, Country
 from rollout.ui import context, data
 from rollout.ui.actions import write_then_rerun
 from rollout.ui.talent_widgets import local_team

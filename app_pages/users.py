@@ -3,13 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from rollout.countries import list_countries
-from rollout.db import read_session
-from rollout.locales import country_name
-from rollout.models import ROLES
+from rollout.platform.countries import list_countries
+from rollout.platform.db import read_session
+from rollout.platform.locales import country_name
+from rollout.platform.models import ROLES
+from rollout.platform.users import add_user, list_users, update_user
 from rollout.ui import context, data
 from rollout.ui.actions import write_then_rerun
-from rollout.users import add_user, list_users, update_user
 
 st.title("Users")
 context.show_flash()

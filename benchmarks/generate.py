@@ -26,14 +26,14 @@ import holidays  # noqa: E402
 from dateutil.relativedelta import relativedelta  # noqa: E402
 from sqlalchemy import Engine, insert, text  # noqa: E402
 
-from rollout.content import target_locales  # noqa: E402
-from rollout.countries import suggested_facts, validate_facts  # noqa: E402
-from rollout.db import make_engine  # noqa: E402
 from rollout.demo import load_demo  # noqa: E402
-from rollout.demo_pipeline import LOST_REASONS, NAMES, SECTORS  # noqa: E402
-from rollout.errors import RolloutError  # noqa: E402
-from rollout.locales import country_locale, is_iso_country  # noqa: E402
-from rollout.models import (  # noqa: E402
+from rollout.gates.playbook import load_playbook  # noqa: E402
+from rollout.marketing.content import target_locales  # noqa: E402
+from rollout.platform.countries import suggested_facts, validate_facts  # noqa: E402
+from rollout.platform.db import make_engine  # noqa: E402
+from rollout.platform.errors import RolloutError  # noqa: E402
+from rollout.platform.locales import country_locale, is_iso_country  # noqa: E402
+from rollout.platform.models import (  # noqa: E402
     CHANNELS,
     CONTENT_TYPES,
     AppUser,
@@ -50,9 +50,9 @@ from rollout.models import (  # noqa: E402
     StageChange,
     Translation,
 )
-from rollout.pipeline import load_pipeline_config  # noqa: E402
-from rollout.playbook import load_playbook  # noqa: E402
-from rollout.schema import upgrade  # noqa: E402
+from rollout.platform.schema import upgrade  # noqa: E402
+from rollout.sales.demo_data import LOST_REASONS, NAMES, SECTORS  # noqa: E402
+from rollout.sales.pipeline import load_pipeline_config  # noqa: E402
 
 ADMIN = "bench-admin@rollout.example"
 SCALES = ("small", "medium", "large")

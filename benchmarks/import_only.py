@@ -28,11 +28,11 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from benchmarks import lower_bounds  # noqa: E402
 from benchmarks.run import peak_rss_mb  # noqa: E402
-from rollout.countries import add_country  # noqa: E402
-from rollout.db import make_engine, write_session  # noqa: E402
-from rollout.deals_import import import_deals  # noqa: E402
-from rollout.schema import upgrade  # noqa: E402
-from rollout.users import add_user  # noqa: E402
+from rollout.platform.countries import add_country  # noqa: E402
+from rollout.platform.db import make_engine, write_session  # noqa: E402
+from rollout.platform.schema import upgrade  # noqa: E402
+from rollout.platform.users import add_user  # noqa: E402
+from rollout.sales.deals_import import import_deals  # noqa: E402
 
 ADMIN = "bench-admin@rollout.example"
 

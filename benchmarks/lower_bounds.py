@@ -23,14 +23,14 @@ import pandas as pd
 from sqlalchemy import Engine, bindparam, insert, text
 from sqlmodel import Session, select
 
-from rollout.content import DONE, WEBSITE_TYPES
-from rollout.local_calendar import holiday_language
-from rollout.models import Country, Decision, Opportunity, utc_now
-from rollout.money import rate_book
-from rollout.pipeline import load_pipeline_config
-from rollout.playbook import Playbook
-from rollout.talent import WORKING
-from rollout.timeline import replay
+from rollout.gates.playbook import Playbook
+from rollout.gates.timeline import replay
+from rollout.marketing.content import DONE, WEBSITE_TYPES
+from rollout.marketing.local_calendar import holiday_language
+from rollout.marketing.talent import WORKING
+from rollout.platform.models import Country, Decision, Opportunity, utc_now
+from rollout.sales.money import rate_book
+from rollout.sales.pipeline import load_pipeline_config
 
 # Each part: (the phase whose gate needs it, SELECT code, metric, key1, key2, value FROM ... JOIN w).
 # key1/key2 are a currency, a day, a locale or a title; they are text so that every part unions.

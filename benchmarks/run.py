@@ -36,9 +36,10 @@ if str(ROOT) not in sys.path:  # run as a script: import this checkout's rollout
 
 from sqlalchemy import Engine, text  # noqa: E402
 
+import rollout.metric_providers  # noqa: E402,F401  (registers the gate metrics)
 from benchmarks import lower_bounds  # noqa: E402
 from benchmarks.generate import ADMIN, SCALES  # noqa: E402
-from rollout.db import make_engine, read_session, write_session  # noqa: E402
+from rollout.platform.db import make_engine, read_session, write_session  # noqa: E402
 
 APP = str(ROOT / "app.py")
 PAGE_TIMEOUT = 1800  # seconds: a slow page at `large` is a figure to report, not a crash
@@ -209,8 +210,8 @@ def page_figures(repeat: int, cold_repeat: int, errors: list[str]) -> list[dict[
 
 
 def gate_figures(engine: Engine, repeat: int) -> list[dict[str, Any]]:
-    from rollout import gates
-    from rollout.playbook import load_playbook
+    from rollout.gates import status as gates
+    from rollout.gates.playbook import load_playbook
 
     playbook, today = load_playbook(), date.today()
 
@@ -229,7 +230,7 @@ def gate_figures(engine: Engine, repeat: int) -> list[dict[str, Any]]:
 
 
 def import_figures(engine: Engine, rows: int) -> list[dict[str, Any]]:
-    from rollout.deals_import import import_deals
+    from rollout.sales.deals_import import import_deals
 
     with read_session(engine) as session:
         code, currency = session.execute(text("SELECT code, currency FROM country ORDER BY code")).first()
@@ -256,7 +257,7 @@ def calendar_figures(engine: Engine, repeat: int) -> list[dict[str, Any]]:
     """The local calendar (public holidays of every category, cultural and local events) of every country
     for three years, built afresh each time, against python-holidays generating those countries' holidays;
     then the campaigns planned on those calendars, read from the database (no bound: not a generation)."""
-    from rollout import local_calendar
+    from rollout.marketing import local_calendar
 
     with read_session(engine) as session:
         codes = list(session.execute(text("SELECT code FROM country ORDER BY code")).scalars())

@@ -12,22 +12,27 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from rollout import gates
-from rollout.backup import backup, restore
-from rollout.countries import add_country, display_name, list_countries
-from rollout.crm_files import CrmFileError
-from rollout.db import database_url, get_engine, read_session, write_session
-from rollout.deals_import import EXPORT_FIELDS, export_deals_csv, import_deals, saved_mappings
+import rollout.metric_providers  # noqa: F401  (registers the gate metrics)
 from rollout.demo import load_demo
-from rollout.errors import RolloutError
-from rollout.ics import calendar_ics
-from rollout.identity import default_actor
-from rollout.local_calendar import INCLUDES, calendar_entries
-from rollout.models import OUTCOMES, ROLES, utc_now
-from rollout.money import parse_rates_csv, save_rates
-from rollout.playbook import ConfigFileError, load_playbook
-from rollout.schema import DatabaseTooNew, upgrade
-from rollout.users import add_user, list_users
+from rollout.gates import decisions as gate_decisions
+from rollout.gates import status as gates
+from rollout.gates.playbook import load_playbook
+from rollout.marketing.ics import calendar_ics
+from rollout.marketing.local_calendar import INCLUDES, calendar_entries
+from rollout.platform import settings
+from rollout.platform.backup import backup, restore
+from rollout.platform.config_files import ConfigFileError
+from rollout.platform.countries import add_country, display_name, list_countries
+from rollout.platform.db import database_url, get_engine, read_session, write_session
+from rollout.platform.errors import RolloutError
+from rollout.platform.identity import default_actor
+from rollout.platform.models import OUTCOMES, ROLES, utc_now
+from rollout.platform.schema import DatabaseTooNew, upgrade
+from rollout.platform.settings import SettingsError
+from rollout.platform.users import add_user, list_users
+from rollout.sales.crm_files import CrmFileError
+from rollout.sales.deals_import import EXPORT_FIELDS, export_deals_csv, import_deals, saved_mappings
+from rollout.sales.money import parse_rates_csv, save_rates
 
 OWN_EXPORT = "rollout"  # the --mapping name of the layout `rollout export deals` writes
 
@@ -114,7 +119,7 @@ def cmd_gates(engine: Engine, args: argparse.Namespace) -> None:
 
 def cmd_decide(engine: Engine, args: argparse.Namespace) -> None:
     with write_session(engine, source="cli") as session:
-        decision = gates.record_decision(
+        decision = gate_decisions.record_decision(
             session,
             expected_phase=args.gate,
             code=args.code,
@@ -324,6 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        settings.current()  # a bad ROLLOUT_* value is refused before anything runs
+    except SettingsError as error:
+        print(f"rollout: {error}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     try:
         load_playbook()

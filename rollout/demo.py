@@ -1,4 +1,4 @@
-"""Loading the demo data in data/demo.toml through the same functions the app uses."""
+"""Loading the demo data in rollout/data/demo.toml through the same functions the app uses."""
 
 from __future__ import annotations
 
@@ -9,24 +9,26 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from rollout.access import find_user
-from rollout.campaigns import plan_campaign
-from rollout.content import TranslationChange, save_content, save_translation, target_locales
-from rollout.countries import add_country, get_country
-from rollout.db import write_session
-from rollout.demo_pipeline import generate, selling_days
-from rollout.errors import RolloutError
-from rollout.gates import mark_check, record_decision
-from rollout.local_calendar import weekend_days
-from rollout.locales import country_locale
-from rollout.models import Country
-from rollout.money import DEMO_RATES, parse_rates_csv, save_rates
-from rollout.pipeline import load_pipeline_config
-from rollout.playbook import Playbook, load_playbook
-from rollout.talent import add_hire
-from rollout.users import add_user, bootstrap_admin
+import rollout.metric_providers  # noqa: F401  (registers the gate metrics)
+from rollout.gates.decisions import mark_check, record_decision
+from rollout.gates.playbook import Playbook, load_playbook
+from rollout.marketing.campaigns import plan_campaign
+from rollout.marketing.content import TranslationChange, save_content, save_translation, target_locales
+from rollout.marketing.local_calendar import weekend_days
+from rollout.marketing.talent import add_hire
+from rollout.platform.access import find_user
+from rollout.platform.config_files import data_file
+from rollout.platform.countries import add_country, get_country
+from rollout.platform.db import write_session
+from rollout.platform.errors import RolloutError
+from rollout.platform.locales import country_locale
+from rollout.platform.models import Country
+from rollout.platform.users import add_user, bootstrap_admin
+from rollout.sales.demo_data import generate, selling_days
+from rollout.sales.money import DEMO_RATES, parse_rates_csv, save_rates
+from rollout.sales.pipeline import load_pipeline_config
 
-DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.toml"
+DEMO_FILE = data_file("demo.toml")
 
 
 def _at_noon(day: date) -> datetime:

@@ -15,11 +15,12 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+import rollout.metric_providers  # noqa: F401  (registers the gate metrics)
 from rollout.cli import main
-from rollout.db import get_engine, make_engine, write_session
-from rollout.playbook import Playbook, load_playbook
-from rollout.schema import upgrade
-from rollout.users import add_user
+from rollout.gates.playbook import Playbook, load_playbook
+from rollout.platform.db import get_engine, make_engine, write_session
+from rollout.platform.schema import upgrade
+from rollout.platform.users import add_user
 
 POSTGRES_URL = os.environ.get("ROLLOUT_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"

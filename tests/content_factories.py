@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from rollout.content import TranslationChange, save_content, save_translation
-from rollout.db import read_session, write_session
-from rollout.models import ContentItem, Hire, HireStageChange, Translation
-from rollout.playbook import Playbook
-from rollout.talent import add_hire, move_hire
+from rollout.gates.playbook import Playbook
+from rollout.marketing.content import TranslationChange, save_content, save_translation
+from rollout.marketing.talent import add_hire, move_hire
+from rollout.platform.db import read_session, write_session
+from rollout.platform.models import ContentItem, Hire, HireStageChange, Translation
 from tests.conftest import ACTOR
 from tests.factories import add, decide
 

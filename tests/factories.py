@@ -10,12 +10,14 @@ from datetime import date
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from rollout import gates, metrics
-from rollout.countries import add_country
-from rollout.db import read_session, write_session
-from rollout.local_calendar import CalendarEntry
-from rollout.models import CheckMark, Decision
-from rollout.playbook import Playbook, parse_playbook
+from rollout.gates import decisions as gate_decisions
+from rollout.gates import metrics
+from rollout.gates import status as gates
+from rollout.gates.playbook import Playbook, parse_playbook
+from rollout.marketing.local_calendar import CalendarEntry
+from rollout.platform.countries import add_country
+from rollout.platform.db import read_session, write_session
+from rollout.platform.models import CheckMark, Decision
 from tests.conftest import ACTOR, TODAY
 
 # Metric names only the tests use, so feature modules registering real metrics never interfere.
@@ -115,7 +117,7 @@ def decide(engine: Engine, playbook: Playbook, code: str, outcome: str, on: date
     kwargs.setdefault("by", ACTOR)
     kwargs.setdefault("rationale", f"test {outcome}")  # a Go on an unmet gate needs one too
     with write_session(engine) as session:
-        decision = gates.record_decision(
+        decision = gate_decisions.record_decision(
             session, code=code, outcome=outcome, on=on, playbook=playbook, **kwargs
         )
         session.expunge(decision)
@@ -125,7 +127,7 @@ def decide(engine: Engine, playbook: Playbook, code: str, outcome: str, on: date
 def tick(engine: Engine, playbook: Playbook, code: str, key: str, on: date, checked: bool = True, **kwargs):
     kwargs.setdefault("by", ACTOR)
     with write_session(engine) as session:
-        return gates.mark_check(
+        return gate_decisions.mark_check(
             session, code=code, criterion_key=key, checked=checked, today=on, playbook=playbook, **kwargs
         ).id
 

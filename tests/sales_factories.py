@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from rollout.db import read_session, write_session
-from rollout.deals_import import ImportOutcome, import_deals
-from rollout.models import Opportunity, StageChange
-from rollout.money import Rate, save_rates
-from rollout.pipeline import create_opportunity, log_signal, update_opportunity
+from rollout.platform.db import read_session, write_session
+from rollout.platform.models import Opportunity, StageChange
+from rollout.sales.deals_import import ImportOutcome, import_deals
+from rollout.sales.money import Rate, save_rates
+from rollout.sales.pipeline import create_opportunity, log_signal, update_opportunity
 from tests.conftest import ACTOR, TODAY
 
 CRM_DATA = Path(__file__).parent / "data" / "crm"

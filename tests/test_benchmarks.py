@@ -92,7 +92,7 @@ def test_the_calendar_bound_generates_the_holidays_the_calendar_shows(code, lang
     from datetime import date
 
     from benchmarks.lower_bounds import holiday_generation
-    from rollout.local_calendar import public_holidays
+    from rollout.marketing.local_calendar import public_holidays
 
     shown = public_holidays(code, date(2026, 1, 1), date(2027, 12, 31), locale="en")
     days_per_category = {(entry.category, entry.start) for entry in shown}

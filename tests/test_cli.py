@@ -7,10 +7,12 @@ import json
 import pytest
 from sqlalchemy import text
 
-from rollout import demo, gates
+from rollout import demo
 from rollout.cli import main
-from rollout.db import get_engine
-from rollout.schema import head_revision
+from rollout.gates import decisions as gate_decisions
+from rollout.gates import status as gates
+from rollout.platform.db import get_engine
+from rollout.platform.schema import head_revision
 from tests.factories import FixedDate
 
 CEO = "ceo@rollout.example"
@@ -20,6 +22,7 @@ CEO = "ceo@rollout.example"
 def database(cli_database, monkeypatch):
     """Today is TODAY for what the commands date."""
     monkeypatch.setattr(gates, "date", FixedDate)
+    monkeypatch.setattr(gate_decisions, "date", FixedDate)
     monkeypatch.setattr(demo, "date", FixedDate)
     return cli_database
 

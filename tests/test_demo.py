@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from rollout.db import read_session
 from rollout.demo import load_demo
-from rollout.errors import RolloutError
-from rollout.gates import country_timeline, decisions, portfolio
-from rollout.models import CheckMark, Country, Decision
+from rollout.gates.status import country_timeline, decisions, portfolio
+from rollout.platform.db import read_session
+from rollout.platform.errors import RolloutError
+from rollout.platform.models import CheckMark, Country, Decision
 from tests.conftest import ACTOR, TODAY
 from tests.factories import add, count
 
@@ -132,7 +132,7 @@ def test_demo_needs_an_email(engine, playbook):
 
 
 def test_demo_local_hires_own_their_markets_translations_and_campaigns(demo, engine):
-    from rollout.talent import ownership
+    from rollout.marketing.talent import ownership
 
     with read_session(engine) as session:
         [jonas] = ownership(session, "DE")

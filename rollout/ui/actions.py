@@ -8,8 +8,8 @@ from typing import Any
 import streamlit as st
 from sqlmodel import Session
 
-from rollout.db import write_session
-from rollout.errors import Conflict, RolloutError
+from rollout.platform.db import write_session
+from rollout.platform.errors import Conflict, RolloutError
 from rollout.ui import context, data
 from rollout.ui.format import plain
 

@@ -6,18 +6,18 @@ to serve it on a network address unless ROLLOUT_ALLOW_REMOTE_LOCAL_MODE=true say
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from rollout.access import Principal, principal
-from rollout.db import read_session
-from rollout.errors import RolloutError
-from rollout.identity import default_actor
+from rollout.platform import settings
+from rollout.platform.access import Principal, principal
+from rollout.platform.db import read_session
+from rollout.platform.errors import RolloutError
+from rollout.platform.identity import default_actor
+from rollout.platform.models import Role
+from rollout.platform.users import ensure_local_admin
 from rollout.ui import data
 from rollout.ui.format import plain
-from rollout.users import ensure_local_admin
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 USER_KEY = "_signed_in_user"
@@ -31,7 +31,7 @@ def sign_in_configured() -> bool:
 
 
 def remote_local_mode_allowed() -> bool:
-    return os.environ.get("ROLLOUT_ALLOW_REMOTE_LOCAL_MODE", "").lower() == "true"
+    return settings.current().allow_remote_local_mode
 
 
 def current_user() -> Principal:
@@ -56,7 +56,7 @@ def _local_user() -> Principal:
         st.stop()
     email = default_actor()
     user = _principal(email)
-    if user is not None and user.role == "admin":
+    if user is not None and user.role == Role.ADMIN:
         return user  # the usual case, on every rerun: one read, no write
     try:
         ensure_local_admin(data.engine(), email)

@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from rollout.playbook import Playbook
-from rollout.portfolio import ON_HOLD
+from rollout.gates.playbook import Playbook
+from rollout.gates.portfolio import ON_HOLD
 
 # Served by Streamlit's static file serving (see static/topojson/README.md): no CDN needed.
 MAP_CONFIG = {"topojsonURL": "app/static/topojson/", "displayModeBar": False}

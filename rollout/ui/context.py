@@ -7,11 +7,11 @@ from typing import TypeVar
 
 import streamlit as st
 
-from rollout.access import Action, Principal
-from rollout.countries import display_name, list_countries
-from rollout.db import read_session
-from rollout.locales import DEFAULT_VIEWER_LOCALE, VIEWER_LOCALES, country_name, language_name
-from rollout.models import Country
+from rollout.platform.access import Action, Principal
+from rollout.platform.countries import display_name, list_countries
+from rollout.platform.db import read_session
+from rollout.platform.locales import DEFAULT_VIEWER_LOCALE, VIEWER_LOCALES, country_name, language_name
+from rollout.platform.models import Country
 from rollout.ui import auth, data
 from rollout.ui.format import plain
 
@@ -109,8 +109,8 @@ def opened_version(widget_key: str, current: T) -> T:
     """The version(s) of the record(s) a form shows, as they were when the form was drawn afresh.
 
     A save names them, so a change someone else saved in between is refused instead of overwritten (see
-    rollout.locking). `widget_key` is a widget of the form: while it keeps its state the form keeps what
-    the user saw and typed, so the versions are kept too; once Streamlit drops it (the user went to
+    rollout.platform.locking). `widget_key` is a widget of the form: while it keeps its state the form keeps
+    what the user saw and typed, so the versions are kept too; once Streamlit drops it (the user went to
     another page) the form is drawn from what is stored now, and so are the versions.
     """
     opened = st.session_state.setdefault(OPENED_KEY, {})

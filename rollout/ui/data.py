@@ -11,11 +11,15 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from rollout import calendar_views, campaigns, content, gates, money, portfolio, sales_analytics
-from rollout.countries import get_country, list_countries
-from rollout.db import database_url, get_engine, read_session
-from rollout.playbook import Playbook, load_playbook
-from rollout.schema import upgrade
+from rollout.gates import portfolio
+from rollout.gates import status as gates
+from rollout.gates.playbook import Playbook, load_playbook
+from rollout.marketing import calendar_views, campaigns, content
+from rollout.platform.countries import get_country, list_countries
+from rollout.platform.db import database_url, get_engine, read_session
+from rollout.platform.schema import upgrade
+from rollout.sales import analytics as sales_analytics
+from rollout.sales import money
 from rollout.ui import charts
 
 CACHE_SECONDS = 60
@@ -156,7 +160,7 @@ def markets_side_by_side(
 def campaign_plan(url: str, code: str, start: date, end: date) -> pd.DataFrame:
     """The market's campaigns on local days within [start, end], a row each with what speaks against it
     today; `#`, `version` and `name` for the cancel form."""
-    hq = f"HQ ({campaigns.HQ_TIME_ZONE})"
+    hq = f"HQ ({campaigns.hq_time_zone()})"
     with read_session(_migrated_engine(url)) as session:
         planned = campaigns.planned_with_conflicts(session, code, start, end)
     rows = [

@@ -9,8 +9,8 @@ import pandas as pd
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from rollout.gates import CriterionResult
-from rollout.portfolio import evidence_frame
+from rollout.gates.portfolio import evidence_frame
+from rollout.gates.status import CriterionResult
 
 
 def format_day(day: date | None, locale: str) -> str:

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from rollout.access import Principal
+from rollout.platform.access import Principal
+from rollout.platform.models import Role
 
-EVERYONE = frozenset({"leadership", "marketer", "sales", "admin"})
-LEADERSHIP = frozenset({"leadership", "admin"})
-SALES = frozenset({"sales", "admin"})
-MARKETING = frozenset({"marketer", "admin"})
+EVERYONE = frozenset(Role)
+LEADERSHIP = frozenset({Role.LEADERSHIP, Role.ADMIN})
+SALES = frozenset({Role.SALES, Role.ADMIN})
+MARKETING = frozenset({Role.MARKETER, Role.ADMIN})
+ADMIN = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class PageSpec:
     path: str
     title: str
     icon: str
-    roles: frozenset[str]
+    roles: frozenset[Role]
 
 
 PAGES = (
@@ -33,15 +35,15 @@ PAGES = (
     PageSpec(
         "Sales", "app_pages/sales_analytics.py", "Sales analytics", ":material/insights:", SALES | LEADERSHIP
     ),
-    PageSpec("Marketing", "app_pages/calendar.py", "Local calendar", ":material/calendar_month:", EVERYONE),
+    PageSpec(
+        "Marketing", "app_pages/local_calendar.py", "Local calendar", ":material/calendar_month:", EVERYONE
+    ),
     PageSpec("Marketing", "app_pages/campaigns.py", "Campaigns", ":material/campaign:", MARKETING),
     PageSpec("Marketing", "app_pages/content.py", "Content", ":material/translate:", MARKETING),
     PageSpec("Marketing", "app_pages/talent.py", "Local talent", ":material/group_add:", MARKETING),
     PageSpec("Setup", "app_pages/playbook.py", "Playbook", ":material/menu_book:", EVERYONE),
-    PageSpec(
-        "Setup", "app_pages/rates.py", "Exchange rates", ":material/currency_exchange:", frozenset({"admin"})
-    ),
-    PageSpec("Setup", "app_pages/users.py", "Users", ":material/manage_accounts:", frozenset({"admin"})),
+    PageSpec("Setup", "app_pages/rates.py", "Exchange rates", ":material/currency_exchange:", ADMIN),
+    PageSpec("Setup", "app_pages/users.py", "Users", ":material/manage_accounts:", ADMIN),
 )
 
 

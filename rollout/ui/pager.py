@@ -1,4 +1,4 @@
-"""A search box and a page number for a table shown a page at a time (see rollout.paging)."""
+"""A search box and a page number for a table shown a page at a time (see rollout.platform.paging)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from rollout.paging import PAGE_SIZE, Page, page
+from rollout.platform.paging import PAGE_SIZE, Page, page
 
 
 def search_box(where: DeltaGenerator, label: str, key: str) -> str:

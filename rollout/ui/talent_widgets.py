@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
-from rollout.db import read_session
-from rollout.talent import ownership
+from rollout.marketing.talent import ownership
+from rollout.platform.db import read_session
 from rollout.ui.format import plain
 
 

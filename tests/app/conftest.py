@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from rollout.db import get_engine, read_session
 from rollout.demo import load_demo
-from rollout.schema import upgrade
+from rollout.platform.db import get_engine, read_session
+from rollout.platform.schema import upgrade
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = [
@@ -21,7 +21,7 @@ PAGES = [
     "app_pages/sales_log.py",
     "app_pages/deals_import.py",
     "app_pages/sales_analytics.py",
-    "app_pages/calendar.py",
+    "app_pages/local_calendar.py",
     "app_pages/campaigns.py",
     "app_pages/content.py",
     "app_pages/talent.py",

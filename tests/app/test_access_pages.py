@@ -7,12 +7,12 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from rollout.access import PermissionDenied
-from rollout.db import get_engine, write_session
-from rollout.models import ROLES, Signal
-from rollout.pipeline import log_signal
+from rollout.platform.access import PermissionDenied
+from rollout.platform.db import get_engine, write_session
+from rollout.platform.models import ROLES, Signal
+from rollout.platform.users import add_user
+from rollout.sales.pipeline import log_signal
 from rollout.ui.navigation import PAGES, page_specs_for
-from rollout.users import add_user
 from tests.app.conftest import APP, assert_clean, count
 
 AUTH = {

@@ -6,8 +6,8 @@ from datetime import date, time
 
 from sqlmodel import select
 
-from rollout.db import get_engine, read_session
-from rollout.models import Campaign, LocalEvent
+from rollout.platform.db import get_engine, read_session
+from rollout.platform.models import Campaign, LocalEvent
 from tests.app.conftest import assert_clean, count, shown
 
 
@@ -49,7 +49,7 @@ def test_a_campaign_without_a_name_is_refused(demo_app, url):
 
 
 def test_calendar_views_render_and_a_local_event_can_be_added(demo_app, url):
-    at = open_page(demo_app, "app_pages/calendar.py", "BR")
+    at = open_page(demo_app, "app_pages/local_calendar.py", "BR")
     assert_clean(at)
     at.date_input(key="calendar_month").set_value(date(2027, 6, 1)).run()
     assert any("Dia dos Namorados" in c.value for c in at.caption)  # 12 June, an opportunity in Brazil

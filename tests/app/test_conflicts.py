@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rollout.db import get_engine, read_session
-from rollout.models import Country
+from rollout.platform.db import get_engine, read_session
+from rollout.platform.models import Country
 from tests.app.conftest import assert_clean, run_app, shown
 
 

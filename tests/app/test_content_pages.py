@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from rollout.content import save_content
-from rollout.db import get_engine, read_session, write_session
-from rollout.models import ContentItem, Hire, HireStageChange, Translation
+from rollout.marketing.content import save_content
+from rollout.platform.db import get_engine, read_session, write_session
+from rollout.platform.models import ContentItem, Hire, HireStageChange, Translation
 from tests.app.conftest import assert_clean, count, run_app, shown
 
 CONTENT = "app_pages/content.py"

@@ -8,12 +8,12 @@ from sqlalchemy import text
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from rollout.countries import add_country, update_facts
-from rollout.db import get_engine, read_session, write_session
-from rollout.gates import record_decision
-from rollout.models import CheckMark, Country, CountryFacts, Decision
-from rollout.playbook import load_playbook
-from rollout.schema import upgrade
+from rollout.gates.decisions import record_decision
+from rollout.gates.playbook import load_playbook
+from rollout.platform.countries import add_country, update_facts
+from rollout.platform.db import get_engine, read_session, write_session
+from rollout.platform.models import CheckMark, Country, CountryFacts, Decision
+from rollout.platform.schema import upgrade
 from tests.app.conftest import PAGES, assert_clean, count, run_app, shown
 
 

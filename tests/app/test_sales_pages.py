@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlmodel import select
 
-from rollout.db import get_engine, read_session
-from rollout.models import ExchangeRate, Signal
+from rollout.platform.db import get_engine, read_session
+from rollout.platform.models import ExchangeRate, Signal
 from tests.app.conftest import assert_clean, count, shown
 
 
@@ -85,7 +85,7 @@ def test_analytics_for_a_market_in_its_sales_test(demo_app):
 
 
 def test_analytics_markets_side_by_side_run_when_their_tab_is_chosen(demo_app, url):
-    from rollout import gates
+    from rollout.gates import status as gates
 
     at = open_page(demo_app, "app_pages/sales_analytics.py")
     assert not any(d.value.columns.tolist()[:2] == ["code", "country"] for d in at.dataframe)
@@ -101,7 +101,7 @@ def test_analytics_markets_side_by_side_run_when_their_tab_is_chosen(demo_app, u
 
 
 def test_a_content_request_picked_from_the_catalogue_ranks_the_backlog(demo_app, url):
-    from rollout.content import request_counts
+    from rollout.marketing.content import request_counts
 
     with read_session(get_engine(url)) as session:
         before = request_counts(session, "GB")["security whitepaper"]
@@ -115,9 +115,9 @@ def test_a_content_request_picked_from_the_catalogue_ranks_the_backlog(demo_app,
 
 
 def test_a_deal_beyond_the_first_page_is_found_and_edited(demo_app, url):
-    from rollout.db import write_session
-    from rollout.models import Opportunity
-    from rollout.pipeline import apply_table_edits, create_opportunity
+    from rollout.platform.db import write_session
+    from rollout.platform.models import Opportunity
+    from rollout.sales.pipeline import apply_table_edits, create_opportunity
 
     engine = get_engine(url)
     with read_session(engine) as session:  # the demo's oldest British deal

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from rollout.access import Action, authorize
-from rollout.db import get_engine, write_session
-from rollout.deals_import import save_mapping
-from rollout.gates import mark_check, record_decision
-from rollout.models import (
+from rollout.gates.decisions import mark_check, record_decision
+from rollout.marketing.talent import move_hire
+from rollout.platform.access import Action, authorize
+from rollout.platform.db import get_engine, write_session
+from rollout.platform.models import (
     Campaign,
     ContentItem,
     Country,
@@ -25,7 +25,7 @@ from rollout.models import (
     Opportunity,
     Signal,
 )
-from rollout.talent import move_hire
+from rollout.sales.deals_import import save_mapping
 from tests.app.conftest import PAGES, assert_clean, shown
 
 # Each would do something if read as HTML or Markdown: run script, load an image, link, format.

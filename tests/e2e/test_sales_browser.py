@@ -120,8 +120,8 @@ def test_another_layout_is_imported_through_a_confirmed_mapping(page: Page, app_
 
 
 def test_leadership_compares_the_active_markets_side_by_side(page: Page, app_url: str, screenshots, tmp_path):
-    from rollout import gates
-    from rollout.db import make_engine, read_session
+    from rollout.gates import status as gates
+    from rollout.platform.db import make_engine, read_session
 
     open_page(page, app_url)
     page.locator(".st-key-load_demo button").click()

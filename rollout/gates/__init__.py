@@ -1,0 +1,1 @@
+"""The gated phases: the playbook, each market's timeline, the metric registry, gate status and decisions."""

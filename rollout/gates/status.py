@@ -1,0 +1,367 @@
+"""Gate status, read: each criterion evaluated over the phase's window, the forecast, the decision log.
+
+The writes (decisions and check marks) are in rollout.gates.decisions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from rollout.gates import metrics
+from rollout.gates.playbook import Criterion, Playbook, load_playbook
+from rollout.gates.timeline import PhaseSpan, Timeline, active_days, planned_days, replay
+from rollout.platform.countries import get_country, list_countries
+from rollout.platform.errors import RolloutError
+from rollout.platform.models import CheckMark, Country, Decision
+
+
+class Forecast(StrEnum):
+    """Where a criterion, or a whole gate, is heading by its due date."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NOT_MEASURED = "not_measured"
+
+
+ON_TRACK, AT_RISK, OFF_TRACK, NOT_MEASURED = Forecast
+FORECAST_ORDER = (ON_TRACK, AT_RISK, OFF_TRACK)
+RATIONALE_REQUIRED = ("extend", "hold", "stop")
+MAX_EXTENSION_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    key: str
+    name: str
+    kind: str  # "metric" or "check"
+    unit: str
+    value: float | bool | None  # None: not measured yet
+    threshold: float | None
+    met: bool
+    forecast: str
+    projected: float | None = None
+    note: str = ""
+
+    @property
+    def measured(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class GateStatus:
+    country: str
+    phase: str  # phase key, "established" or "exited"
+    phase_started: date
+    gate_due: date | None
+    days_in_phase: int
+    planned_days: int
+    on_hold_since: date | None
+    criteria: tuple[CriterionResult, ...]
+    ready: bool
+    forecast: str | None  # None once there is no gate left
+    last_decision: dict[str, Any] | None
+    decision_count: int
+    as_of: date
+
+    @property
+    def at_gate(self) -> bool:
+        return bool(self.criteria)
+
+    @property
+    def started(self) -> bool:
+        return self.as_of >= self.phase_started
+
+    @property
+    def criteria_met(self) -> int:
+        return sum(criterion.met for criterion in self.criteria)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, as the CLI prints it and as decisions freeze it."""
+        data = asdict(self)
+        data["criteria"] = [asdict(criterion) for criterion in self.criteria]
+        for key in ("phase_started", "gate_due", "on_hold_since", "as_of"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def project(value: float, elapsed: int, planned: int) -> float:
+    """The value at the due date if the pace so far holds (linear)."""
+    return value * planned / elapsed if elapsed > 0 else value
+
+
+def metric_forecast(
+    value: float, threshold: float, elapsed: int, planned: int, at_risk_ratio: float
+) -> tuple[str, float]:
+    if value >= threshold:
+        return ON_TRACK, value
+    projected = project(value, elapsed, planned)
+    if elapsed >= planned:
+        return OFF_TRACK, projected
+    ratio = projected / threshold if threshold else 1.0
+    if ratio >= 1:
+        return ON_TRACK, projected
+    return (AT_RISK if ratio >= at_risk_ratio else OFF_TRACK), projected
+
+
+def _evaluate_metric(
+    session: Session,
+    criterion: Criterion,
+    window: metrics.MetricWindow,
+    span: PhaseSpan,
+    playbook: Playbook,
+    known: Mapping[str, float],
+) -> CriterionResult:
+    metric = metrics.get(criterion.metric or "")
+    threshold = criterion.threshold or 0.0
+    common = dict(
+        key=criterion.key,
+        name=criterion.name,
+        kind="metric",
+        unit=criterion.unit,
+        threshold=threshold,
+    )
+    if metric is None:
+        return CriterionResult(
+            **common, value=None, met=False, forecast=NOT_MEASURED, note="not measured yet"
+        )
+    try:
+        value = float(known[metric.name] if metric.name in known else metric.function(session, window))
+    except RolloutError as error:  # e.g. an amount in a currency without an exchange rate
+        return CriterionResult(**common, value=None, met=False, forecast=NOT_MEASURED, note=str(error))
+    forecast, projected = metric_forecast(
+        value, threshold, active_days(span, window.end), planned_days(span), playbook.at_risk_ratio
+    )
+    return CriterionResult(
+        **common, value=value, met=value >= threshold, forecast=forecast, projected=projected
+    )
+
+
+def _evaluate_check(criterion: Criterion, mark: CheckMark | None) -> CriterionResult:
+    checked = bool(mark and mark.checked)
+    note = ""
+    if mark:
+        note = f"{'ticked' if checked else 'unticked'} by {mark.marked_by}"
+        note += f": {mark.note}" if mark.note else ""
+    return CriterionResult(
+        key=criterion.key,
+        name=criterion.name,
+        kind="check",
+        unit="check",
+        value=checked,
+        threshold=None,
+        met=checked,
+        forecast=NOT_MEASURED,
+        note=note,
+    )
+
+
+def gate_forecast(criteria: Sequence[CriterionResult], overdue: bool) -> str:
+    """On track when every criterion is met or on pace; off track once overdue with any unmet.
+
+    Only measured metrics have a pace; checks are ticked at the review. With no measured metric
+    there is nothing to project, unless the gate is already overdue.
+    """
+    if criteria and all(criterion.met for criterion in criteria):
+        return ON_TRACK
+    if overdue:
+        return OFF_TRACK
+    paced = [c.forecast for c in criteria if c.kind == "metric" and c.measured]
+    if not paced:
+        return NOT_MEASURED
+    return max(paced, key=FORECAST_ORDER.index)
+
+
+def _last_decision_summary(decisions: Sequence[Decision]) -> dict[str, Any] | None:
+    if not decisions:
+        return None
+    last = decisions[-1]
+    return {
+        "sequence": last.sequence,
+        "outcome": last.outcome,
+        "phase": last.phase,
+        "decided_on": last.decided_on.isoformat(),
+        "decided_by": last.decided_by,
+    }
+
+
+def evaluate(
+    session: Session,
+    country: Country,
+    decisions: Sequence[Decision],
+    marks: dict[tuple[str, str], CheckMark],
+    playbook: Playbook,
+    today: date,
+    timeline: Timeline | None = None,
+    known: Mapping[str, float] | None = None,
+) -> GateStatus:
+    """The gate status; pass the country's `timeline` when it was already replayed from `decisions`, and
+    in `known` metric values already computed for its current window (by name)."""
+    timeline = timeline or replay(country.start_date, decisions, playbook, today)
+    span = timeline.current or timeline.spans[-1]
+    criteria: tuple[CriterionResult, ...] = ()
+    overdue = False
+    if timeline.current is not None:
+        window = current_window(country, timeline, today)
+        criteria = tuple(
+            _evaluate_metric(session, c, window, span, playbook, known or {})
+            if c.kind == "metric"
+            else _evaluate_check(c, marks.get((span.phase, c.key)))
+            for c in playbook.phase(span.phase).criteria
+        )
+        overdue = today > span.due_on  # the due day itself is still in time and span.held_since is None
+    ready = bool(criteria) and all(c.met for c in criteria)
+    # Once established or exited, the "phase" is that final state, which began when the last one ended.
+    since = span.started_on if timeline.current else span.ended_on or span.started_on
+    return GateStatus(
+        country=country.code,
+        phase=timeline.state,
+        phase_started=since,
+        gate_due=span.due_on if timeline.current else None,
+        days_in_phase=active_days(span, today) if timeline.current else (today - since).days,
+        planned_days=planned_days(span) if timeline.current else 0,
+        on_hold_since=span.held_since,
+        criteria=criteria,
+        ready=ready,
+        forecast=gate_forecast(criteria, overdue) if timeline.current and today >= span.started_on else None,
+        last_decision=_last_decision_summary(decisions),
+        decision_count=len(decisions),
+        as_of=today,
+    )
+
+
+def _decisions_by_country(session: Session, codes: list[str] | None = None) -> dict[str, list[Decision]]:
+    query = select(Decision).order_by(Decision.country_code, Decision.sequence)
+    if codes is not None:
+        query = query.where(col(Decision.country_code).in_(codes))
+    grouped: dict[str, list[Decision]] = defaultdict(list)
+    for decision in session.exec(query):
+        grouped[decision.country_code].append(decision)
+    return grouped
+
+
+def latest_marks(
+    session: Session, codes: list[str] | None = None
+) -> dict[str, dict[tuple[str, str], CheckMark]]:
+    """Per country, the latest mark of each (phase, check)."""
+    query = select(CheckMark).order_by(CheckMark.id)
+    if codes is not None:
+        query = query.where(col(CheckMark.country_code).in_(codes))
+    latest: dict[str, dict[tuple[str, str], CheckMark]] = defaultdict(dict)
+    for mark in session.exec(query):
+        latest[mark.country_code][(mark.phase, mark.criterion_key)] = mark
+    return latest
+
+
+def gate_status(
+    session: Session, code: str, today: date | None = None, playbook: Playbook | None = None
+) -> GateStatus:
+    country = get_country(session, code)
+    decisions = _decisions_by_country(session, [country.code])[country.code]
+    return evaluate(
+        session,
+        country,
+        decisions,
+        latest_marks(session, [country.code])[country.code],
+        playbook or load_playbook(),
+        today or date.today(),
+    )
+
+
+def current_window(country: Country, timeline: Timeline, today: date) -> metrics.MetricWindow:
+    span = timeline.current or timeline.spans[-1]
+    return metrics.MetricWindow(country.code, span.started_on, today, span.due_on)
+
+
+def _batched_values(
+    session: Session,
+    countries: Sequence[Country],
+    timelines: Mapping[str, Timeline],
+    playbook: Playbook,
+    today: date,
+) -> dict[str, dict[str, float]]:
+    """Per country, the values of its current gate's metrics that have a batch form, each metric asked once
+    for all countries. A batch that fails (a missing exchange rate…) is left out: each country's own
+    evaluation then says what is wrong for it."""
+    # One window per country and metric, however many criteria of its phase read that metric.
+    windows: dict[str, dict[str, metrics.MetricWindow]] = defaultdict(dict)
+    for country in countries:
+        timeline = timelines[country.code]
+        if timeline.current is None:
+            continue
+        for criterion in playbook.phase(timeline.current.phase).criteria:
+            if criterion.kind == "metric" and criterion.metric:
+                windows[criterion.metric][country.code] = current_window(country, timeline, today)
+    known: dict[str, dict[str, float]] = defaultdict(dict)
+    for name, by_country in windows.items():
+        metric = metrics.get(name)
+        if metric is None or metric.batch is None:
+            continue
+        try:
+            values = metric.batch(session, list(by_country.values()))
+        except RolloutError:
+            continue
+        for code, value in values.items():
+            known[code][name] = value
+    return known
+
+
+def portfolio_with_timelines(
+    session: Session, today: date | None = None, playbook: Playbook | None = None
+) -> tuple[list[GateStatus], dict[str, Timeline]]:
+    """Every country's gate status and phase history, each country's decisions read and replayed once and
+    each metric read for all countries at once where it can be."""
+    playbook, today = playbook or load_playbook(), today or date.today()
+    countries = list_countries(session)
+    decisions, marks = _decisions_by_country(session), latest_marks(session)
+    timelines = _replayed(countries, decisions, playbook, today)
+    known = _batched_values(session, countries, timelines, playbook, today)
+    statuses = [
+        evaluate(
+            session, c, decisions[c.code], marks[c.code], playbook, today, timelines[c.code], known[c.code]
+        )
+        for c in countries
+    ]
+    return statuses, timelines
+
+
+def _replayed(
+    countries: Sequence[Country], decisions: Mapping[str, list[Decision]], playbook: Playbook, today: date
+) -> dict[str, Timeline]:
+    return {c.code: replay(c.start_date, decisions[c.code], playbook, today) for c in countries}
+
+
+def all_timelines(
+    session: Session, today: date | None = None, playbook: Playbook | None = None
+) -> dict[str, Timeline]:
+    """Every country's phase history (in the countries' order), without evaluating any gate."""
+    playbook, today = playbook or load_playbook(), today or date.today()
+    return _replayed(list_countries(session), _decisions_by_country(session), playbook, today)
+
+
+def portfolio(
+    session: Session, today: date | None = None, playbook: Playbook | None = None
+) -> list[GateStatus]:
+    """The gate status of every country."""
+    return portfolio_with_timelines(session, today, playbook)[0]
+
+
+def country_timeline(
+    session: Session, code: str, today: date | None = None, playbook: Playbook | None = None
+) -> Timeline:
+    country = get_country(session, code)
+    decisions = _decisions_by_country(session, [country.code])[country.code]
+    return replay(country.start_date, decisions, playbook or load_playbook(), today or date.today())
+
+
+def decisions(session: Session, code: str | None = None) -> list[Decision]:
+    query = select(Decision).order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+    if code:
+        query = query.where(Decision.country_code == get_country(session, code).code)
+    return list(session.exec(query))

@@ -1,0 +1,1 @@
+"""Marketing: the local calendar and its events, campaigns, .ics, content, local talent."""

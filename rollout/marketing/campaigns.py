@@ -1,0 +1,371 @@
+"""Planning campaigns at the right local moment: warnings, suggested slots, local events.
+
+Times are entered and shown in the country's local time; instants are stored in UTC with the zone
+they were planned in, so a webinar stays at 10:00 Madrid time across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from rollout.gates.metrics import MetricWindow, register
+from rollout.marketing.local_calendar import (
+    CalendarEntry,
+    blocked_reasons,
+    calendar_entries,
+    campaigns_between,
+    subdivisions,
+    weekend_days,
+)
+from rollout.platform import settings
+from rollout.platform.access import Action, authorize
+from rollout.platform.countries import get_country
+from rollout.platform.errors import NotFound, RolloutError
+from rollout.platform.locales import all_time_zones
+from rollout.platform.locking import locked, require_version, touch
+from rollout.platform.models import CHANNELS, Campaign, LocalEvent, utc_now
+
+BUSINESS_HOURS = (time(9), time(18))  # local working hours a campaign should fall within
+MIN_DAYS_APART = 3  # two campaigns closer than this in one market compete for the same attention
+GOOD_WEEKDAYS = {1, 2, 3}  # Tuesday to Thursday: the usual best days for B2B webinars and emails
+LEAD_DAYS = 14  # an opportunity up to this many days ahead makes a good hook
+
+
+@dataclass(frozen=True)
+class CampaignWarning:
+    kind: str  # holiday, weekend, quiet, hours, too_close, dst; or opportunity (good news)
+    message: str
+
+    @property
+    def is_problem(self) -> bool:
+        return self.kind != "opportunity"
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime  # local, timezone-aware
+    score: int
+    reasons: tuple[str, ...]
+
+
+def to_utc(local_start: datetime, time_zone: str) -> datetime:
+    """The instant of a local wall-clock time; refuses times that do not exist or happen twice."""
+    zone = ZoneInfo(time_zone)
+    first, second = local_start.replace(tzinfo=zone, fold=0), local_start.replace(tzinfo=zone, fold=1)
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local_start:
+        raise RolloutError(
+            f"time: {local_start:%H:%M} does not exist on {local_start:%Y-%m-%d} in {time_zone} "
+            "(clocks go forward): choose another time"
+        )
+    if first.astimezone(UTC) != second.astimezone(UTC):
+        raise RolloutError(
+            f"time: {local_start:%H:%M} happens twice on {local_start:%Y-%m-%d} in {time_zone} "
+            "(clocks go back): choose another time"
+        )
+    return first.astimezone(UTC)
+
+
+def hq_time_zone() -> str:
+    return settings.current().hq_time_zone
+
+
+def in_hq_time(starts_at: datetime) -> datetime:
+    return starts_at.astimezone(ZoneInfo(hq_time_zone()))
+
+
+def _validate(
+    code: str, name: str, channel: str, time_zone: str, duration: int, locale: str, subdivision: str | None
+) -> None:
+    if not name.strip():
+        raise RolloutError("name: required")
+    if channel not in CHANNELS:
+        raise RolloutError(f"channel: '{channel}' is not one of {', '.join(CHANNELS)}")
+    if time_zone not in all_time_zones():
+        raise RolloutError(f"time zone: '{time_zone}' is not in the IANA time zone database")
+    if not 1 <= duration <= 24 * 60:
+        raise RolloutError(f"duration: must be 1 to 1440 minutes, not {duration}")
+    if locale:
+        try:
+            Locale.parse(locale)
+        except (UnknownLocaleError, ValueError):
+            raise RolloutError(f"locale: '{locale}' is not a CLDR locale (e.g. es_ES, hi_IN)") from None
+    if subdivision and subdivision not in subdivisions(code):
+        raise RolloutError(f"region: '{subdivision}' is not a subdivision of {code}")
+
+
+def campaign_warnings(
+    session: Session,
+    *,
+    code: str,
+    local_start: datetime,
+    time_zone: str,
+    duration_minutes: int = 60,
+    subdivision: str | None = None,
+    ignore_campaign: int | None = None,
+) -> list[CampaignWarning]:
+    """Everything that speaks against (or for) this local date and time in this market."""
+    country = get_country(session, code)
+    day = local_start.date()
+    entries = calendar_entries(session, country.code, *_around(day, day), subdiv=subdivision)
+    return _warnings(entries, weekend_days(country), local_start, duration_minutes, ignore_campaign)
+
+
+def _around(first: date, last: date) -> tuple[date, date]:
+    """The calendar span the warnings of campaigns on days first…last read: campaigns a few days either
+    side, and the hooks ahead."""
+    return first - timedelta(days=MIN_DAYS_APART), last + timedelta(days=max(MIN_DAYS_APART, LEAD_DAYS))
+
+
+def _warnings(
+    entries: list[CalendarEntry],
+    weekend: frozenset[int],
+    local_start: datetime,
+    duration_minutes: int,
+    ignore_campaign: int | None,
+) -> list[CampaignWarning]:
+    """campaign_warnings() from calendar entries covering _around() the day (more days do no harm)."""
+    day = local_start.date()
+    warnings = [_blocked_warning(reason, day) for reason in blocked_reasons(day, entries, weekend)]
+    end = (datetime.combine(day, local_start.time()) + timedelta(minutes=duration_minutes)).time()
+    if local_start.time() < BUSINESS_HOURS[0] or end > BUSINESS_HOURS[1] or end < local_start.time():
+        warnings.append(
+            CampaignWarning(
+                "hours",
+                f"{local_start:%H:%M}–{end:%H:%M} is outside local business hours "
+                f"({BUSINESS_HOURS[0]:%H:%M}–{BUSINESS_HOURS[1]:%H:%M})",
+            )
+        )
+    warnings += _too_close(entries, day, ignore_campaign)
+    warnings += [
+        CampaignWarning("opportunity", f"{e.name} starts {_days_ahead(e.start, day)}: a hook to use")
+        for e in entries
+        if e.category == "opportunity" and day <= e.start <= day + timedelta(days=LEAD_DAYS)
+    ]
+    return warnings
+
+
+def _blocked_warning(reason: str, day: date) -> CampaignWarning:
+    if reason == "weekend":
+        return CampaignWarning("weekend", f"{day:%A %d %B} is a weekend day in this market")
+    return CampaignWarning("holiday", f"{day.isoformat()}: {reason} — people are off or not listening")
+
+
+def _too_close(entries: list[CalendarEntry], day: date, ignore: int | None) -> list[CampaignWarning]:
+    return [
+        CampaignWarning(
+            "too_close",
+            f"'{e.name}' is planned {abs((e.start - day).days)} day(s) away on "
+            f"{e.start.isoformat()} in the same market",
+        )
+        for e in entries
+        if e.kind == "campaign" and e.campaign_id != ignore and abs((e.start - day).days) < MIN_DAYS_APART
+    ]
+
+
+def _days_ahead(start: date, day: date) -> str:
+    days = (start - day).days
+    return "that day" if days == 0 else f"{days} day(s) later, on {start.isoformat()}"
+
+
+def plan_campaign(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    channel: str,
+    local_start: datetime,
+    by: str,
+    time_zone: str | None = None,
+    duration_minutes: int = 60,
+    locale: str = "",
+    subdivision: str | None = None,
+    owner: str = "",
+    occasion: str = "",
+    linked_content: str = "",
+) -> tuple[Campaign, list[CampaignWarning]]:
+    """Save a campaign; returns it with its warnings (warnings inform, they do not refuse)."""
+    country = get_country(session, code)
+    by = authorize(session, by, Action.MANAGE_MARKETING, country.code)
+    time_zone = time_zone or (country.time_zones[0] if country.time_zones else "UTC")
+    _validate(country.code, name, channel, time_zone, duration_minutes, locale, subdivision)
+    starts_at = to_utc(local_start, time_zone)
+    twin = session.exec(
+        select(Campaign.id).where(
+            Campaign.country_code == country.code,
+            Campaign.name == name.strip(),
+            Campaign.starts_at == starts_at,
+            col(Campaign.cancelled).is_(False),
+        )
+    ).first()
+    if twin is not None:
+        raise RolloutError(f"'{name.strip()}' is already planned at that time (campaign #{twin})")
+    warnings = campaign_warnings(
+        session,
+        code=country.code,
+        local_start=local_start,
+        time_zone=time_zone,
+        duration_minutes=duration_minutes,
+        subdivision=subdivision,
+    )
+    campaign = Campaign(
+        country_code=country.code,
+        name=name.strip(),
+        channel=channel,
+        starts_at=starts_at,
+        time_zone=time_zone,
+        duration_minutes=duration_minutes,
+        locale=locale,
+        subdivision=subdivision or None,
+        owner=owner.strip().lower(),
+        occasion=occasion.strip(),
+        linked_content=linked_content.strip(),
+        updated_at=utc_now(),
+        updated_by=by,
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign, warnings
+
+
+def cancel_campaign(
+    session: Session, *, campaign_id: int, by: str, expected_version: int | None = None
+) -> Campaign:
+    campaign = locked(session, Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign #{campaign_id} does not exist")
+    by = authorize(session, by, Action.MANAGE_MARKETING, campaign.country_code)
+    require_version(campaign, expected_version, f"campaign '{campaign.name}'")
+    campaign.cancelled = True
+    touch(campaign, by)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def suggest_slots(
+    session: Session,
+    *,
+    code: str,
+    start: date,
+    end: date,
+    local_time: time = time(10),
+    count: int = 5,
+    subdivision: str | None = None,
+    time_zone: str | None = None,
+    today: date | None = None,
+) -> list[Slot]:
+    """The best `count` days in [start, end] at `local_time`, ranked by fit, each with its reasons."""
+    country = get_country(session, code)
+    zone = ZoneInfo(time_zone or (country.time_zones[0] if country.time_zones else "UTC"))
+    start = max(start, today or date.today())  # a slot in the past is no suggestion
+    entries = calendar_entries(
+        session,
+        country.code,
+        start - timedelta(days=MIN_DAYS_APART),
+        end + timedelta(days=LEAD_DAYS),
+        subdiv=subdivision,
+    )
+    weekend = weekend_days(country)
+    slots = []
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
+        if blocked_reasons(day, entries, weekend) or _too_close(entries, day, None):
+            continue
+        score, reasons = _fit(day, entries)
+        slots.append(Slot(datetime.combine(day, local_time, tzinfo=zone), score, tuple(reasons)))
+    return sorted(slots, key=lambda slot: (-slot.score, slot.starts_at))[:count]
+
+
+def _fit(day: date, entries: list[CalendarEntry]) -> tuple[int, list[str]]:
+    score, reasons = 1, ["a working day with no holiday, quiet period or nearby campaign"]
+    if day.weekday() in GOOD_WEEKDAYS:
+        score += 2
+        reasons.append(f"{day:%A}: mid-week days draw the best B2B attendance")
+    hooks = [
+        e
+        for e in entries
+        if e.category == "opportunity" and day <= e.start <= day + timedelta(days=LEAD_DAYS)
+    ]
+    for hook in hooks:
+        score += 3
+        reasons.append(f"leads into {hook.name} ({_days_ahead(hook.start, day)})")
+    return score, reasons
+
+
+def add_local_event(
+    session: Session, *, code: str, name: str, kind: str, start: date, end: date, by: str, note: str = ""
+) -> LocalEvent:
+    country = get_country(session, code)
+    by = authorize(session, by, Action.MANAGE_MARKETING, country.code)
+    if not name.strip():
+        raise RolloutError("name: required")
+    if kind not in ("opportunity", "quiet"):
+        raise RolloutError(f"kind: must be opportunity or quiet, not '{kind}'")
+    if start is None or end is None:
+        raise RolloutError("dates: choose the first and the last day")
+    if end < start:
+        raise RolloutError(f"end: {end.isoformat()} is before the start {start.isoformat()}")
+    event = LocalEvent(
+        country_code=country.code,
+        name=name.strip(),
+        kind=kind,
+        start_date=start,
+        end_date=end,
+        note=note.strip(),
+        created_at=utc_now(),
+        created_by=by,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def planned_with_conflicts(
+    session: Session, code: str, start: date, end: date
+) -> list[tuple[Campaign, list[CampaignWarning]]]:
+    """The campaigns planned on local days within [start, end], each with what speaks against it today
+    (holidays and events may have been added since it was planned): campaign_warnings() of each, reading
+    the calendar once per region rather than once per campaign."""
+    country = get_country(session, code)
+    planned = campaigns_between(session, country.code, start, end)
+    weekend, calendars_by_region = weekend_days(country), {}
+    found = []
+    for campaign in planned:
+        region = campaign.subdivision or None
+        if region not in calendars_by_region:
+            calendars_by_region[region] = calendar_entries(
+                session, country.code, *_around(start, end), subdiv=region
+            )
+        local = campaign.starts_at.astimezone(ZoneInfo(campaign.time_zone)).replace(tzinfo=None)
+        warnings = _warnings(
+            calendars_by_region[region], weekend, local, campaign.duration_minutes, campaign.id
+        )
+        found.append((campaign, warnings))
+    return found
+
+
+@register(
+    "timed_campaigns_next_quarter",
+    description="Campaigns tied to a local holiday or event, planned for the 3 months after the window",
+)
+def timed_campaigns_next_quarter(session: Session, window: MetricWindow) -> float:
+    first = datetime.combine(window.end + timedelta(days=1), time.min, tzinfo=UTC)
+    last = first + timedelta(days=92)
+    query = (
+        select(func.count())
+        .select_from(Campaign)
+        .where(
+            Campaign.country_code == window.country_code,
+            Campaign.cancelled == False,  # noqa: E712
+            Campaign.occasion != "",
+            col(Campaign.starts_at) >= first,
+            col(Campaign.starts_at) < last,
+        )
+    )
+    return session.exec(query).one()

@@ -1,0 +1,1 @@
+"""What every domain stands on: database, schema, models, access, audit, users, errors, helpers."""

@@ -1,0 +1,40 @@
+"""Reference data files (TOML and CSV under rollout/data/): where the defaults are, and generic checks.
+
+The gate playbook, the pipeline's stages and the event rules are TOML files that people edit without
+touching code; every error names the file and the key (or line) at fault.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+class ConfigFileError(ValueError):
+    """A reference data file cannot be used; the message names the file and the key or line."""
+
+
+def data_file(name: str) -> Path:
+    """A default data file shipped inside the package (so an installed wheel finds it too)."""
+    return Path(str(resources.files("rollout") / "data" / name))
+
+
+def require_key(table: dict[str, Any], key: str, kind: type, where: str, error: type[ConfigFileError]) -> Any:
+    if key not in table:
+        raise error(f"{where}: missing key '{key}'")
+    value = table[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise error(f"{where}: '{key}' must be {kind.__name__}, not {value!r}")
+    return value
+
+
+def reject_unknown_keys(
+    raw: dict[str, Any], known: set[str], where: str, error: type[ConfigFileError]
+) -> None:
+    """A misspelt key would otherwise be ignored silently."""
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise error(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")

@@ -1,0 +1,81 @@
+"""One engine per process and short-lived sessions.
+
+SQLite (the zero-setup default) runs in WAL mode with foreign keys on and a busy timeout; write
+transactions start with BEGIN IMMEDIATE so two writers queue instead of failing half-way.
+ROLLOUT_DATABASE_URL selects another database, e.g. postgresql+psycopg://user@host/dbname.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+from rollout.platform import audit, settings
+
+DEFAULT_SQLITE_PATH = Path("rollout.db")  # in the folder the app or CLI runs from
+
+
+def database_url() -> str:
+    return settings.current().database_url or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = "IMMEDIATE" if connection.get_execution_options().get("rollout_write") else ""
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@cache
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for `url` (default: database_url())."""
+    return make_engine(url or database_url())
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
+    """A session whose work commits as one transaction, or not at all, with its audit trail.
+
+    `source` (ui, import, cli, demo, local) is recorded with every change; the acting user is named by
+    `rollout.platform.access.authorize`, which every write function calls first.
+    """
+    if source not in audit.SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    # Objects stay readable after the commit, so callers can report what was written.
+    with Session(engine.execution_options(rollout_write=True), expire_on_commit=False) as session:
+        session.info["source"] = source
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,384 @@
+"""Tables. Decisions and check marks are append-only: history is never edited, only superseded."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+
+class Outcome(StrEnum):
+    """What a gate decision says: go on, extend the phase, hold it (the clock stops), or stop."""
+
+    GO = "go"
+    EXTEND = "extend"
+    HOLD = "hold"
+    STOP = "stop"
+
+
+OUTCOMES = tuple(Outcome)
+
+
+class Role(StrEnum):
+    """A user's one role; what each may change is in rollout.platform.access."""
+
+    LEADERSHIP = "leadership"
+    MARKETER = "marketer"
+    SALES = "sales"
+    ADMIN = "admin"
+
+
+ROLES = tuple(Role)
+
+
+class UTCDateTime(TypeDecorator):
+    """Instants stored as UTC, returned timezone-aware on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: instants must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class FixedDecimal(TypeDecorator):
+    """An exact decimal with `places` digits after the point, stored as a scaled integer.
+
+    Integers add up exactly in SQL on every backend (SQLite has no exact decimal type), so SUM()
+    over amounts stays exact; values come back as Decimal.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, places: int) -> None:
+        super().__init__()
+        self.places = places
+        self.scale = Decimal(10) ** places
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(value) * self.scale).to_integral_value())
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        return None if value is None else (Decimal(int(value)) / self.scale).quantize(1 / self.scale)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CountryFacts(SQLModel):
+    """What a user may edit about a country; prefilled from CLDR and tzdata."""
+
+    display_name: str | None = Field(default=None, max_length=100)
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    currency: str = Field(max_length=3)
+    time_zones: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    first_week_day: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    # Weekend days (0 = Monday) where the country's own working week differs from python-holidays'.
+    weekend_override: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Country(CountryFacts, table=True):
+    code: str = Field(primary_key=True, max_length=2, description="ISO 3166-1 alpha-2")
+    start_date: date
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_by: str = Field(max_length=254)
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    updated_by: str | None = Field(default=None, max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+class Decision(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("country_code", "sequence", name="uq_decision_sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    # 1, 2, 3… per country; the unique constraint lets only one of two simultaneous deciders win.
+    sequence: int
+    phase: str = Field(max_length=40, description="the phase whose gate was decided")
+    outcome: str = Field(max_length=10)
+    decided_on: date = Field(index=True, description="the day the decision takes effect")
+    decided_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    decided_by: str = Field(max_length=254)
+    rationale: str = ""
+    extension_months: int | None = None
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CheckMark(SQLModel, table=True):
+    """A person ticking (or unticking) a check criterion; the latest mark counts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    phase: str = Field(max_length=40)
+    criterion_key: str = Field(max_length=60)
+    checked: bool
+    note: str = ""
+    marked_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    marked_by: str = Field(max_length=254)
+
+
+class Signal(SQLModel, table=True):
+    """Something a salesperson saw in the market: a meeting, a demo, a lead, feedback, a content request."""
+
+    # Gate metrics and content demand count one market's signals of one kind over a time window; with
+    # `qualified` in the index, counting qualified meetings reads no table row.
+    __table_args__ = (
+        Index("ix_signal_country_kind_day", "country_code", "kind", "occurred_on", "qualified"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    kind: str = Field(max_length=30)
+    occurred_on: date = Field(index=True)
+    qualified: bool = False
+    account: str = Field(default="", max_length=200)
+    content_title: str = Field(default="", max_length=200, description="for content requests")
+    requested_by: str = Field(default="", max_length=20, description="prospect or partner")
+    note: str = ""
+    logged_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    logged_by: str = Field(max_length=254)
+
+
+class Opportunity(SQLModel, table=True):
+    # A deal's identity across imports and exports; deals entered here get "rollout-<id>".
+    __table_args__ = (
+        UniqueConstraint("crm_id", name="uq_opportunity_crm_id"),
+        # Gate metrics read one market's deals created, or closed, within a time window; deals won, amounts
+        # won and open pipeline are answered from the second index alone (no table row read).
+        Index("ix_opportunity_country_created", "country_code", "created_on"),
+        Index(
+            "ix_opportunity_country_closed",
+            "country_code",
+            "closed_on",
+            "created_on",
+            "stage",
+            "currency",
+            "amount",
+        ),
+        # Every market's deals won and lost, each win's cycle and open pipeline (markets side by side).
+        Index(
+            "ix_opportunity_stage", "stage", "country_code", "closed_on", "created_on", "currency", "amount"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Indexed first in (country_code, created_on) and (country_code, closed_on, …): no index of its own.
+    country_code: str = Field(foreign_key="country.code", max_length=2)
+    source: str = Field(default="manual", max_length=20, description="manual, hubspot, salesforce, csv")
+    crm_id: str | None = Field(default=None, max_length=100)
+    account: str = Field(max_length=200)
+    amount: Decimal = Field(sa_column=Column(FixedDecimal(2), nullable=False))
+    currency: str = Field(max_length=3)
+    stage: str = Field(max_length=40)
+    created_on: date = Field(index=True)
+    expected_close: date | None = None
+    closed_on: date | None = None  # searched within a market: (country_code, closed_on, …)
+    owner: str = Field(default="", max_length=254)
+    segment: str | None = Field(default=None, max_length=20)
+    lost_reason: str = ""
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+class StageChange(SQLModel, table=True):
+    """An opportunity entering a stage; it left it when the next change came. Append-only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    opportunity_id: int = Field(foreign_key="opportunity.id", index=True)
+    stage: str = Field(max_length=40)
+    entered_on: date
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    recorded_by: str = Field(max_length=254)
+
+
+class ExchangeRate(SQLModel, table=True):
+    """Units of `currency` for one euro on `day`, as the ECB publishes them."""
+
+    currency: str = Field(primary_key=True, max_length=3)
+    day: date = Field(primary_key=True)
+    per_eur: Decimal = Field(sa_column=Column(FixedDecimal(6), nullable=False))
+    source: str = Field(default="manual", max_length=20)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+
+
+class ImportMapping(SQLModel, table=True):
+    """A column mapping a user confirmed for a CRM file layout, offered again next time."""
+
+    name: str = Field(primary_key=True, max_length=100)
+    columns: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+CHANNELS = ("webinar", "emailing", "event", "social", "paid")
+
+
+class Campaign(SQLModel, table=True):
+    """A marketing action in one market, at a local date and time."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    name: str = Field(max_length=200)
+    channel: str = Field(max_length=20)
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    time_zone: str = Field(max_length=60, description="the IANA zone its local time is in")
+    duration_minutes: int = 60
+    locale: str = Field(default="", max_length=20)
+    subdivision: str | None = Field(default=None, max_length=10, description="region whose holidays apply")
+    owner: str = Field(default="", max_length=254)
+    occasion: str = Field(default="", max_length=200, description="the holiday or event it is timed to")
+    linked_content: str = Field(default="", max_length=300)
+    cancelled: bool = False
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+class LocalEvent(SQLModel, table=True):
+    """An event a local marketer knows of that no rule file has: a trade fair, a local festival."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20, description="opportunity or quiet")
+    start_date: date
+    end_date: date
+    note: str = ""
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_by: str = Field(max_length=254)
+
+
+CONTENT_TYPES = (
+    "website",
+    "website_page",
+    "webinar_script",
+    "ebook",
+    "article",
+    "linkedin_post",
+    "email_template",
+    "case_study",
+)
+TRANSLATION_STATUSES = ("todo", "in_progress", "in_review", "published")
+HIRE_STAGES = ("sourcing", "interviewing", "offer", "hired", "started", "converted", "left")
+
+
+class ContentItem(SQLModel, table=True):
+    """A piece of the company's content; `parent_id` is the piece it was derived from (recycling)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200, index=True)
+    content_type: str = Field(max_length=30)
+    source_language: str = Field(default="en", max_length=10)
+    owner: str = Field(default="", max_length=254)
+    link: str = Field(default="", max_length=500)
+    word_count: int = 0
+    parent_id: int | None = Field(default=None, foreign_key="contentitem.id")
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+class Translation(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("content_id", "country_code", "locale", name="uq_translation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    content_id: int = Field(foreign_key="contentitem.id", index=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    locale: str = Field(max_length=20)
+    status: str = Field(default="todo", max_length=20)
+    assignee: str = Field(default="", max_length=254)
+    due_on: date | None = None
+    published_link: str = Field(default="", max_length=500)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+class Hire(SQLModel, table=True):
+    """A candidate for, or holder of, a local marketing role; the stage history is in HireStageChange."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    role: str = Field(max_length=100)
+    candidate: str = Field(max_length=200)
+    email: str = Field(default="", max_length=254, description="work email once hired: what they own")
+    native_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    native_country: str = Field(default="", max_length=2)
+    based: str = Field(default="hq", max_length=20, description="hq or in_country")
+    stage: str = Field(default="sourcing", max_length=20)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+class HireStageChange(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    hire_id: int = Field(foreign_key="hire.id", index=True)
+    stage: str = Field(max_length=20)
+    entered_on: date
+    reason: str = ""
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    recorded_by: str = Field(max_length=254)
+
+
+class AppUser(SQLModel, table=True):
+    """Someone allowed in: their role, and the countries they work on (none listed: all countries)."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=20)
+    countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    active: bool = True
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change to one record: who, when, from where, and each changed field's old and new value.
+
+    Append-only (database triggers). `changes` maps a field to [old, new]; a create has old = None for
+    every field, a delete new = None.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_record", "table_name", "record_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    actor: str = Field(max_length=254)
+    source: str = Field(max_length=20, description="ui, import, cli or demo")
+    action: str = Field(max_length=10, description="create, update or delete")
+    table_name: str = Field(max_length=40)
+    record_key: str = Field(max_length=200)
+    country_code: str | None = Field(default=None, max_length=2, index=True)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,331 @@
+"""Importing a CRM's deals for a country (idempotent by CRM id) and exporting them back as CSV."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Row, RowMapping, Select, String, Table, bindparam, func, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Session, select
+
+from rollout.platform import audit, bulk
+from rollout.platform.access import Action, authorize
+from rollout.platform.countries import get_country
+from rollout.platform.errors import RolloutError
+from rollout.platform.exports import csv_bytes
+from rollout.platform.locking import touch
+from rollout.platform.models import ExchangeRate, ImportMapping, Opportunity, StageChange, utc_now
+from rollout.sales.crm_files import FIELDS, DealRow, ParsedFile, RowProblem, parse_deals
+from rollout.sales.money import EURO
+from rollout.sales.pipeline import PipelineConfig, Stage, load_pipeline_config
+
+SOURCES = {"hubspot": "hubspot", "salesforce": "salesforce", "mapped": "csv"}
+EXPORT_FIELDS = FIELDS  # what an import reads, so an export imports back unchanged
+CHUNK = 5_000  # rows read, checked and written at a time: memory stays flat whatever the file's size
+OPPORTUNITY: Table = Opportunity.__table__  # type: ignore[attr-defined]
+STAGE_CHANGE: Table = StageChange.__table__  # type: ignore[attr-defined]
+# The columns of a stored deal an import compares, stamps or records in the audit trail.
+COMPARED = ("account", "amount", "currency", "stage", "created_on", "expected_close", "closed_on", "owner")
+COMPARED += ("segment", "lost_reason")
+STORED = ("id", "crm_id", "country_code", "version", "updated_at", "updated_by", *COMPARED)
+
+
+@dataclass
+class ImportOutcome:
+    format: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    missing_rates: list[str] = field(default_factory=list)  # imported currencies reporting cannot convert
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+    def summary(self) -> str:
+        return (
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"rejected {self.rejected}"
+        )
+
+
+def _values(
+    row: DealRow, stage: str, currency: str, today: date, closed: bool, stored: Row | None
+) -> dict[str, Any]:
+    """The opportunity a row describes. A date the file leaves out keeps what is stored (so re-importing
+    the same file changes nothing), else defaults to the close date or today."""
+    closed_on = None
+    if closed:
+        closed_on = row.closed_on or row.expected_close or (stored.closed_on if stored else None) or today
+    created_on = row.created_on or (stored.created_on if stored else None) or min(today, closed_on or today)
+    return {
+        "account": row.account[:200],
+        "amount": row.amount,
+        "currency": currency,
+        "stage": stage,
+        "created_on": created_on,
+        "expected_close": row.expected_close,
+        "closed_on": closed_on,
+        "owner": row.owner,
+        "segment": row.segment,
+        "lost_reason": row.lost_reason,
+    }
+
+
+def _header(parsed: ParsedFile, field: str) -> str:
+    """The file's own name for a field; a close date read from the expected-close column is named so."""
+    fallback = {"closed_on": "expected_close"}.get(field, field)
+    return parsed.field_headers.get(field) or parsed.field_headers.get(fallback) or field
+
+
+def _chunks(rows: Sequence[DealRow]) -> Iterator[Sequence[DealRow]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start : start + CHUNK]
+
+
+def _existing(session: Session, rows: Sequence[DealRow]) -> dict[str, Row]:
+    """The stored deals of these rows' CRM ids: only the columns compared, stamped and audited, as plain
+    rows (ORM objects cost a validation per field and stay in the session until it closes)."""
+    table, connection = OPPORTUNITY, session.connection()
+    ids: list[str] | Select = [row.crm_id for row in rows]
+    if connection.dialect.name == "postgresql":
+        # One array parameter, unnested: a list of 5,000 parameters is parsed again by psycopg on every
+        # query, and once prepared it is planned as "compare each deal with every id" (minutes for a
+        # re-import of 100,000 deals); a join on the array stays linear whatever the plan.
+        ids = select(func.unnest(bindparam("crm_ids", ids, type_=ARRAY(String))))
+    query = select(*(table.c[name] for name in STORED)).where(table.c.crm_id.in_(ids))
+    return {stored.crm_id: stored for stored in connection.execute(query)}
+
+
+def _currencies_without_rates(session: Session, currencies: set[str]) -> list[str]:
+    known = set(session.exec(select(ExchangeRate.currency).distinct()).all()) | {EURO}
+    return sorted(currencies - known)
+
+
+def import_deals(
+    session: Session,
+    *,
+    code: str,
+    content: bytes,
+    filename: str,
+    by: str,
+    format: str = "auto",
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    today: date | None = None,
+    config: PipelineConfig | None = None,
+) -> ImportOutcome:
+    """Validate the whole file, then create or update its deals in the caller's transaction.
+
+    Any bad row refuses the file: nothing is written and every problem is listed. CrmFileError is
+    raised when the file as a whole cannot be read.
+    """
+    with _cyclic_gc_paused():
+        return _import(session, code, content, filename, by, format, mapping, dry_run, today, config)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """An import builds millions of short-lived dicts and lists, without cycles: reference counting frees
+    them. Their number alone triggers Python's cyclic collector, which scans every live object each time:
+    that was 40% of a large import's time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    session: Session,
+    code: str,
+    content: bytes,
+    filename: str,
+    by: str,
+    format: str,
+    mapping: dict[str, str] | None,
+    dry_run: bool,
+    today: date | None,
+    config: PipelineConfig | None,
+) -> ImportOutcome:
+    today, config = today or date.today(), config or load_pipeline_config()
+    country = get_country(session, code)
+    by = authorize(session, by, Action.LOG_PIPELINE, country.code)
+    audit.record_as_import(session)
+    parsed = parse_deals(content, filename, format=format, mapping=mapping)
+    outcome = ImportOutcome(format=parsed.format)
+    session.flush()  # the Core reads below do not autoflush: they must see what the caller has pending
+    importer = _Importer(session, parsed, country.code, country.currency, by, config, today)
+    # Every problem of the file at once, the parser's and ours, in file order; nothing written before.
+    problems = list(parsed.problems)
+    for rows in _chunks(parsed.valid_rows):
+        problems += importer.problems(rows)
+    if problems:
+        problems.sort(key=lambda p: (p.data_row, p.column))
+        outcome.problems, outcome.rejected = problems, len({p.data_row for p in problems})
+        return outcome
+    currencies = {row.currency or country.currency for row in parsed.valid_rows}
+    outcome.missing_rates = _currencies_without_rates(session, currencies)
+    for rows in _chunks(parsed.valid_rows):
+        importer.write(rows, outcome, dry_run)
+    return outcome
+
+
+class _Importer:
+    """Checks the file's rows, then writes them, a chunk at a time: Core executemany statements and their
+    audit entries, so memory stays flat and no ORM object is built per row."""
+
+    def __init__(
+        self,
+        session: Session,
+        parsed: ParsedFile,
+        code: str,
+        currency: str,
+        by: str,
+        config: PipelineConfig,
+        today: date,
+    ) -> None:
+        self.session, self.parsed, self.code, self.currency = session, parsed, code, currency
+        self.by, self.today, self.now = by, today, utc_now()
+        self.new = {"country_code": code, "source": SOURCES[parsed.format], "version": 1}
+        self.stamp = {"updated_at": self.now, "updated_by": by}
+        self.recorded = {"recorded_at": self.now, "recorded_by": by}
+        self.known_stages = ", ".join(s.name for s in config.stages)
+        self.existing: dict[str, Row] = {}  # the file's deals already stored, by CRM id
+        # A file uses a handful of labels; folding every alias for each of its rows was a tenth of the time.
+        self.stage_for_label = cache(config.stage_for_label)
+
+    def _mapped(self, rows: Sequence[DealRow]) -> Iterator[tuple[DealRow, Stage | None, Row | None, dict]]:
+        """Each row with its stage (None: unknown), its stored deal and the values it describes."""
+        for row in rows:
+            stage, stored = self.stage_for_label(row.stage), self.existing.get(row.crm_id)
+            if stage is None:
+                yield row, None, stored, {}
+                continue
+            closed = stage.kind != "open"
+            yield (
+                row,
+                stage,
+                stored,
+                _values(row, stage.key, row.currency or self.currency, self.today, closed, stored),
+            )
+
+    def problems(self, rows: Sequence[DealRow]) -> list[RowProblem]:
+        """What is wrong with these rows; problems name the row, line and the file's column. Their stored
+        deals are kept for `write`: read again after its first writes, PostgreSQL would plan the query
+        for the table as it was analysed (empty, say) and scan it whole for every chunk."""
+        self.existing.update(_existing(self.session, rows))
+        found: list[RowProblem] = []
+        for row, stage, stored, values in self._mapped(rows):
+
+            def problem(field: str, text: str, row: DealRow = row) -> None:
+                found.append(RowProblem(row.data_row, row.line, _header(self.parsed, field), text))
+
+            if stage is None:
+                problem(
+                    "stage",
+                    f"'{row.stage}' is not a known stage ({self.known_stages}; CRM labels are mapped to "
+                    "them in rollout/data/pipeline.toml)",
+                )
+                continue
+            if values["created_on"] > self.today:
+                problem("created_on", f"{values['created_on'].isoformat()} is in the future")
+            closed_on = values["closed_on"]
+            if closed_on and closed_on > self.today:
+                problem(
+                    "closed_on",
+                    f"a {stage.name.lower()} deal closing on {closed_on.isoformat()} is in the future",
+                )
+            if closed_on and closed_on < values["created_on"]:
+                problem("closed_on", "is before the deal was created")
+            if stored is not None and stored.country_code != self.code:
+                problem("crm_id", f"deal {row.crm_id} belongs to {stored.country_code}, not {self.code}")
+        return found
+
+    def write(self, rows: Sequence[DealRow], outcome: ImportOutcome, dry_run: bool) -> None:
+        """Create the new deals, update the changed ones (a new version each), with their audit entries
+        and stage history. Unchanged deals are not touched, so a re-import leaves no trace."""
+        created, updated, replaced = self._sorted(rows, outcome)
+        if dry_run:
+            return
+        bulk.insert_rows(self.session, OPPORTUNITY, created, new_ids=True)
+        audit.record_rows(self.session, OPPORTUNITY, "create", created, self.code)
+        _update(self.session, updated)
+        audit.record_rows(self.session, OPPORTUNITY, "update", updated, self.code, old_rows=replaced)
+        # A new deal entered its stage when created (or closed); a deal this import moved, today.
+        entered = [(d, d["closed_on"] or d["created_on"]) for d in created]
+        moved = [d for d, old in zip(updated, replaced, strict=True) if d["stage"] != old["stage"]]
+        entered += [(d, d["closed_on"] or self.today) for d in moved]
+        changes = [
+            {"opportunity_id": d["id"], "stage": d["stage"], "entered_on": on} | self.recorded
+            for d, on in entered
+        ]
+        bulk.insert_rows(self.session, STAGE_CHANGE, changes, new_ids=True)
+        audit.record_rows(self.session, STAGE_CHANGE, "create", changes, self.code)
+
+    def _sorted(
+        self, rows: Sequence[DealRow], outcome: ImportOutcome
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[RowMapping]]:
+        """(new deals, whole; changed deals, whole, with their stored rows), counted in `outcome`."""
+        created, updated, replaced = [], [], []
+        for row, _stage, stored, values in self._mapped(rows):
+            if stored is None:
+                created.append(self.new | {"crm_id": row.crm_id} | values | self.stamp)
+            elif any(stored._mapping[k] != v for k, v in values.items()):
+                updated.append({"id": stored.id} | values | self.stamp | {"version": stored.version + 1})
+                replaced.append(stored._mapping)
+            else:
+                outcome.unchanged += 1
+        outcome.created += len(created)
+        outcome.updated += len(updated)
+        return created, updated, replaced
+
+
+def _update(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Update deals by id in one executemany. Every row sets the same columns (executemany needs that):
+    all compared ones, so a column that did not change is set to its own value."""
+    if not rows:
+        return
+    table = OPPORTUNITY
+    statement = update(table).where(table.c.id == bindparam("deal_id"))
+    # The key under its own name: a row's "id" would be SET too.
+    values = [{"deal_id": row["id"]} | {k: v for k, v in row.items() if k != "id"} for row in rows]
+    session.connection().execute(statement, values)
+    # Deals the caller's session already holds are stale now: read them again on their next use.
+    ids = {row["id"] for row in rows}
+    for held in list(session.identity_map.values()):
+        if isinstance(held, Opportunity) and held.id in ids:
+            session.expire(held)
+
+
+def export_deals_csv(session: Session, code: str) -> bytes:
+    country = get_country(session, code)
+    query = select(Opportunity).where(Opportunity.country_code == country.code).order_by(Opportunity.id)
+    rows = ([getattr(o, f) for f in EXPORT_FIELDS] for o in session.exec(query))
+    return csv_bytes(EXPORT_FIELDS, rows)
+
+
+def saved_mappings(session: Session) -> dict[str, dict[str, str]]:
+    return {m.name: m.columns for m in session.exec(select(ImportMapping).order_by(ImportMapping.name))}
+
+
+def save_mapping(session: Session, *, name: str, columns: dict[str, str], by: str) -> None:
+    by = authorize(session, by, Action.LOG_PIPELINE)
+    name = name.strip()[:100]
+    if not name:
+        raise RolloutError("mapping name: required, to find it next time")
+    mapping = session.get(ImportMapping, name) or ImportMapping(name=name, version=0)
+    mapping.columns = dict(columns)
+    touch(mapping, by)
+    session.add(mapping)
+    session.flush()
