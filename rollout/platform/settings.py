@@ -11,6 +11,7 @@ import getpass
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -122,8 +123,15 @@ VARIABLES: tuple[Variable, ...] = (
 def current(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings in force; SettingsError names the first variable with a bad value."""
     environ = os.environ if environ is None else environ
-    values = {}
-    for variable in VARIABLES:
-        raw = environ.get(variable.name, "")
-        values[variable.attribute] = variable.parse(variable.name, raw) if raw.strip() else variable.default()
+    return _parsed(tuple(environ.get(variable.name, "") for variable in VARIABLES))
+
+
+@lru_cache(maxsize=8)
+def _parsed(raw_values: tuple[str, ...]) -> Settings:
+    # The environment is read on every call (the playbook and database URL are looked up often);
+    # each set of values is parsed once.
+    values = {
+        variable.attribute: variable.parse(variable.name, raw) if raw.strip() else variable.default()
+        for variable, raw in zip(VARIABLES, raw_values, strict=True)
+    }
     return Settings(**values)
