@@ -23,6 +23,7 @@ class PageSpec:
     title: str
     icon: str
     roles: frozenset[Role]
+    url_path: str | None = None  # kept when a page's file is renamed, so links and bookmarks still work
 
 
 PAGES = (
@@ -36,7 +37,12 @@ PAGES = (
         "Sales", "app_pages/sales_analytics.py", "Sales analytics", ":material/insights:", SALES | LEADERSHIP
     ),
     PageSpec(
-        "Marketing", "app_pages/local_calendar.py", "Local calendar", ":material/calendar_month:", EVERYONE
+        "Marketing",
+        "app_pages/local_calendar.py",
+        "Local calendar",
+        ":material/calendar_month:",
+        EVERYONE,
+        url_path="calendar",
     ),
     PageSpec("Marketing", "app_pages/campaigns.py", "Campaigns", ":material/campaign:", MARKETING),
     PageSpec("Marketing", "app_pages/content.py", "Content", ":material/translate:", MARKETING),
@@ -54,6 +60,8 @@ def page_specs_for(role: str) -> list[PageSpec]:
 def pages_for(user: Principal) -> dict[str, list[st.Page]]:
     groups: dict[str, list[st.Page]] = {}
     for number, spec in enumerate(page_specs_for(user.role)):
-        page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=number == 0)
+        page = st.Page(
+            spec.path, title=spec.title, icon=spec.icon, default=number == 0, url_path=spec.url_path
+        )
         groups.setdefault(spec.group, []).append(page)
     return groups
