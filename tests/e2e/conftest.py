@@ -72,6 +72,9 @@ def app_url(tmp_path) -> Iterator[str]:
             "127.0.0.1",
             "--server.headless",
             "true",
+            # A source edit during a run would reload the app's modules mid-test.
+            "--server.fileWatcherType",
+            "none",
         ],
         cwd=ROOT,
         env=env,
