@@ -22,10 +22,10 @@ from rollout.sales.crm_files import (
     ParsedFile,
     RowProblem,
     detect_format,
+    limits,
     parse_deals,
     read_table,
     suggest_mapping,
-    table,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "crm"
@@ -698,10 +698,10 @@ def test_duplicate_headers_are_named():
 
 
 def test_hard_limits(monkeypatch):
-    monkeypatch.setattr(table, "MAX_BYTES", 100)
+    monkeypatch.setattr(limits, "MAX_BYTES", 100)
     assert "at most 100 are accepted" in file_error(b"x" * 101)
-    monkeypatch.setattr(table, "MAX_BYTES", 50 * 1024 * 1024)
-    monkeypatch.setattr(table, "MAX_ROWS", 3)
+    monkeypatch.setattr(limits, "MAX_BYTES", 50 * 1024 * 1024)
+    monkeypatch.setattr(limits, "MAX_ROWS", 3)
     assert parse_deals(hubspot_csv(deal(), deal(), deal()), "deals.csv").rows
     assert "more than 3 data rows" in file_error(hubspot_csv(deal(), deal(), deal(), deal()))
 

@@ -54,6 +54,7 @@ from rollout.sales.crm_files.headers import (
     detect_format,
     suggest_mapping,
 )
+from rollout.sales.crm_files.limits import MAX_AMOUNT, MAX_BYTES, MAX_COLUMNS, MAX_ROWS, MAX_VALUE_LENGTH
 from rollout.sales.crm_files.model import (
     FIELDS,
     FORMAT_NAMES,
@@ -66,8 +67,7 @@ from rollout.sales.crm_files.model import (
     RowProblem,
 )
 from rollout.sales.crm_files.rows import parse_deals
-from rollout.sales.crm_files.table import MAX_BYTES, MAX_ROWS, read_table
-from rollout.sales.crm_files.values import MAX_AMOUNT, MAX_VALUE_LENGTH
+from rollout.sales.crm_files.table import read_table
 
 __all__ = [
     "FIELDS",
@@ -77,6 +77,7 @@ __all__ = [
     "HUBSPOT_SIGNATURE",
     "MAX_AMOUNT",
     "MAX_BYTES",
+    "MAX_COLUMNS",
     "MAX_LENGTHS",
     "MAX_ROWS",
     "MAX_VALUE_LENGTH",

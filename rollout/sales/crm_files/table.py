@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import warnings
-from datetime import date, datetime
-from decimal import Decimal
 
-from rollout.platform.uploads import MAX_UPLOAD_BYTES, UploadRefused, check_upload
+from rollout.platform.uploads import UploadRefused, check_upload
+from rollout.sales.crm_files import limits
 from rollout.sales.crm_files.headers import header_row
 from rollout.sales.crm_files.model import CrmFileError, Records
+from rollout.sales.crm_files.xlsx import read_xlsx
 
-MAX_BYTES = MAX_UPLOAD_BYTES  # size, content kind and zip bombs: see rollout/platform/uploads.py
-MAX_ROWS = 200_000
 DELIMITERS = (",", ";", "\t")
 
 
@@ -24,11 +21,11 @@ def read_table(content: bytes, filename: str) -> tuple[tuple[str, ...], Records,
     the physical line of a CSV (a quoted newline starts a new one), the sheet row of an XLSX.
     """
     try:
-        kind = check_upload(content, filename, kinds=("csv", "xlsx"), max_bytes=MAX_BYTES)
+        kind = check_upload(content, filename, kinds=("csv", "xlsx"), max_bytes=limits.MAX_BYTES)
     except UploadRefused as error:
         raise CrmFileError(str(error)) from error
     if kind == "xlsx":
-        table, encoding, delimiter = _read_xlsx(content, filename), "xlsx", None
+        table, encoding, delimiter = read_xlsx(content, filename), "xlsx", None
     else:
         text, encoding = _decode(content, filename)
         delimiter, skipped_lines, text = _sniff_delimiter(text)
@@ -95,59 +92,9 @@ def _read_csv(text: str, delimiter: str, skipped_lines: int, filename: str) -> R
         for cells in reader:
             if cells and (cells[0].strip() or "".join(cells).strip()):
                 table.append((line, cells))
-                if len(table) > MAX_ROWS + 1:
-                    raise CrmFileError(f"{filename}: more than {MAX_ROWS:,} data rows; split the file")
+                if len(table) > limits.MAX_ROWS + 1:
+                    raise CrmFileError(f"{filename}: more than {limits.MAX_ROWS:,} data rows; split the file")
             line = skipped_lines + reader.line_num + 1
     except csv.Error as error:
         raise CrmFileError(f"{filename}: line {line}: {error}") from error
     return table
-
-
-def _read_xlsx(content: bytes, filename: str) -> Records:
-    """The first sheet's rows as text; sheet row numbers stand in for lines."""
-    import openpyxl  # slow to import, and most uploads are CSV
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it ignores
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # a damaged or foreign zip fails in many ways inside openpyxl
-        raise CrmFileError(f"{filename}: not a readable XLSX workbook ({type(error).__name__})") from error
-    try:
-        if not book.worksheets:
-            raise CrmFileError(f"{filename}: the workbook has no sheet")
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # the stored dimensions are often wrong and would cut rows off
-        table: Records = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(value) for value in values]
-            if "".join(cells).strip():
-                table.append((number, cells))
-                if len(table) > MAX_ROWS + 1:
-                    raise CrmFileError(f"{filename}: more than {MAX_ROWS:,} data rows; split the file")
-        return table
-    except CrmFileError:
-        raise
-    except Exception as error:
-        raise CrmFileError(f"{filename}: the first sheet cannot be read ({type(error).__name__})") from error
-    finally:
-        book.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return str(value)
-        # Excel stores every number as a float: IDs and whole amounts must not gain a ".0".
-        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
-    return str(value)

@@ -13,10 +13,7 @@ from functools import cache, lru_cache
 
 from babel.numbers import list_currencies
 
-# Amounts are stored as a count of cents in a 64-bit integer; this leaves room for sums.
-MAX_AMOUNT = Decimal(10) ** 15
-# Dates and amounts are never longer; the check also keeps their regular expressions fast on junk.
-MAX_VALUE_LENGTH = 64
+from rollout.sales.crm_files.limits import MAX_AMOUNT, MAX_VALUE_LENGTH
 
 SEGMENT_SPELLINGS = {
     "smb": "smb",
