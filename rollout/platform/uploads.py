@@ -25,6 +25,8 @@ MIN_RATIO_CHECKED_BYTES = 1024 * 1024
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls (and .doc) files
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF32_LE_BOM = b"\xff\xfe\x00\x00"
 # [Content_Types].xml of a workbook names its main part with one of these (.xlsx, .xlsm).
 WORKBOOK_CONTENT_TYPES = (b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
 
@@ -34,10 +36,15 @@ class UploadRefused(RolloutError):
 
 
 def check_upload(
-    content: bytes, filename: str, *, kinds: tuple[str, ...] = ("csv",), max_bytes: int = MAX_UPLOAD_BYTES
+    content: bytes,
+    filename: str,
+    *,
+    kinds: tuple[str, ...] = ("csv",),
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    utf16: bool = False,
 ) -> str:
     """The kind of the file ("csv" or "xlsx", among `kinds`), judged by its content; UploadRefused
-    names the file and what is wrong."""
+    names the file and what is wrong. `utf16`: the caller reads UTF-16 text that starts with a BOM."""
     if not content:
         raise UploadRefused(f"{filename}: the file is empty")
     if len(content) > max_bytes:
@@ -52,7 +59,7 @@ def check_upload(
     if "xlsx" in kinds and (content.startswith(ZIP_MAGIC) or named_xlsx):
         _check_workbook(content, filename)
         return "xlsx"
-    _check_text(content, filename, kinds)
+    _check_text(content, filename, kinds, utf16)
     return "csv"
 
 
@@ -60,9 +67,12 @@ def _kinds_named(kinds: tuple[str, ...]) -> str:
     return " or ".join(kind.upper() for kind in kinds)
 
 
-def _check_text(content: bytes, filename: str, kinds: tuple[str, ...]) -> None:
-    """A CSV is text: a NUL byte (images, executables, PDFs, UTF-16) or a zip is a binary file."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+def _check_text(content: bytes, filename: str, kinds: tuple[str, ...], utf16: bool) -> None:
+    """A CSV is text: a NUL byte (images, executables, PDFs, UTF-16 without its mark) or a zip is a
+    binary file."""
+    if content.startswith(UTF16_BOMS):
+        if utf16 and not content.startswith(UTF32_LE_BOM):
+            return
         raise UploadRefused(f"{filename}: UTF-16 text is not supported; save the file as CSV UTF-8")
     if content.startswith(ZIP_MAGIC):
         raise UploadRefused(f"{filename}: a zip archive, not a {_kinds_named(kinds)} file; unzip it first")

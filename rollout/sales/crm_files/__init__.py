@@ -26,8 +26,9 @@ whether it is also the `closed_on` date. Any other layout is read with a mapping
 Conventions for values whose meaning depends on where the file came from:
 
 - The delimiter (comma, semicolon or tab) is the one occurring most often outside quotes in the
-  header line; Excel's "sep=;" first line is honoured. Text is UTF-8 (with or without BOM), else
-  Windows-1252.
+  header line; Excel's "sep=;" first line is honoured. Text is UTF-8 (with or without BOM), UTF-16
+  with a BOM, or Windows-1252 when it reads like Western text; any other file is refused naming
+  the line (see `encoding`).
 - Amounts: in a semicolon-separated file (a European Excel's) "1,234" is 1.234 and "1.234" is 1234;
   in comma- or tab-separated files and XLSX it is the other way round. Only one mark followed by
   exactly three digits (and 1-3 digits before it, not a lone 0) is ambiguous: any other amount

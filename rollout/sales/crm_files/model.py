@@ -74,7 +74,7 @@ class ParsedFile:
     headers: tuple[str, ...]
     rows: tuple[DealRow, ...]  # empty when there are problems
     problems: tuple[RowProblem, ...]
-    encoding: str  # "utf-8", "utf-8-sig", "cp1252" or "xlsx"
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16", "cp1252" or "xlsx"
     delimiter: str | None  # None for XLSX
     field_headers: dict[str, str] = dataclass_field(default_factory=dict)  # field -> the file's header for it
     valid_rows: tuple[DealRow, ...] = ()  # the rows without problems, even when others have some

@@ -7,6 +7,7 @@ import io
 
 from rollout.platform.uploads import UploadRefused, check_upload
 from rollout.sales.crm_files import limits
+from rollout.sales.crm_files.encoding import decode
 from rollout.sales.crm_files.headers import header_row
 from rollout.sales.crm_files.model import CrmFileError, Records
 from rollout.sales.crm_files.xlsx import read_xlsx
@@ -21,40 +22,19 @@ def read_table(content: bytes, filename: str) -> tuple[tuple[str, ...], Records,
     the physical line of a CSV (a quoted newline starts a new one), the sheet row of an XLSX.
     """
     try:
-        kind = check_upload(content, filename, kinds=("csv", "xlsx"), max_bytes=limits.MAX_BYTES)
+        kind = check_upload(content, filename, kinds=("csv", "xlsx"), max_bytes=limits.MAX_BYTES, utf16=True)
     except UploadRefused as error:
         raise CrmFileError(str(error)) from error
     if kind == "xlsx":
         table, encoding, delimiter = read_xlsx(content, filename), "xlsx", None
     else:
-        text, encoding = _decode(content, filename)
+        text, encoding = decode(content, filename)
         delimiter, skipped_lines, text = _sniff_delimiter(text)
         table = _read_csv(text, delimiter, skipped_lines, filename)
     if not table:
         raise CrmFileError(f"{filename}: no header row: the file has no text")
     (_, header), records = table[0], table[1:]
     return header_row(header, filename), records, encoding, delimiter
-
-
-def _decode(content: bytes, filename: str) -> tuple[str, str]:
-    """Text that check_upload let through (no NUL, not UTF-16): UTF-8, with or without BOM, or cp1252."""
-    has_bom = content.startswith(b"\xef\xbb\xbf")
-    try:
-        return (content[3:] if has_bom else content).decode("utf-8"), "utf-8-sig" if has_bom else "utf-8"
-    except UnicodeDecodeError as error:
-        if has_bom:
-            offset = error.start + 3
-            raise CrmFileError(
-                f"{filename}: starts with a UTF-8 mark, but byte 0x{content[offset]:02X} "
-                f"at offset {offset} is not UTF-8"
-            ) from error
-    try:
-        return content.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as error:
-        raise CrmFileError(
-            f"{filename}: byte 0x{content[error.start]:02X} at offset {error.start} is neither UTF-8 "
-            "nor Windows-1252 text; save the file as CSV UTF-8"
-        ) from error
 
 
 def _sniff_delimiter(text: str) -> tuple[str, int, str]:
