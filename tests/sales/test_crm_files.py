@@ -698,6 +698,25 @@ def test_duplicate_headers_are_named():
     assert message == "deals.csv: the header 'Amount' appears twice (columns 2 and 4)"
 
 
+@pytest.mark.parametrize("other", ["AMOUNT ", "amount", " Amount", "A mount", "AMOUNT\t"])
+def test_headers_differing_only_in_case_or_spaces_are_duplicates(other):
+    message = file_error(f"Record ID,Amount,Deal Stage,{other}\r\n1,2,3,4\r\n".encode())
+    assert message == (
+        f"deals.csv: the headers 'Amount' (column 2) and '{other}' (column 4) differ only in case or "
+        "spaces; rename or delete one"
+    )
+
+
+def test_headers_differing_in_more_than_case_or_spaces_are_distinct():
+    assert read_table(b"Record ID,Amount,Deal Stage,Amount Currency,Amount (EUR)\r\n", "deals.csv")[0] == (
+        "Record ID",
+        "Amount",
+        "Deal Stage",
+        "Amount Currency",
+        "Amount (EUR)",
+    )
+
+
 def test_hard_limits(monkeypatch):
     monkeypatch.setattr(limits, "MAX_BYTES", 100)
     assert "at most 100 are accepted" in file_error(b"x" * 101)

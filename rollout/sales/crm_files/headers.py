@@ -147,18 +147,30 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def header_row(cells: list[str], filename: str) -> tuple[str, ...]:
+    """The headers, stripped; two that differ only in case or spaces ("Amount", "AMOUNT ") are
+    refused like two equal ones, since either could be the column a field is read from."""
     headers = [cell.strip() for cell in cells]
     while headers and not headers[-1]:
         headers.pop()
     seen: dict[str, int] = {}
     for position, header in enumerate(headers, start=1):
-        if header in seen:
+        key = _SPACES.sub("", header.casefold())
+        if key in seen:
+            first = seen[key]
+            if cells[first - 1] == cells[position - 1]:
+                raise CrmFileError(
+                    f"{filename}: the header '{header}' appears twice (columns {first} and {position})"
+                )
             raise CrmFileError(
-                f"{filename}: the header '{header}' appears twice (columns {seen[header]} and {position})"
+                f"{filename}: the headers '{cells[first - 1]}' (column {first}) and '{cells[position - 1]}' "
+                f"(column {position}) differ only in case or spaces; rename or delete one"
             )
         if header:
-            seen[header] = position
+            seen[key] = position
     return tuple(headers)
 
 
