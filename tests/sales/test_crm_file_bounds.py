@@ -123,3 +123,14 @@ def test_a_part_padded_far_beyond_its_packed_size_is_refused_unread():
     refusal = assert_bounded(content)
     assert refusal.startswith(f"deals.xlsx: its part {SHEET} unpacks to 62,915,")
     assert refusal.endswith("(at most 100 is read): a zip bomb, not a spreadsheet")
+
+
+def test_a_cell_longer_than_the_limit_is_refused_naming_row_and_column():
+    cell = '<c r="B2" t="inlineStr"><is><t>' + "x" * 131_073 + "</t></is></c>"
+    content = with_sheet(sheet_xml(header_row() + f'<row r="2"><c r="A2"><v>1</v></c>{cell}</row>'))
+    with pytest.raises(CrmFileError) as refusal:
+        parse_deals(content, "deals.xlsx")
+    assert (
+        str(refusal.value)
+        == "deals.xlsx: row 2, column 2: a value of 131,073 characters; at most 131,072 are read"
+    )

@@ -686,7 +686,10 @@ def test_bytes_undefined_in_windows_1252_are_named_with_their_line():
             b"\xef\xbb\xbfRecord ID,\xff",
             "deals.csv: starts with a UTF-8 mark, but line 1 holds byte 0xFF, which is not UTF-8",
         ),
-        (b'Record ID,"unterminated\r\n' + b"x" * 140_000, "deals.csv: line 1: field larger than field limit"),
+        (
+            b'Record ID,"unterminated\r\n' + b"x" * 140_000,
+            "deals.csv: line 1: a value longer than 131,072 characters (a quote that is never closed?)",
+        ),
     ],
 )
 def test_unreadable_files(content, expected):
@@ -715,6 +718,20 @@ def test_headers_differing_in_more_than_case_or_spaces_are_distinct():
         "Amount Currency",
         "Amount (EUR)",
     )
+
+
+def test_a_file_of_hubspots_maximum_250000_rows_is_read_and_one_more_is_refused():
+    rows = b"".join(b"%d,Acme,100,won\r\n" % number for number in range(1, 250_001))
+    _, records, _, _ = read_table(b"Record ID,Deal Name,Amount,Deal Stage\r\n" + rows, "deals.csv")
+    assert len(records) == 250_000 and records[-1] == (250_001, ["250000", "Acme", "100", "won"])
+    message = file_error(b"Record ID,Deal Name,Amount,Deal Stage\r\n" + rows + b"250001,Acme,100,won\r\n")
+    assert message == "deals.csv: more than 250,000 data rows; split the file"
+
+
+def test_a_header_wider_than_1000_columns_is_refused():
+    header = ",".join(f"Column {number}" for number in range(1, 1_002)).encode()
+    assert read_table(header.rsplit(b",", 1)[0] + b"\r\n", "deals.csv")[0][-1] == "Column 1000"
+    assert file_error(header + b"\r\n") == "deals.csv: the header has 1,001 columns; at most 1,000 are read"
 
 
 def test_hard_limits(monkeypatch):

@@ -55,7 +55,14 @@ from rollout.sales.crm_files.headers import (
     detect_format,
     suggest_mapping,
 )
-from rollout.sales.crm_files.limits import MAX_AMOUNT, MAX_BYTES, MAX_COLUMNS, MAX_ROWS, MAX_VALUE_LENGTH
+from rollout.sales.crm_files.limits import (
+    MAX_AMOUNT,
+    MAX_BYTES,
+    MAX_CELL_CHARACTERS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_VALUE_LENGTH,
+)
 from rollout.sales.crm_files.model import (
     FIELDS,
     FORMAT_NAMES,
@@ -78,6 +85,7 @@ __all__ = [
     "HUBSPOT_SIGNATURE",
     "MAX_AMOUNT",
     "MAX_BYTES",
+    "MAX_CELL_CHARACTERS",
     "MAX_COLUMNS",
     "MAX_LENGTHS",
     "MAX_ROWS",

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rollout.sales.crm_files import limits
 from rollout.sales.crm_files.model import FIELDS, FORMAT_NAMES, FORMATS, REQUIRED, CrmFileError
 
 HUBSPOT_COLUMNS: dict[str, str] = {
@@ -156,6 +157,10 @@ def header_row(cells: list[str], filename: str) -> tuple[str, ...]:
     headers = [cell.strip() for cell in cells]
     while headers and not headers[-1]:
         headers.pop()
+    if len(headers) > limits.MAX_COLUMNS:
+        raise CrmFileError(
+            f"{filename}: the header has {len(headers):,} columns; at most {limits.MAX_COLUMNS:,} are read"
+        )
     seen: dict[str, int] = {}
     for position, header in enumerate(headers, start=1):
         key = _SPACES.sub("", header.casefold())

@@ -65,6 +65,7 @@ def _sniff_delimiter(text: str) -> tuple[str, int, str]:
 
 
 def _read_csv(text: str, delimiter: str, skipped_lines: int, filename: str) -> Records:
+    # The csv module's field limit is MAX_CELL_CHARACTERS, its default (a process-wide setting).
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table: Records = []
     line = skipped_lines + 1
@@ -76,5 +77,10 @@ def _read_csv(text: str, delimiter: str, skipped_lines: int, filename: str) -> R
                     raise CrmFileError(f"{filename}: more than {limits.MAX_ROWS:,} data rows; split the file")
             line = skipped_lines + reader.line_num + 1
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise CrmFileError(
+                f"{filename}: line {line}: a value longer than {limits.MAX_CELL_CHARACTERS:,} characters "
+                "(a quote that is never closed?)"
+            ) from error
         raise CrmFileError(f"{filename}: line {line}: {error}") from error
     return table

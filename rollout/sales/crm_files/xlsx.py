@@ -36,6 +36,8 @@ def read_xlsx(content: bytes, filename: str) -> Records:
         table: Records = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_cell_text(value) for value in values]
+            if any(len(cell) > limits.MAX_CELL_CHARACTERS for cell in cells):
+                raise CrmFileError(_too_long(filename, number, cells))
             if "".join(cells).strip():
                 table.append((number, cells))
                 if len(table) > limits.MAX_ROWS + 1:
@@ -95,6 +97,14 @@ def _targets(archive: zipfile.ZipFile, rels: str, kind: str, ids: bool = False) 
             part = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
             found[element.get("Id")] = posixpath.normpath(part)
     return found if ids else list(found.values())
+
+
+def _too_long(filename: str, row: int, cells: list[str]) -> str:
+    column = next(n for n, cell in enumerate(cells, 1) if len(cell) > limits.MAX_CELL_CHARACTERS)
+    return (
+        f"{filename}: row {row}, column {column}: a value of {len(cells[column - 1]):,} characters; "
+        f"at most {limits.MAX_CELL_CHARACTERS:,} are read"
+    )
 
 
 def _too_wide(filename: str, columns: int, row: int) -> str:
