@@ -15,7 +15,11 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
-from rollout.platform import audit, settings
+from rollout.platform import (
+    audit,
+    lengths,  # noqa: F401  (registers the length check on every flush)
+    settings,
+)
 
 DEFAULT_SQLITE_PATH = Path("rollout.db")  # in the folder the app or CLI runs from
 
