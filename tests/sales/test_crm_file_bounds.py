@@ -92,13 +92,18 @@ XFD_ROWS = "".join(
 )
 
 
-@pytest.mark.parametrize("dimension", ["A1:XFD5001", ""], ids=["declared", "undeclared"])
-def test_a_cell_at_column_xfd_in_every_row_is_refused_at_once(dimension):
+@pytest.mark.parametrize(
+    ("dimension", "refusal"),
+    [
+        ("A1:XFD5001", "the sheet declares 16,384 columns; at most 1,000 are read"),
+        ("A1:B5001", "row 2 has a value in column 16,384; at most 1,000 columns are read"),  # a false one
+        ("", "row 2 has a value in column 16,384; at most 1,000 columns are read"),
+    ],
+    ids=["declared", "declared narrower", "undeclared"],
+)
+def test_a_cell_at_column_xfd_in_every_row_is_refused_at_once(dimension, refusal):
     content = with_sheet(sheet_xml(header_row() + XFD_ROWS, dimension))
-    assert assert_bounded(content) == (
-        "deals.xlsx: row 2 has a value in column 16,384; at most 1,000 columns are read: "
-        "delete the columns beyond"
-    )
+    assert assert_bounded(content) == f"deals.xlsx: {refusal}: delete the columns beyond"
 
 
 def test_cells_without_references_count_from_the_row_start():

@@ -59,6 +59,8 @@ def _check_width(content: bytes, filename: str) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             for part in _sheet_parts(archive):
                 with archive.open(part) as source:
+                    _check_dimension(source.read(4096), filename)  # <dimension> comes first, if at all
+                with archive.open(part) as source:
                     widest, row = _widest_row(source)
                 if widest > limits.MAX_COLUMNS:
                     raise CrmFileError(_too_wide(filename, widest, row))
@@ -105,6 +107,19 @@ def _too_long(filename: str, row: int, cells: list[str]) -> str:
         f"{filename}: row {row}, column {column}: a value of {len(cells[column - 1]):,} characters; "
         f"at most {limits.MAX_CELL_CHARACTERS:,} are read"
     )
+
+
+_DIMENSION = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref\s*=\s*["'][^"']*?([A-Za-z]+)\d*["']""")
+
+
+def _check_dimension(head: bytes, filename: str) -> None:
+    """The sheet's declared range (e.g. A1:XFD5001), when it has one, refused when too wide."""
+    declared = _DIMENSION.search(head)
+    if declared and _column_number(declared[1]) > limits.MAX_COLUMNS:
+        raise CrmFileError(
+            f"{filename}: the sheet declares {_column_number(declared[1]):,} columns; at most "
+            f"{limits.MAX_COLUMNS:,} are read: delete the columns beyond"
+        )
 
 
 def _too_wide(filename: str, columns: int, row: int) -> str:
