@@ -7,6 +7,8 @@ from dataclasses import field as dataclass_field
 from datetime import date
 from decimal import Decimal
 
+from rollout.platform.models import Opportunity
+
 FIELDS = (
     "crm_id",
     "account",
@@ -25,7 +27,8 @@ FORMATS = ("hubspot", "salesforce", "mapped")
 FORMAT_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
 
 # The database's column widths, so an over-long value is a row problem rather than a failed upsert.
-MAX_LENGTHS = {"crm_id": 100, "account": 200, "owner": 254}
+_COLUMNS = Opportunity.__table__.c  # type: ignore[attr-defined]
+MAX_LENGTHS = {field: _COLUMNS[field].type.length for field in ("crm_id", "account", "owner")}
 
 FIELD_NAMES = {
     "crm_id": "an ID",
