@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from rollout.gates import metrics
 from rollout.gates.playbook import Criterion, Playbook, load_playbook
-from rollout.gates.timeline import PhaseSpan, Timeline, active_days, planned_days, replay
+from rollout.gates.timeline import HistoryMismatch, PhaseSpan, Timeline, active_days, planned_days, replay
 from rollout.platform.countries import get_country, list_countries
 from rollout.platform.errors import RolloutError
 from rollout.platform.models import CheckMark, Country, Decision
@@ -343,6 +343,27 @@ def all_timelines(
     """Every country's phase history (in the countries' order), without evaluating any gate."""
     playbook, today = playbook or load_playbook(), today or date.today()
     return _replayed(list_countries(session), _decisions_by_country(session), playbook, today)
+
+
+class PlaybookOrphansHistory(RolloutError):
+    """The playbook cannot replay decisions already recorded: it was edited after them."""
+
+
+def require_playbook_fits_history(session: Session, playbook: Playbook, today: date | None = None) -> None:
+    """Refuse a playbook that orphans stored history, naming each market and the phase it needs."""
+    countries, decisions = list_countries(session), _decisions_by_country(session)
+    problems = []
+    for country in countries:
+        try:
+            replay(country.start_date, decisions[country.code], playbook, today or date.today())
+        except HistoryMismatch as mismatch:
+            problems.append(f"{country.code}: {mismatch}")
+    if problems:
+        raise PlaybookOrphansHistory(
+            f"{playbook.source} no longer fits the decisions recorded for {len(problems)} market(s); "
+            "restore the phases they were decided at, or use the playbook they were decided with. "
+            + "; ".join(problems)
+        )
 
 
 def portfolio(
