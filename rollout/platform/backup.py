@@ -94,7 +94,9 @@ def _copy_sqlite_online(engine: Engine, partial: Path) -> None:
     try:
         with closing(sqlite3.connect(partial)) as target:
             # One step (pages=-1): the whole copy reads one snapshot, whatever commits meanwhile.
-            raw.driver_connection.backup(target)
+            source = raw.driver_connection
+            assert source is not None, "a pooled connection has its driver's connection until closed"
+            source.backup(target)
     finally:
         raw.close()
 

@@ -4,6 +4,7 @@ each figure as a dict per distinct input. The world map reads its topojson from 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -186,7 +187,7 @@ def translation_progress(shares: pd.DataFrame) -> go.Figure:
     return figure
 
 
-CHARTS = {
+CHARTS: dict[str, Callable[..., go.Figure]] = {
     "world_map": world_map,
     "timeline": timeline_chart,
     "blocked_days": blocked_days,
