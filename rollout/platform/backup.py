@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
@@ -34,6 +35,7 @@ from sqlalchemy import (
     Connection,
     CursorResult,
     Engine,
+    Row,
     Table,
     and_,
     bindparam,
@@ -360,7 +362,7 @@ def _table_differences(source: Connection, target: Connection, table: Table) -> 
     return problems
 
 
-def _key(table: Table, row) -> str:
+def _key(table: Table, row: Row[Any] | None) -> str:
     if row is None:
         return "(none)"
     return "/".join(str(row._mapping[column.name]) for column in table.primary_key.columns)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Integer, case, cast, func
+from sqlalchemy import ColumnElement, Integer, case, cast, func
 from sqlmodel import Session, col, select
 
 from rollout.platform.countries import display_name, list_countries
@@ -61,7 +62,7 @@ def weekly_signals(
     return frame.groupby(["week", "kind"], as_index=False)[["signals"]].sum()
 
 
-def _days_between(later, earlier, dialect: str):
+def _days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
     """Whole days from `earlier` to `later` in SQL: PostgreSQL subtracts dates; SQLite stores them as
     ISO text, so it goes through julianday."""
     if dialect == "sqlite":

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from rollout.platform.access import Action, authorize
 from rollout.platform.config_files import ConfigFileError, data_file, reject_unknown_keys, require_key
@@ -346,7 +347,7 @@ def update_opportunity(
     return opportunity, True
 
 
-def _matching(code: str, search: str):
+def _matching(code: str, search: str) -> SelectOfScalar[Opportunity]:
     """The market's deals whose account or CRM id contains `search` (any case; % and _ are literal)."""
     query = select(Opportunity).where(Opportunity.country_code == code)
     if search.strip():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.express as px
@@ -116,14 +117,14 @@ def timeline_chart(frame: pd.DataFrame, markers: pd.DataFrame, playbook: Playboo
 # --- sales analytics ---------------------------------------------------------------------------------
 
 
-def _bars(frame: pd.DataFrame, x: str, columns: list[str], **layout) -> go.Figure:
+def _bars(frame: pd.DataFrame, x: str, columns: list[str], **layout: Any) -> go.Figure:
     """One bar trace per column of `frame` over `x`, named after the column."""
     figure = go.Figure([go.Bar(x=frame[x], y=frame[column], name=column) for column in columns])
     figure.update_layout(xaxis_title=x, **layout)
     return figure
 
 
-def _bars_by(frame: pd.DataFrame, x: str, y: str, by: str, **layout) -> go.Figure:
+def _bars_by(frame: pd.DataFrame, x: str, y: str, by: str, **layout: Any) -> go.Figure:
     """One bar trace per value of `by`, stacked."""
     traces = [go.Bar(x=rows[x], y=rows[y], name=str(value)) for value, rows in frame.groupby(by, sort=False)]
     figure = go.Figure(traces)
