@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pandas as pd
 from babel.dates import format_date as babel_format_date
@@ -17,7 +18,7 @@ def format_day(day: date | None, locale: str) -> str:
     return babel_format_date(day, format="medium", locale=locale) if day else "—"
 
 
-def format_amount(value: float | None, unit: str, currency: str, locale: str) -> str:
+def format_amount(value: float | Decimal | None, unit: str, currency: str, locale: str) -> str:
     if value is None:
         return "—"
     if unit == "currency":
