@@ -18,7 +18,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rollout.gates.metrics import MetricWindow, register_batched
-from rollout.platform.access import Action, authorize
+from rollout.platform.access import Action, PermissionDenied, authorize, principal
 from rollout.platform.countries import get_country
 from rollout.platform.errors import NotFound, RolloutError, require_email
 from rollout.platform.locking import locked, require_version, touch
@@ -95,7 +95,13 @@ def save_content(
     expected_version: int | None = None,
     **values: Any,
 ) -> ContentItem:
-    """Create (no `item_id`) or update a catalogue entry."""
+    """Create (no `item_id`) or update a catalogue entry.
+
+    The catalogue is shared, so a piece belongs to the markets it is translated for: renaming it or
+    changing its link changes what each of them translates. Any marketer may add a piece and change one
+    no market has started; a piece with translations is changed only by a marketer (or admin) whose
+    countries cover every market it is translated for.
+    """
     by = authorize(session, by, Action.MANAGE_MARKETING)
     item = (
         locked(session, ContentItem, item_id)
@@ -104,6 +110,8 @@ def save_content(
     )
     if item is None:
         raise NotFound(f"content #{item_id} does not exist")
+    if item_id is not None:
+        _require_covers_its_markets(session, by, item)
     require_version(item, expected_version, f"'{item.title}'")
     values = {
         **item.model_dump(
@@ -129,6 +137,23 @@ def save_content(
     session.add(item)
     session.flush()
     return item
+
+
+def translated_for(session: Session, content_id: int) -> list[str]:
+    """The markets with a translation of this piece (any status), by code."""
+    query = select(Translation.country_code).where(Translation.content_id == content_id).distinct()
+    return sorted(session.exec(query))
+
+
+def _require_covers_its_markets(session: Session, by: str, item: ContentItem) -> None:
+    user = principal(session, by)
+    assert user is not None  # authorize has just found them
+    outside = [code for code in translated_for(session, stored_id(item)) if not user.covers(code)]
+    if outside:
+        raise PermissionDenied(
+            f"'{item.title}' is translated for {', '.join(outside)}, which {by} does not work on: only a "
+            "marketer of every market it is translated for, or an admin, may change it. Nothing was changed."
+        )
 
 
 def catalogue(session: Session) -> list[ContentItem]:

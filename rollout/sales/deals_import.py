@@ -15,12 +15,12 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 
 from rollout.platform import audit, bulk
-from rollout.platform.access import Action, authorize
+from rollout.platform.access import Action, PermissionDenied, authorize, principal
 from rollout.platform.countries import get_country
 from rollout.platform.errors import RolloutError
 from rollout.platform.exports import csv_bytes
-from rollout.platform.locking import touch
-from rollout.platform.models import ExchangeRate, ImportMapping, Opportunity, StageChange, utc_now
+from rollout.platform.locking import locked, touch
+from rollout.platform.models import ExchangeRate, ImportMapping, Opportunity, Role, StageChange, utc_now
 from rollout.sales.crm_files import FIELDS, DealRow, ParsedFile, RowProblem, parse_deals
 from rollout.sales.money import EURO
 from rollout.sales.pipeline import PipelineConfig, Stage, load_pipeline_config
@@ -324,18 +324,34 @@ def export_deals_csv(session: Session, code: str) -> bytes:
     return csv_bytes(EXPORT_FIELDS, rows)
 
 
+def _is_admin(session: Session, email: str) -> bool:
+    user = principal(session, email)
+    return user is not None and user.role == Role.ADMIN
+
+
 def saved_mappings(session: Session) -> dict[str, dict[str, str]]:
     return {m.name: m.columns for m in session.exec(select(ImportMapping).order_by(ImportMapping.name))}
 
 
 def save_mapping(session: Session, *, name: str, columns: dict[str, str], by: str) -> None:
+    """Save a column mapping under a name, for the next file of that layout.
+
+    Every salesperson may start from any saved mapping, but a mapping belongs to whoever saved it: only
+    they, or an admin, may save over it (others save theirs under another name, so nobody's next import
+    silently maps columns differently). An admin's save makes it theirs, e.g. when its author has left.
+    """
     by = authorize(session, by, Action.LOG_PIPELINE)
     name = name.strip()[:100]
     if not name:
         raise RolloutError("mapping name: required, to find it next time")
-    mapping = session.get(ImportMapping, name) or ImportMapping(
+    mapping = locked(session, ImportMapping, name) or ImportMapping(
         name=name, version=0, updated_at=utc_now(), updated_by=by
     )
+    if mapping.version and mapping.updated_by != by and not _is_admin(session, by):
+        raise PermissionDenied(
+            f"mapping name: '{name}' is {mapping.updated_by}'s mapping, so only they or an admin may save "
+            "over it: save yours under another name. Nothing was changed."
+        )
     mapping.columns = dict(columns)
     touch(mapping, by)
     session.add(mapping)
