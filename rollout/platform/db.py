@@ -13,9 +13,10 @@ from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from rollout.platform import audit, settings
+from rollout.platform import audit, locking, settings
 
 DEFAULT_SQLITE_PATH = Path("rollout.db")  # in the folder the app or CLI runs from
 
@@ -65,6 +66,7 @@ def read_session(engine: Engine) -> Iterator[Session]:
 def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
     """A session whose work commits as one transaction, or not at all, with its audit trail.
 
+    A write that waited too long for another writer raises `locking.Busy` (a RolloutError).
     `source` (ui, import, cli, demo, local) is recorded with every change; the acting user is named by
     `rollout.platform.access.authorize`, which every write function calls first.
     """
@@ -76,6 +78,11 @@ def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            if (busy := locking.busy_error(error)) is not None:
+                raise busy from error  # said in words; the form keeps what was typed
+            raise
         except BaseException:
             session.rollback()
             raise
