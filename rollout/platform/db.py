@@ -19,6 +19,9 @@ from sqlmodel import Session
 from rollout.platform import audit, locking, settings
 
 DEFAULT_SQLITE_PATH = Path("rollout.db")  # in the folder the app or CLI runs from
+# How long a SQLite write waits for another writer (an import holds the database while it writes) before
+# it is refused with locking.Busy.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def database_url() -> str:
@@ -33,7 +36,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
