@@ -61,7 +61,7 @@ BUSY_SQLSTATES = {"40P01", "55P03", "40001"}
 def busy_error(error: DBAPIError) -> Busy | None:
     """The Busy a failed write means, or None when it failed for another reason."""
     sqlstate = getattr(error.orig, "sqlstate", None)
-    if sqlstate in BUSY_SQLSTATES or any(text in str(error.orig) for text in BUSY_SQLITE):
+    if sqlstate in BUSY_SQLSTATES or any(words in str(error.orig) for words in BUSY_SQLITE):
         return Busy(BUSY_MESSAGE)
     return None
 

@@ -32,28 +32,20 @@ def allow_update_and_delete(table: str) -> None:
     op.execute(f"DROP FUNCTION {table}_append_only()")
 
 
-# The columns of each append-only table a new row must not share with a stored one: its primary key and
-# its unique constraints (an INSERT OR REPLACE conflicting on any of them deletes the stored row).
-UNIQUE_KEYS = {
-    "decision": (("id",), ("country_code", "sequence")),
-    "checkmark": (("id",),),
-    "stagechange": (("id",),),
-    "hirestagechange": (("id",),),
-    "audit_entry": (("id",),),
-}
+def forbid_replace_and_truncate(table: str, unique_keys: tuple[tuple[str, ...], ...]) -> None:
+    """Close the two ways around the UPDATE and DELETE triggers. `unique_keys`: the table's primary key
+    and unique constraints, the columns a new row must not share with a stored one.
 
-
-def forbid_replace_and_truncate(table: str) -> None:
-    """Close the two ways around the UPDATE and DELETE triggers. SQLite's INSERT OR REPLACE deletes a
-    conflicting row without firing delete triggers (unless recursive_triggers is on, which is per
-    connection): a BEFORE INSERT trigger refuses any insert that would collide, so REPLACE has nothing
-    to delete. PostgreSQL's TRUNCATE fires no row triggers: a statement trigger refuses it."""
+    SQLite's INSERT OR REPLACE deletes a conflicting row without firing delete triggers (unless
+    recursive_triggers is on, which is per connection): a BEFORE INSERT trigger refuses any insert that
+    would collide, so REPLACE has nothing to delete. PostgreSQL's TRUNCATE fires no row triggers: a
+    statement trigger refuses it."""
     if op.get_bind().dialect.name == "sqlite":
         collides = " OR ".join(
             "EXISTS (SELECT 1 FROM {t} WHERE {match})".format(
                 t=table, match=" AND ".join(f"{column} = NEW.{column}" for column in key)
             )
-            for key in UNIQUE_KEYS[table]
+            for key in unique_keys
         )
         op.execute(
             f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN {collides} "
