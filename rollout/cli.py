@@ -158,8 +158,9 @@ def _mapping(session: Session, args: argparse.Namespace) -> dict[str, str] | Non
 
 def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
     content = Path(args.file).read_bytes()
-    with write_session(engine, source="cli") as session:
+    with read_session(engine) as session:  # the write session takes SQLite's write lock: only to write
         mapping = _mapping(session, args)
+    with write_session(engine, source="cli") as session:
         outcome = import_deals(
             session,
             code=args.country,
