@@ -14,11 +14,15 @@ from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from rollout.platform import audit, settings
+from rollout.platform import audit, locking, settings
 
 DEFAULT_SQLITE_PATH = Path("rollout.db")  # in the folder the app or CLI runs from
+# How long a SQLite write waits for another writer (an import holds the database while it writes) before
+# it is refused with locking.Busy.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def database_url() -> str:
@@ -33,7 +37,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -66,6 +70,7 @@ def read_session(engine: Engine) -> Iterator[Session]:
 def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
     """A session whose work commits as one transaction, or not at all, with its audit trail.
 
+    A write that waited too long for another writer raises `locking.Busy` (a RolloutError).
     `source` (ui, import, cli, demo, local) is recorded with every change; the acting user is named by
     `rollout.platform.access.authorize`, which every write function calls first.
     """
@@ -77,6 +82,11 @@ def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            if (busy := locking.busy_error(error)) is not None:
+                raise busy from error  # said in words; the form keeps what was typed
+            raise
         except BaseException:
             session.rollback()
             raise

@@ -12,14 +12,15 @@ from typing import Any
 
 from sqlalchemy import Row, RowMapping, Select, String, Table, bindparam, func, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from rollout.platform import audit, bulk
 from rollout.platform.access import Action, PermissionDenied, authorize, principal
 from rollout.platform.countries import get_country
-from rollout.platform.errors import RolloutError
+from rollout.platform.errors import Conflict, RolloutError
 from rollout.platform.exports import csv_bytes
-from rollout.platform.locking import locked, touch
+from rollout.platform.locking import locked, serialised, touch
 from rollout.platform.models import ExchangeRate, ImportMapping, Opportunity, Role, StageChange, utc_now
 from rollout.sales.crm_files import FIELDS, DealRow, ParsedFile, RowProblem, parse_deals
 from rollout.sales.money import EURO
@@ -43,6 +44,7 @@ COMPARED: tuple[str, ...] = (
 )
 COMPARED += ("segment", "lost_reason")
 STORED = ("id", "crm_id", "country_code", "version", "updated_at", "updated_by", *COMPARED)
+IMPORT_LOCK = "deal import"
 
 
 @dataclass
@@ -114,6 +116,19 @@ def _existing(session: Session, rows: Sequence[DealRow]) -> dict[str, Row]:
     return {stored.crm_id: stored for stored in connection.execute(query)}
 
 
+def _lock_stored(session: Session, crm_ids: list[str]) -> None:
+    """Lock the stored deals of these CRM ids until the transaction ends, in id order, as one statement:
+    two writers locking deals in the same order cannot deadlock. (PostgreSQL; SQLite's write transactions
+    hold the whole database.)"""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or not crm_ids:
+        return
+    table = OPPORTUNITY
+    ids = select(func.unnest(bindparam("crm_ids", crm_ids, type_=ARRAY(String))))
+    query = select(table.c.id).where(table.c.crm_id.in_(ids)).order_by(table.c.id).with_for_update()
+    connection.execute(query)
+
+
 def _currencies_without_rates(session: Session, currencies: set[str]) -> list[str]:
     known = set(session.exec(select(ExchangeRate.currency).distinct()).all()) | {EURO}
     return sorted(currencies - known)
@@ -168,12 +183,20 @@ def _import(
     config: PipelineConfig | None,
 ) -> ImportOutcome:
     today, config = today or date.today(), config or load_pipeline_config()
+    # Read before the first statement: on SQLite that takes the database's write lock, and reading a big
+    # file takes seconds other writers need not wait for.
+    parsed = parse_deals(content, filename, format=format, mapping=mapping)
     country = get_country(session, code)
     by = authorize(session, by, Action.LOG_PIPELINE, country.code)
     audit.record_as_import(session)
-    parsed = parse_deals(content, filename, format=format, mapping=mapping)
     outcome = ImportOutcome(format=parsed.format)
     session.flush()  # the Core reads below do not autoflush: they must see what the caller has pending
+    if not dry_run:
+        # Imports run one after another (CRM ids are unique across countries), and the deals this one
+        # updates stay locked from its checks to its commit: what it compares, versions and records as
+        # the old values is what is stored, and an edit saved meanwhile waits, then meets a new version.
+        serialised(session, IMPORT_LOCK)
+        _lock_stored(session, [row.crm_id for row in parsed.valid_rows])
     importer = _Importer(session, parsed, country.code, country.currency, by, config, today)
     # Every problem of the file at once, the parser's and ours, in file order; nothing written before.
     problems = list(parsed.problems)
@@ -267,7 +290,13 @@ class _Importer:
         created, updated, replaced = self._sorted(rows, outcome)
         if dry_run:
             return
-        bulk.insert_rows(self.session, OPPORTUNITY, created, new_ids=True)
+        try:
+            bulk.insert_rows(self.session, OPPORTUNITY, created, new_ids=True)
+        except IntegrityError as error:  # a deal of this file was added in the app since it was checked
+            raise Conflict(
+                "Some deals of this file were added by someone else while it was imported. Nothing was "
+                "imported: import the file again to update them."
+            ) from error
         audit.record_rows(self.session, OPPORTUNITY, "create", created, self.code)
         _update(self.session, updated)
         audit.record_rows(self.session, OPPORTUNITY, "update", updated, self.code, old_rows=replaced)
