@@ -214,10 +214,10 @@ def suggest_mapping(headers: Sequence[str]) -> dict[str, str]:
     used: set[str] = set()
     for field in FIELDS:
         for synonym in SYNONYMS[field]:
-            header = by_key.get(_normalise(synonym))
-            if header is not None and header not in used:
-                mapping[field] = header
-                used.add(header)
+            match = by_key.get(_normalise(synonym))
+            if match is not None and match not in used:
+                mapping[field] = match
+                used.add(match)
                 break
     return mapping
 
@@ -238,9 +238,9 @@ def _format_columns(headers: tuple[str, ...], format: str, filename: str) -> dic
             positions.setdefault(_normalise(header), index)
     found: dict[str, list[int]] = {}
     for header, field in _FORMAT_COLUMNS[format].items():
-        index = positions.get(_normalise(header))
-        if index is not None and index not in found.get(field, []):
-            found.setdefault(field, []).append(index)
+        position = positions.get(_normalise(header))
+        if position is not None and position not in found.get(field, []):
+            found.setdefault(field, []).append(position)
     missing = [field for field in REQUIRED if field not in found]
     if missing:
         names = {

@@ -127,7 +127,7 @@ class DateColumn:
             first, second, year = int(match[1]), int(match[2]), int(match[3])
             day, month = (first, second) if self.day_first else (second, first)
             if month > 12 and day <= 12 and self.example:
-                raise BadValue(self._mixed_order(value))
+                raise BadValue(self._mixed_order(value, self.example))
         else:
             raise BadValue(f"{shown(value)} is not a date ({DATE_FORMS})")
         try:
@@ -135,8 +135,8 @@ class DateColumn:
         except ValueError:
             raise BadValue(f"{shown(value)} is not a date: there is no such day") from None
 
-    def _mixed_order(self, value: str) -> str:
-        line, example = self.example
+    def _mixed_order(self, value: str, example_at: tuple[int, str]) -> str:
+        line, example = example_at
         mine, theirs = ("month-first", "day-first") if self.day_first else ("day-first", "month-first")
         return (
             f"{shown(value)} is {mine} but this column's other dates are {theirs}, "
