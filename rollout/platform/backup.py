@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from itertools import zip_longest
 from pathlib import Path
@@ -276,7 +276,7 @@ def _copy_table(source: Connection, target: Connection, table: Table) -> int:
     return copied
 
 
-def _refuse_too_long(table: Table, batch: list) -> None:
+def _refuse_too_long(table: Table, batch: Sequence[Row]) -> None:
     """A value longer than its column (which SQLite stores and PostgreSQL refuses), named by table,
     row and column; the value itself is not shown."""
     for row in batch:

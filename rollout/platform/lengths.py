@@ -20,7 +20,7 @@ class TextTooLong(RolloutError):
     """A text value longer than its column; the message names the record kind and the field."""
 
 
-def too_long(table: Table, values: Mapping[str, Any]) -> Iterator[tuple[str, int, int]]:
+def too_long(table: Table, values: Mapping[Any, Any]) -> Iterator[tuple[str, int, int]]:
     """(column, length, the column's width) for each text value in `values` longer than its column."""
     for name, width in _widths(table):
         value = values.get(name)
@@ -31,11 +31,11 @@ def too_long(table: Table, values: Mapping[str, Any]) -> Iterator[tuple[str, int
 def _widths(table: Table) -> list[tuple[str, int]]:
     found = _WIDTHS.get(table.name)
     if found is None:
-        found = _WIDTHS[table.name] = [
-            (column.name, column.type.length)
-            for column in table.columns
-            if isinstance(getattr(column.type, "length", None), int)  # String and SQLModel's AutoString
-        ]
+        found = _WIDTHS[table.name] = []
+        for column in table.columns:
+            width = getattr(column.type, "length", None)  # String and SQLModel's AutoString
+            if isinstance(width, int):
+                found.append((column.name, width))
     return found
 
 

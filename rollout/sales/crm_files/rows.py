@@ -202,7 +202,8 @@ class RowReader:
         except BadValue as error:
             bad.append((where, str(error)))
         currency = self._currency(cells, written_currency, bad)
-        dates = [self._date(cells, field, bad) for field in DATE_FIELDS]
+        created_on, expected_close, closed_on = (self._date(cells, field, bad) for field in DATE_FIELDS)
+        dates = (created_on, expected_close, closed_on)
         where = column["segment"]
         segment = None
         try:
