@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from rollout.platform.db import write_session
 from rollout.platform.errors import Conflict, RolloutError
-from rollout.ui import context, data
+from rollout.ui import context, data, forms
 from rollout.ui.format import plain
 
 
@@ -31,6 +31,7 @@ def write_then_rerun(
         st.error(plain(str(error)))
         return
     context.forget_opened_version(opened)
+    forms.restart()
     data.after_write()
     context.flash(message(result) if callable(message) else message)
     st.rerun()

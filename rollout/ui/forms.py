@@ -1,0 +1,46 @@
+"""Edit forms that start from the record's stored values and hand back only what the user changed."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+import streamlit as st
+
+STARTS_KEY = "_form_starts"
+
+
+def start_from(form: str, record: Hashable, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """Fill the form's widgets (`stored`: widget key -> the record's value) with what is stored, and
+    return the values the form started from, for `edited` to compare the submission with.
+
+    The widgets are filled when the form opens on a record (another one, or after a save: see `restart`),
+    or when Streamlit dropped a widget's state (the user was on another page). Otherwise they keep what
+    the user typed, even after a refused save; a change stored meanwhile by someone else is caught by the
+    record's version. Call it before drawing the widgets, which then take their value from their key only
+    (no `value=`, `index=` or `default=`).
+    """
+    starts = st.session_state.setdefault(STARTS_KEY, {})
+    opened = starts.get(form)
+    if opened is None or opened[0] != record or any(key not in st.session_state for key in stored):
+        for key, value in stored.items():
+            st.session_state[key] = value
+        starts[form] = opened = (record, dict(stored))
+    return opened[1]
+
+
+def restart() -> None:
+    """After a save: the next run fills every form again from what is stored now (what was saved)."""
+    st.session_state.pop(STARTS_KEY, None)
+
+
+def edited(start: Mapping[str, Any]) -> dict[str, Any]:
+    """The submitted value of each widget (key) whose value differs from what the form started from."""
+    return {
+        key: st.session_state.get(key) for key, value in start.items() if st.session_state.get(key) != value
+    }
+
+
+def named(changes: Mapping[str, Any], fields: Mapping[str, str]) -> dict[str, Any]:
+    """`changes` (widget key -> value) as field -> value, by `fields` (field -> widget key)."""
+    return {field: changes[key] for field, key in fields.items() if key in changes}
