@@ -20,7 +20,7 @@ from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import RolloutError
 from rollout.platform.locales import country_locale
 from rollout.platform.models import CHANNELS, Country
-from rollout.ui import context, data
+from rollout.ui import context, data, forms
 from rollout.ui.actions import write_then_rerun
 from rollout.ui.format import format_day, plain
 
@@ -122,6 +122,12 @@ def plan_form(country: Country) -> None:
                 f"That is {hq:%H:%M} on {format_day(hq.date(), locale)} at headquarters ({hq_time_zone()})."
             )
     if plan:
+        entry = repr((code, name, channel, local_start, zone, duration, region, occasion, owner, content))
+        if forms.repeated(f"campaign_form_{code}", entry):
+            st.info(
+                "Already planned: that was the same campaign sent twice. Change something to plan another."
+            )
+            return
         try:
             with write_session(engine) as session:
                 campaign, warnings = plan_campaign(
@@ -140,6 +146,7 @@ def plan_form(country: Country) -> None:
                     by=actor,
                 )
         except RolloutError as error:
+            forms.forget_submission((f"campaign_form_{code}", entry))
             st.error(plain(str(error)))
             return
         data.after_write()

@@ -171,7 +171,9 @@ def local_event_form(country: Country) -> None:
                     note=note,
                     by=actor,
                 ),
-                f"Added {name}.",
+                f"Added the local event {name}.",
+                once=(f"local_event_form_{country.code}", repr((name, kind, start, end, note))),
+                clear=[f"event_name_{country.code}", f"event_note_{country.code}"],
             )
 
 

@@ -143,7 +143,9 @@ def add_form(country: Country) -> None:
                     based=based,
                     on=today,
                 ),
-                f"Added {candidate}.",
+                f"Added {candidate} as a candidate ({role}).",
+                once=(f"hire_form_{country.code}", repr((candidate, role, languages, origin, based))),
+                clear=[f"hire_candidate_{country.code}"],
             )
 
 

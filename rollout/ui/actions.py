@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import streamlit as st
@@ -15,23 +15,36 @@ from rollout.ui.format import plain
 
 
 def write_then_rerun(
-    work: Callable[[Session], Any], message: str | Callable[[Any], str], opened: str | None = None
+    work: Callable[[Session], Any],
+    message: str | Callable[[Any], str],
+    opened: str | None = None,
+    once: tuple[str, Hashable] | None = None,
+    clear: Sequence[str] = (),
 ) -> None:
     """Run `work` in a write transaction. On bad input show why (nothing was written, the form keeps
     what was typed); on success clear cached reads and rerun with `message` shown on top. `opened` names
-    the form's opened versions (see context.opened_version), forgotten after the save or a conflict."""
+    the form's opened versions (see context.opened_version), forgotten after the save or a conflict.
+    `once` (form, submitted values) makes a create form's repeat of the same submission a no-op (see
+    forms.repeated); `clear` names the widgets emptied after a save, for the next entry."""
+    if once is not None and forms.repeated(*once):
+        st.info("Already saved: that was the same entry sent twice. Change something to add another.")
+        return
     try:
         with write_session(data.engine()) as session:
             result = work(session)
     except Conflict as error:
+        forms.forget_submission(once)
         context.forget_opened_version(opened)
         st.error(plain(str(error)))
         return
     except RolloutError as error:
+        forms.forget_submission(once)
         st.error(plain(str(error)))
         return
     context.forget_opened_version(opened)
     forms.restart()
+    for key in clear:
+        st.session_state.pop(key, None)
     data.after_write()
     context.flash(message(result) if callable(message) else message)
     st.rerun()

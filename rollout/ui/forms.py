@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from datetime import timedelta
 from typing import Any
 
 import streamlit as st
 
-STARTS_KEY = "_form_starts"
+from rollout.platform.models import utc_now
+
+STARTS_KEY, SUBMITTED_KEY = "_form_starts", "_form_submissions"
+# A browser sends a double-clicked form twice, with the same values, the second often after the first
+# run has already saved: the same submission again within this many seconds is that second click.
+REPEAT_SECONDS = 15
 
 
 def start_from(form: str, record: Hashable, stored: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,3 +50,22 @@ def edited(start: Mapping[str, Any]) -> dict[str, Any]:
 def named(changes: Mapping[str, Any], fields: Mapping[str, str]) -> dict[str, Any]:
     """`changes` (widget key -> value) as field -> value, by `fields` (field -> widget key)."""
     return {field: changes[key] for field, key in fields.items() if key in changes}
+
+
+def repeated(form: str, values: Hashable) -> bool:
+    """Whether this submission of `form` repeats the one just sent (a double click); if not, it is
+    remembered before the write, so a repeat arriving while the first one saves is caught too. A
+    session's runs are one at a time, which is what makes the check and the mark one step."""
+    submitted = st.session_state.setdefault(SUBMITTED_KEY, {})
+    last = submitted.get(form)
+    now = utc_now()
+    if last is not None and last[0] == values and now - last[1] < timedelta(seconds=REPEAT_SECONDS):
+        return True
+    submitted[form] = (values, now)
+    return False
+
+
+def forget_submission(once: tuple[str, Hashable] | None) -> None:
+    """A refused save: sending the corrected (or the same) form again is a new attempt, not a repeat."""
+    if once is not None:
+        st.session_state.get(SUBMITTED_KEY, {}).pop(once[0], None)

@@ -7,8 +7,8 @@ from sqlmodel import select
 from rollout.marketing.content import TranslationChange, save_translation
 from rollout.platform.countries import set_weekend
 from rollout.platform.db import get_engine, read_session, write_session
-from rollout.platform.models import AppUser, ContentItem, Country, Translation
-from tests.app.conftest import assert_clean, shown
+from rollout.platform.models import AppUser, ContentItem, Country, Hire, Signal, Translation
+from tests.app.conftest import assert_clean, count, shown
 from tests.app.test_content_pages import CONTENT, TRANSLATIONS, click, open_page
 
 ADMIN = "ceo@rollout.example"
@@ -100,3 +100,31 @@ def test_an_unchanged_form_writes_nothing(demo_app, url):
     assert "Nothing changed." in [i.value for i in at.info]
     with read_session(get_engine(url)) as session:
         assert session.get(Country, "ES").version == version
+
+
+def test_the_same_candidate_sent_twice_is_added_once_and_the_form_clears(demo_app, url):
+    at = open_page(demo_app, "app_pages/talent.py", "BR")
+    before = count(url, Hire)
+    at.text_input(key="hire_candidate_BR").input("Joana Prado")
+    click(at, "Add candidate")
+    assert_clean(at)
+    assert "Added Joana Prado as a candidate (Local marketing intern)." in [
+        shown(s.value) for s in at.success
+    ]
+    assert at.text_input(key="hire_candidate_BR").value == ""  # ready for the next one
+    # A double click: the browser sends the same form again.
+    at.text_input(key="hire_candidate_BR").input("Joana Prado")
+    click(at, "Add candidate")
+    assert any("Already saved" in i.value for i in at.info)
+    assert count(url, Hire) == before + 1
+
+
+def test_the_same_signal_sent_twice_is_logged_once(demo_app, url):
+    at = open_page(demo_app, "app_pages/sales_log.py", "ES")
+    before = count(url, Signal)
+    for _ in range(2):
+        at.text_input(key="signal_account").input("Banco Norte")
+        click(at, "Log signal")
+        assert_clean(at)
+    assert any("Already logged" in i.value for i in at.info)
+    assert count(url, Signal) == before + 1
