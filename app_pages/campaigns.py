@@ -16,12 +16,13 @@ from rollout.marketing.campaigns import (
     to_utc,
 )
 from rollout.marketing.local_calendar import calendar_entries, subdivisions
+from rollout.platform.countries import display_name
 from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import RolloutError
 from rollout.platform.locales import country_locale
 from rollout.platform.models import CHANNELS, Country
 from rollout.ui import context, data, forms
-from rollout.ui.actions import write_then_rerun
+from rollout.ui.actions import Confirmation, ask_first, confirmations
 from rollout.ui.format import format_day, plain
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
@@ -211,13 +212,21 @@ def campaign_list(country: Country) -> None:
             key=f"cancel_choice_{country.code}",
         )
         if st.form_submit_button("Cancel campaign") and chosen is not None:
-            write_then_rerun(
-                lambda session: cancel_campaign(
-                    session, campaign_id=chosen, by=actor, expected_version=opened.get(chosen)
-                ),
-                f"Cancelled campaign #{chosen}.",
-                opened=f"cancel_choice_{country.code}",
+            market = display_name(country, locale)
+            ask_first(
+                Confirmation(
+                    title=f"Cancel '{names[chosen]}' in {market}?",
+                    consequence=f"'{names[chosen]}' is taken off {market}'s plan and calendars for good: a "
+                    "cancelled campaign cannot be planned again (plan a new one instead).",
+                    button="Cancel the campaign",
+                    work=lambda session: cancel_campaign(
+                        session, campaign_id=chosen, by=actor, expected_version=opened.get(chosen)
+                    ),
+                    message=f"Cancelled campaign #{chosen} '{names[chosen]}'.",
+                    opened=f"cancel_choice_{country.code}",
+                )
             )
+    confirmations()
 
 
 st.title("Campaigns")

@@ -16,6 +16,7 @@ from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import Conflict, RolloutError
 from rollout.platform.models import Country, Decision
 from rollout.ui import context, data, forms
+from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
 from rollout.ui.format import evidence_table, format_day, plain
 from rollout.ui.history import history_table
 from rollout.ui.talent_widgets import local_team
@@ -273,26 +274,39 @@ def decision_form(status: GateStatus) -> None:
     if outcome is None:
         st.error("Decision: choose go, extend, hold or stop.")
         return
-    try:
-        with write_session(engine) as session:
-            decision = record_decision(
-                session,
-                code=status.country,
-                outcome=outcome,
-                by=actor,
-                rationale=rationale,
-                extension_months=months if outcome == "extend" else None,
-                expected_count=seen,
-                expected_phase=status.phase,
-                playbook=book,
+
+    def decide(session):
+        return record_decision(
+            session,
+            code=status.country,
+            outcome=outcome,
+            by=actor,
+            rationale=rationale,
+            extension_months=months if outcome == "extend" else None,
+            expected_count=seen,
+            expected_phase=status.phase,
+            playbook=book,
+        )
+
+    def recorded(decision: Decision) -> str:
+        st.session_state[f"decision_recorded_{status.country}"] = True
+        return f"Recorded decision #{decision.sequence}: {OUTCOME_LABELS[decision.outcome]}."
+
+    if outcome == "stop":
+        # A stop is for good: the market leaves the rollout and no later gate can bring it back.
+        name = display_name(countries[status.country], locale)
+        ask_first(
+            Confirmation(
+                title=f"Stop {name}?",
+                consequence=f"{name} exits the rollout for good: no phase or gate follows a stop, and the "
+                "decision cannot be undone.",
+                button=f"Stop {name}",
+                work=decide,
+                message=recorded,
             )
-    except RolloutError as error:  # Conflict included: it says who decided meanwhile
-        st.error(plain(str(error)))
+        )
         return
-    data.after_write()
-    st.session_state[f"decision_recorded_{status.country}"] = True
-    context.flash(f"Recorded decision #{decision.sequence}: {OUTCOME_LABELS[decision.outcome]}.")
-    st.rerun()
+    write_then_rerun(decide, recorded)
 
 
 RECENT_DECISIONS = 10  # a market extended quarter after quarter gathers dozens, each with its evidence table
@@ -362,6 +376,7 @@ if status.at_gate and status.started:
     if context.can(Action.DECIDE_GATES):
         checks_form(status)
         decision_form(status)
+        confirmations()
 elif status.at_gate:
     st.info(f"The sales test starts on {format_day(status.phase_started, locale)}.")
 else:

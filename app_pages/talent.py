@@ -108,6 +108,7 @@ def move_form(country: Country, people) -> None:
 
 
 def add_form(country: Country) -> None:
+    forms.clear_saved()  # after an entry was saved: an empty form for the next
     with st.form(f"hire_form_{country.code}"):
         st.markdown("**Add a candidate**")
         left, right = st.columns(2)

@@ -9,7 +9,7 @@ from rollout.platform.locales import country_name
 from rollout.platform.models import ROLES
 from rollout.platform.users import add_user, list_users, update_user
 from rollout.ui import context, data, forms
-from rollout.ui.actions import write_then_rerun
+from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
 
 st.title("Users")
 context.show_flash()
@@ -100,14 +100,31 @@ if users:
             if not changes:
                 st.info("Nothing changed.")
             else:
-                write_then_rerun(
-                    lambda session: update_user(
+
+                def save(session):
+                    return update_user(
                         session, email=chosen.email, by=actor, expected_version=opened_at, **changes
-                    ),
-                    lambda user: (
-                        f"Saved {user.email}: {user.role}, {', '.join(user.countries) or 'all countries'}"
-                        + ("" if user.active else ", deactivated")
-                        + "."
-                    ),
-                    opened=role_key,
-                )
+                    )
+
+                def saved(user) -> str:
+                    countries = ", ".join(user.countries) or "all countries"
+                    return f"Saved {user.email}: {user.role}, {countries}" + (
+                        "." if user.active else ", deactivated."
+                    )
+
+                if changes.get("active") is False:
+                    who = f"{chosen.name} ({chosen.email})" if chosen.name else chosen.email
+                    ask_first(
+                        Confirmation(
+                            title=f"Deactivate {who}?",
+                            consequence=f"{who} can no longer sign in or change anything, from their next "
+                            "click on; what they did stays. An admin can activate them again.",
+                            button=f"Deactivate {chosen.name or chosen.email}",
+                            work=save,
+                            message=saved,
+                            opened=role_key,
+                        )
+                    )
+                else:
+                    write_then_rerun(save, saved, opened=role_key)
+    confirmations()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -43,8 +44,53 @@ def write_then_rerun(
         return
     context.forget_opened_version(opened)
     forms.restart()
-    for key in clear:
-        st.session_state.pop(key, None)
+    forms.clear_next_run(clear)
     data.after_write()
     context.flash(message(result) if callable(message) else message)
     st.rerun()
+
+
+PENDING_KEY = "_pending_confirmation"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """An irreversible write waiting for the user to confirm it, with the consequence named."""
+
+    title: str
+    consequence: str
+    button: str
+    work: Callable[[Session], Any]
+    message: str | Callable[[Any], str]
+    opened: str | None = None
+
+
+def ask_first(confirmation: Confirmation) -> None:
+    """Ask before an irreversible write: a dialog names the consequence; the write runs on confirmation.
+    The question is kept until answered or dismissed; the page's `confirmations()`, called after its
+    forms, draws it on every run until then."""
+    st.session_state[PENDING_KEY] = confirmation
+
+
+def confirmations() -> None:
+    """Draw the question `ask_first` left open, if any (each page that asks calls this after its forms)."""
+    confirmation = st.session_state.get(PENDING_KEY)
+    if confirmation is not None:
+        _dialog(confirmation)
+
+
+def _forget() -> None:
+    st.session_state.pop(PENDING_KEY, None)
+
+
+@st.dialog("Please confirm", on_dismiss=_forget)
+def _dialog(confirmation: Confirmation) -> None:
+    st.markdown(f"**{plain(confirmation.title)}**")
+    st.warning(plain(confirmation.consequence))
+    yes, no = st.columns(2)
+    if yes.button(confirmation.button, type="primary", key="confirm_yes"):
+        _forget()
+        write_then_rerun(confirmation.work, confirmation.message, confirmation.opened)
+    if no.button("Keep as is", key="confirm_no"):
+        _forget()
+        st.rerun()

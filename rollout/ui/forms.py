@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +10,7 @@ import streamlit as st
 
 from rollout.platform.models import utc_now
 
-STARTS_KEY, SUBMITTED_KEY = "_form_starts", "_form_submissions"
+STARTS_KEY, SUBMITTED_KEY, CLEAR_KEY = "_form_starts", "_form_submissions", "_form_clear"
 # A browser sends a double-clicked form twice, with the same values, the second often after the first
 # run has already saved: the same submission again within this many seconds is that second click.
 REPEAT_SECONDS = 15
@@ -69,3 +69,16 @@ def forget_submission(once: tuple[str, Hashable] | None) -> None:
     """A refused save: sending the corrected (or the same) form again is a new attempt, not a repeat."""
     if once is not None:
         st.session_state.get(SUBMITTED_KEY, {}).pop(once[0], None)
+
+
+def clear_next_run(keys: Sequence[str]) -> None:
+    """After a save, empty these text widgets on the next run (`clear_saved`), ready for the next entry.
+    Dropping their state is not enough: the browser would send back what it still shows."""
+    if keys:
+        st.session_state[CLEAR_KEY] = [*st.session_state.get(CLEAR_KEY, []), *keys]
+
+
+def clear_saved() -> None:
+    """Empty the widgets `clear_next_run` named; call before drawing the form."""
+    for key in st.session_state.pop(CLEAR_KEY, []):
+        st.session_state[key] = ""

@@ -128,3 +128,21 @@ def test_the_same_signal_sent_twice_is_logged_once(demo_app, url):
         assert_clean(at)
     assert any("Already logged" in i.value for i in at.info)
     assert count(url, Signal) == before + 1
+
+
+def test_deactivating_a_user_asks_first_naming_them(demo_app, url):
+    with read_session(get_engine(url)) as session:
+        user = next(u for u in session.exec(select(AppUser)) if u.role == "marketer" and u.active)
+    at = demo_app.switch_page("app_pages/users.py").run()
+    at.selectbox(key="edit_user").set_value(user.email).run()
+    at.checkbox(key=f"edit_user_active_{user.email}").uncheck()
+    click(at, "Save")
+    assert_clean(at)
+    assert any(user.email in shown(w.value) and "can no longer sign in" in shown(w.value) for w in at.warning)
+    with read_session(get_engine(url)) as session:
+        assert session.get(AppUser, user.id).active  # not until confirmed
+    at.button(key="confirm_yes").click().run()
+    assert_clean(at)
+    with read_session(get_engine(url)) as session:
+        after = session.get(AppUser, user.id)
+    assert not after.active and (after.role, after.countries) == (user.role, user.countries)
