@@ -64,12 +64,18 @@ def test_recording_a_decision_from_the_country_page(demo_app, url):
     assert "First signings" not in at.header[0].value and "Minimal marketing launch" in at.header[0].value
 
 
-def test_stop_without_rationale_is_refused_and_nothing_changes(demo_app, url):
+def brazil_stopping(demo_app):
+    """Brazil's country page with Stop chosen in the decision form."""
     at = demo_app.switch_page("app_pages/country.py")
     at.query_params["country"] = "BR"
     at.run()
-    before = count(url, Decision)
     at.radio(key="decision_outcome_BR").set_value("stop")
+    return at
+
+
+def test_stop_without_rationale_is_refused_and_nothing_changes(demo_app, url):
+    before = count(url, Decision)
+    at = brazil_stopping(demo_app)
     submit_decision(at)
     at.button(key="confirm_yes").click().run()
     assert any("rationale: required to stop" in shown(e.value) for e in at.error)
@@ -77,11 +83,8 @@ def test_stop_without_rationale_is_refused_and_nothing_changes(demo_app, url):
 
 
 def test_a_stop_asks_first_naming_the_market_and_nothing_is_decided_until_confirmed(demo_app, url):
-    at = demo_app.switch_page("app_pages/country.py")
-    at.query_params["country"] = "BR"
-    at.run()
     before = count(url, Decision)
-    at.radio(key="decision_outcome_BR").set_value("stop")
+    at = brazil_stopping(demo_app)
     at.text_area(key="decision_rationale_BR").input("No traction after two extensions.")
     submit_decision(at)
     assert_clean(at)
