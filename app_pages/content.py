@@ -67,7 +67,9 @@ def catalogue_tab() -> None:
         st.markdown("**Add a piece of content**")
         left, right = st.columns(2)
         title = left.text_input("Title", key="content_title")
-        content_type = right.selectbox("Type", CONTENT_TYPES, format_func=TYPE_LABELS.get, key="content_type")
+        content_type = right.selectbox(
+            "Type", CONTENT_TYPES, format_func=TYPE_LABELS.__getitem__, key="content_type"
+        )
         words = left.number_input("Word count", min_value=0, value=0, step=100, key="content_words")
         language = right.text_input("Source language", value="en", key="content_language")
         link = left.text_input("Link", key="content_link", placeholder="https://")
@@ -129,7 +131,7 @@ def translations_tab(country: Country) -> None:
         "Content",
         list(titles),
         key=f"translation_content_{country.code}",
-        format_func=titles.get,
+        format_func=titles.__getitem__,
         help=PICK_SHOWN,
     )
     chosen_locale = right.selectbox("Locale", locales, key=f"translation_locale_{country.code}")
@@ -154,7 +156,9 @@ def translations_tab(country: Country) -> None:
     )
     with st.form(f"translation_form_{country.code}"):
         left, right = st.columns(2)
-        left.selectbox("Status", TRANSLATION_STATUSES, format_func=STATUS_LABELS.get, key=fields["status"])
+        left.selectbox(
+            "Status", TRANSLATION_STATUSES, format_func=STATUS_LABELS.__getitem__, key=fields["status"]
+        )
         right.text_input("Assignee (email; often the local hire)", key=fields["assignee"])
         left.date_input("Due", key=fields["due_on"])
         right.text_input("Published link", key=fields["published_link"], placeholder="https://")

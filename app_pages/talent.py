@@ -85,7 +85,7 @@ def move_form(country: Country, people) -> None:
     )
     with st.form(f"move_form_{country.code}"):
         left, right = st.columns(2)
-        stage = left.selectbox("To stage", HIRE_STAGES, format_func=STAGE_LABELS.get, key=stage_key)
+        stage = left.selectbox("To stage", HIRE_STAGES, format_func=STAGE_LABELS.__getitem__, key=stage_key)
         on = right.date_input("On", value=today, max_value=today, key=f"move_on_{country.code}")
         left.text_input("Work email (once hired: what they own is found by it)", key=email_key)
         reason = right.text_input("Reason (required to move back)", key=f"move_reason_{country.code}")
