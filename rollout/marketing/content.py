@@ -292,7 +292,14 @@ def stored_translation(session: Session, code: str, content_id: int, locale: str
             Translation.locale == locale,
         )
     ).first()
-    return found or Translation(content_id=content_id, country_code=code, locale=locale, version=0)
+    return found or Translation(
+        content_id=content_id,
+        country_code=code,
+        locale=locale,
+        version=0,
+        updated_at=utc_now(),
+        updated_by="",
+    )
 
 
 def translations(session: Session, code: str) -> list[Translation]:
