@@ -29,7 +29,7 @@ from rollout.platform.countries import set_weekend
 from rollout.platform.db import database_url, read_session
 from rollout.platform.locales import weekday_name
 from rollout.platform.models import Country, utc_now
-from rollout.ui import context, data
+from rollout.ui import context, data, forms
 from rollout.ui.actions import write_then_rerun
 from rollout.ui.format import plain
 
@@ -142,6 +142,7 @@ def export_section(countries: dict[str, Country], code: str, region: str | None)
 
 
 def local_event_form(country: Country) -> None:
+    forms.clear_saved()  # after an entry was saved: an empty form for the next
     with st.form(f"local_event_form_{country.code}"):
         st.markdown(
             "**Add a local event** that no list has: a trade fair, a regional festival, a sector peak"
@@ -171,7 +172,9 @@ def local_event_form(country: Country) -> None:
                     note=note,
                     by=actor,
                 ),
-                f"Added {name}.",
+                f"Added the local event {name}.",
+                once=(f"local_event_form_{country.code}", repr((name, kind, start, end, note))),
+                clear=[f"event_name_{country.code}", f"event_note_{country.code}"],
             )
 
 

@@ -4,11 +4,17 @@ import streamlit as st
 
 from rollout.demo import load_demo
 from rollout.gates.portfolio import summary, upcoming_gates
+from rollout.platform import locales
 from rollout.platform.access import Action
 from rollout.platform.db import database_url
 from rollout.platform.errors import RolloutError
 from rollout.ui import charts, context, data
 from rollout.ui.format import plain
+
+
+def demo_started() -> None:
+    st.session_state["demo_loading"] = True
+
 
 st.title("Portfolio")
 context.show_flash()
@@ -20,15 +26,30 @@ if countries.empty:
         "No country is in the rollout yet. Add one on the Country page, or explore with demo data: "
         "eight markets at different phases with their history of decisions."
     )
-    if context.can(Action.MANAGE_SETTINGS) and st.button("Load demo data", key="load_demo", type="primary"):
+    loading = st.session_state.get("demo_loading", False)
+    # The button is disabled while the demo loads (seconds): a second click cannot start a second load.
+    if context.can(Action.MANAGE_SETTINGS) and (
+        st.button("Load demo data", key="load_demo", type="primary", disabled=loading, on_click=demo_started)
+        or loading
+    ):
         try:
-            count = load_demo(data.engine(), by=context.acting_user())
+            with st.status("Loading the demo…", expanded=True) as status:
+                bar = st.progress(0.0)
+
+                def shown(done: int, total: int, code: str) -> None:
+                    what = f"country {done + 1} of {total}: {locales.country_name(code)}" if code else "done"
+                    bar.progress(done / total, text=f"Loading {what}")
+
+                count = load_demo(data.engine(), by=context.acting_user(), progress=shown)
+                status.update(label=f"Loaded the demo: {count} countries.", state="complete")
         except RolloutError as error:
             st.error(plain(str(error)))
         else:
             data.after_write()
             context.flash(f"Loaded the demo: {count} countries.")
             st.rerun()
+        finally:
+            st.session_state["demo_loading"] = False
     st.stop()
 
 if selected := context.country_filter():

@@ -28,7 +28,7 @@ from rollout.sales.pipeline import (
     opportunities,
     recent_signals,
 )
-from rollout.ui import context, data, pager
+from rollout.ui import context, data, forms, pager
 from rollout.ui.format import format_amount, format_day, plain
 
 engine, book, config = data.engine(), data.playbook(), load_pipeline_config()
@@ -104,6 +104,10 @@ def signal_form(code: str) -> None:
         note = st.text_area("Note", key="signal_note", height=68)
         if not st.form_submit_button("Log signal", type="primary"):
             return
+    entry = repr((code, kind, occurred_on, qualified, account, content, requested_by, note))
+    if forms.repeated("signal_form", entry):
+        st.info("Already logged: that was the same signal sent twice. Change something to log another.")
+        return
     try:
         with write_session(engine) as session:
             log_signal(
@@ -120,6 +124,7 @@ def signal_form(code: str) -> None:
                 config=config,
             )
     except RolloutError as error:
+        forms.forget_submission(("signal_form", entry))
         st.error(plain(str(error)))
         return
     data.after_write()

@@ -19,8 +19,11 @@ def choose(page: Page, widget: str, option: str) -> None:
 
 
 def publish(page: Page, content: str) -> None:
+    # Picking the piece and the locale reruns the page: the form then shows what is stored for them.
     choose(page, ".st-key-translation_content_IN", content)
+    wait_for_app(page)
     choose(page, ".st-key-translation_locale_IN", "hi_IN")
+    wait_for_app(page)
     choose(page, ".st-key-translation_status_IN", "Published")
     page.locator(".st-key-translation_link_IN input").fill("https://www.rollout.example/hi/site")
     page.get_by_role("button", name="Save translation").click()
