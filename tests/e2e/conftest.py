@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,45 +51,49 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise RuntimeError(f"streamlit did not become healthy at {url} within {timeout} s")
 
 
+@contextmanager
+def app_server(database_url: str, log: Path, user: str = "ceo@rollout.example") -> Iterator[str]:
+    """`streamlit run app.py` on `database_url` (local mode, as `user`) on a free port: its URL, until left.
+    Several servers may share one database, as a team's replicas do."""
+    port = _free_port()
+    env = os.environ | {"ROLLOUT_DATABASE_URL": database_url, "ROLLOUT_USER": user}
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                # A source edit during a run would reload the app's modules mid-test.
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, process)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
 @pytest.fixture
 def app_url(tmp_path) -> Iterator[str]:
     """The app on an empty SQLite database of its own."""
-    port = _free_port()
-    env = os.environ | {
-        "ROLLOUT_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}",
-        "ROLLOUT_USER": "ceo@rollout.example",
-    }
-    log = (tmp_path / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            # A source edit during a run would reload the app's modules mid-test.
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with app_server(f"sqlite:///{tmp_path / 'e2e.db'}", tmp_path / "streamlit.log") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="session")
