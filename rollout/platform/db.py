@@ -110,4 +110,4 @@ def _bump_when_data_changed(session: OrmSession) -> None:
 
 @event.listens_for(OrmSession, "after_rollback")
 def _forget_rolled_back_changes(session: OrmSession) -> None:
-    audit.changed_data(session)
+    audit.changed_data(session)  # asking clears it: what was rolled back changed nothing
