@@ -336,9 +336,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args = build_parser().parse_args(argv)
     try:
-        load_playbook()
+        playbook = load_playbook()
         engine = get_engine(database_url())
         upgrade(engine)
+        if args.run not in (cmd_init, cmd_backup, cmd_restore):  # these repair or keep what is there
+            with read_session(engine) as session:
+                gates.require_playbook_fits_history(session, playbook)
         return args.run(engine, args) or 0
     except (RolloutError, ConfigFileError, DatabaseTooNew, CrmFileError) as error:
         print(f"rollout: {error}", file=sys.stderr)

@@ -11,6 +11,7 @@ from rollout import demo
 from rollout.cli import main
 from rollout.gates import decisions as gate_decisions
 from rollout.gates import status as gates
+from rollout.platform.config_files import data_file
 from rollout.platform.db import get_engine
 from rollout.platform.schema import head_revision
 from tests.factories import FixedDate
@@ -204,3 +205,18 @@ def test_broken_playbook_is_reported(run, tmp_path, monkeypatch):
     err = refused(run, "init")
     assert str(broken) in err
     assert "'key' must be str" in err
+
+
+def test_a_playbook_that_orphans_recorded_decisions_is_refused_but_backup_still_runs(
+    run, spain, tmp_path, monkeypatch
+):
+    ok(run, "decide", "ES", "go", "--by", CEO, "--why", "Strong start", "--gate", "sales_test")
+    edited = tmp_path / "playbook.toml"
+    shipped = data_file("playbook.toml").read_text(encoding="utf-8")
+    edited.write_text(shipped.replace('key = "sales_test"', 'key = "market_test"'), encoding="utf-8")
+    monkeypatch.setenv("ROLLOUT_PLAYBOOK", str(edited))
+    err = refused(run, "gates")
+    assert (
+        str(edited) in err and "ES: decision #1 (go on 2026-11-26) was taken at the 'sales_test' gate" in err
+    )
+    ok(run, "backup", str(tmp_path / "before-the-fix.json"))

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -29,6 +29,8 @@ from rollout.platform.models import (
     Country,
     Signal,
     Translation,
+    stored_id,
+    utc_now,
 )
 from rollout.platform.paging import contains
 
@@ -98,7 +100,7 @@ def save_content(
     item = (
         locked(session, ContentItem, item_id)
         if item_id is not None
-        else ContentItem(title="", content_type="website", version=0)
+        else ContentItem(title="", content_type="website", version=0, updated_at=utc_now(), updated_by=by)
     )
     if item is None:
         raise NotFound(f"content #{item_id} does not exist")
@@ -231,7 +233,14 @@ def save_translation(
         )
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).first() or Translation(content_id=content_id, country_code=country.code, locale=locale, version=0)
+    ).first() or Translation(
+        content_id=content_id,
+        country_code=country.code,
+        locale=locale,
+        version=0,
+        updated_at=utc_now(),
+        updated_by=by,
+    )
     require_version(translation, expected_version, f"the {locale} translation")
     link = translation.published_link if change.published_link is None else change.published_link
     link = require_url(link, "published link")
@@ -272,9 +281,9 @@ def statuses_in_markets(
     found = {(code, content_id, locale): status for code, content_id, locale, status in session.exec(query)}
     return {
         country.code: {
-            (item.id, locale): SOURCE
+            (stored_id(item), locale): SOURCE
             if locale.split("_")[0] == item.source_language.split("_")[0]
-            else found.get((country.code, item.id, locale), "todo")
+            else found.get((country.code, stored_id(item), locale), "todo")
             for item in items
             for locale in target_locales(country)
         }
@@ -304,7 +313,7 @@ def matrix(session: Session, country: Country, known: CatalogueStatus | None = N
             "id": item.id,
             "content": item.title,
             "type": item.content_type,
-            **{locale: status[(item.id, locale)] for locale in locales},
+            **{locale: status[(stored_id(item), locale)] for locale in locales},
         }
         for item in items
     ]
@@ -320,8 +329,10 @@ def progress(session: Session, country: Country, known: CatalogueStatus | None =
     total = sum(words.values()) or 1
     rows = []
     for locale in target_locales(country):
-        translated = sum(words[i.id] for i in items if status[(i.id, locale)] in (*TRANSLATED, SOURCE))
-        published = sum(words[i.id] for i in items if status[(i.id, locale)] in DONE)
+        translated = sum(
+            words[stored_id(i)] for i in items if status[(stored_id(i), locale)] in (*TRANSLATED, SOURCE)
+        )
+        published = sum(words[stored_id(i)] for i in items if status[(stored_id(i), locale)] in DONE)
         rows.append({"locale": locale, "translated": translated / total, "published": published / total})
     return pd.DataFrame(rows, columns=["locale", "translated", "published"])
 
@@ -346,7 +357,8 @@ def request_counts(session: Session, code: str, until: date | None = None) -> Co
 
 def titles_by_id(session: Session) -> list[tuple[int, str]]:
     """(id, title) of every piece: enough to rank by demand (the catalogue can be thousands of pieces)."""
-    return list(session.exec(select(ContentItem.id, ContentItem.title)).all())
+    rows = session.exec(select(ContentItem.id, ContentItem.title)).all()
+    return cast("list[tuple[int, str]]", list(rows))  # stored ids: SQLModel types the column `int | None`
 
 
 def most_requested(
@@ -378,7 +390,7 @@ def backlog(session: Session, country: Country, known: CatalogueStatus | None = 
     locales, items, status = target_locales(country), known.items, known.status
     rows = []
     for item in items:
-        missing = [locale for locale in locales if status[(item.id, locale)] not in DONE]
+        missing = [locale for locale in locales if status[(stored_id(item), locale)] not in DONE]
         if not missing:
             continue
         requests = counts[item.title.casefold()]
@@ -411,7 +423,7 @@ def backlog(session: Session, country: Country, known: CatalogueStatus | None = 
 
 
 def _published_everywhere(item: ContentItem, locales: list[str], status: dict[tuple[int, str], str]) -> bool:
-    return bool(locales) and all(status[(item.id, locale)] in DONE for locale in locales)
+    return bool(locales) and all(status[(stored_id(item), locale)] in DONE for locale in locales)
 
 
 @register_batched(
@@ -424,7 +436,9 @@ def site_locales_published_share(session: Session, windows: Sequence[MetricWindo
     shares = {}
     for country in countries:
         locales, status = target_locales(country), known[country.code]
-        live = [locale for locale in locales if site and all(status[(i.id, locale)] in DONE for i in site)]
+        live = [
+            locale for locale in locales if site and all(status[(stored_id(i), locale)] in DONE for i in site)
+        ]
         shares[country.code] = len(live) / len(locales) if locales else 0.0
     return shares
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Row, RowMapping, Select, String, Table, bindparam, func, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from rollout.platform import audit, bulk
 from rollout.platform.access import Action, authorize
@@ -31,7 +31,16 @@ CHUNK = 5_000  # rows read, checked and written at a time: memory stays flat wha
 OPPORTUNITY: Table = Opportunity.__table__  # type: ignore[attr-defined]
 STAGE_CHANGE: Table = StageChange.__table__  # type: ignore[attr-defined]
 # The columns of a stored deal an import compares, stamps or records in the audit trail.
-COMPARED = ("account", "amount", "currency", "stage", "created_on", "expected_close", "closed_on", "owner")
+COMPARED: tuple[str, ...] = (
+    "account",
+    "amount",
+    "currency",
+    "stage",
+    "created_on",
+    "expected_close",
+    "closed_on",
+    "owner",
+)
 COMPARED += ("segment", "lost_reason")
 STORED = ("id", "crm_id", "country_code", "version", "updated_at", "updated_by", *COMPARED)
 
@@ -310,7 +319,7 @@ def _update(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def export_deals_csv(session: Session, code: str) -> bytes:
     country = get_country(session, code)
-    query = select(Opportunity).where(Opportunity.country_code == country.code).order_by(Opportunity.id)
+    query = select(Opportunity).where(Opportunity.country_code == country.code).order_by(col(Opportunity.id))
     rows = ([getattr(o, f) for f in EXPORT_FIELDS] for o in session.exec(query))
     return csv_bytes(EXPORT_FIELDS, rows)
 
@@ -324,7 +333,9 @@ def save_mapping(session: Session, *, name: str, columns: dict[str, str], by: st
     name = name.strip()[:100]
     if not name:
         raise RolloutError("mapping name: required, to find it next time")
-    mapping = session.get(ImportMapping, name) or ImportMapping(name=name, version=0)
+    mapping = session.get(ImportMapping, name) or ImportMapping(
+        name=name, version=0, updated_at=utc_now(), updated_by=by
+    )
     mapping.columns = dict(columns)
     touch(mapping, by)
     session.add(mapping)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pandas as pd
 from babel.dates import format_date as babel_format_date
@@ -17,7 +18,7 @@ def format_day(day: date | None, locale: str) -> str:
     return babel_format_date(day, format="medium", locale=locale) if day else "—"
 
 
-def format_amount(value: float | None, unit: str, currency: str, locale: str) -> str:
+def format_amount(value: float | Decimal | None, unit: str, currency: str, locale: str) -> str:
     if value is None:
         return "—"
     if unit == "currency":
@@ -36,12 +37,18 @@ def format_criterion_value(criterion: CriterionResult, currency: str, locale: st
 
 
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$=])")
+# Streamlit's Markdown turns bare URLs into links even when their punctuation is escaped; an invisible
+# word joiner after the scheme or "www" keeps them text. (Emails are left whole: people copy them.)
+AUTOLINK_STARTS = re.compile(r"(?i)\b(https?|ftp|www)(?=[:.])")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
     """Text shown literally where Streamlit would read Markdown (headers, labels): escape every
-    Markdown special character, so a name like [x](https://…) stays text, not a link."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    Markdown special character, so a name like [x](https://…) stays text, not a link, and break
+    the autolinks of bare URLs."""
+    unlinked = AUTOLINK_STARTS.sub(r"\1" + WORD_JOINER, text)
+    return MARKDOWN_SPECIALS.sub(r"\\\1", unlinked)
 
 
 def evidence_table(criteria: list[dict], currency: str, locale: str) -> pd.DataFrame:
