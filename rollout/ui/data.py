@@ -35,7 +35,8 @@ from rollout.ui import charts
 # long a change made outside Rollout (SQL by hand) can go unseen.
 CACHE_SECONDS = 600
 VERSION_KEY = "_data_version"  # in session state: the version this session's rerun reads at
-P, R = ParamSpec("P"), TypeVar("R")
+P = ParamSpec("P")
+R = TypeVar("R")
 _cached_reads: list[Any] = []
 _last_seen: dict[str, int] = {}  # per database URL: the newest version this process has seen
 
