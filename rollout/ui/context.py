@@ -15,7 +15,7 @@ from rollout.platform.countries import display_name, list_countries
 from rollout.platform.db import read_session
 from rollout.platform.locales import DEFAULT_VIEWER_LOCALE, VIEWER_LOCALES, country_name, language_name
 from rollout.platform.models import Country
-from rollout.ui import auth, data
+from rollout.ui import auth, data, failures
 from rollout.ui.format import plain
 
 T = TypeVar("T")
@@ -81,7 +81,8 @@ def fragment(body: Callable[P, None]) -> Callable[P, None]:
         if auth.require_user() != before:
             st.rerun()  # another role or other countries: the whole page is drawn again for who they are now
         data.refresh()
-        body(*args, **kwargs)
+        with failures.explained_failures():  # as app.py wraps a full run's page
+            body(*args, **kwargs)
 
     return st.fragment(checked)
 
