@@ -64,7 +64,7 @@ def gate_numbers(status: GateStatus, country: Country) -> None:
             column.caption(format_amount(local, "currency", country.currency, country_locale(country.code)))
 
 
-@st.fragment
+@context.fragment
 def signal_form(code: str) -> None:
     """A fragment: a refused entry reruns only the form; a logged one reruns the page (its gate numbers)."""
     if st.session_state.pop("signal_logged", False):
@@ -192,7 +192,7 @@ def deals_shown(code: str) -> tuple[str, int]:
     return search, shown.number
 
 
-@st.fragment
+@context.fragment
 def opportunities_editor(code: str) -> None:
     """Searching, paging and editing cells rerun only this part of the page; saving reruns it all."""
     search, page = deals_shown(code)
