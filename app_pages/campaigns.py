@@ -20,7 +20,7 @@ from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import RolloutError
 from rollout.platform.locales import country_locale
 from rollout.platform.models import CHANNELS, Country
-from rollout.ui import context, data
+from rollout.ui import context, data, tables
 from rollout.ui.actions import write_then_rerun
 from rollout.ui.format import format_day, plain
 
@@ -179,7 +179,7 @@ def suggestions(country: Country) -> None:
         }
         for s in slots
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suggestions_{code}")
+    tables.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suggestions_{code}")
 
 
 def campaign_list(country: Country) -> None:
@@ -189,7 +189,7 @@ def campaign_list(country: Country) -> None:
     if planned.empty:
         st.write("No campaign planned yet.")
         return
-    st.dataframe(planned.drop(columns=["version"]), hide_index=True, key=f"campaigns_{country.code}")
+    tables.dataframe(planned.drop(columns=["version"]), hide_index=True, key=f"campaigns_{country.code}")
     ids = planned["#"].tolist()
     names = dict(zip(ids, planned["name"], strict=True))
     opened = context.opened_version(

@@ -14,7 +14,7 @@ from rollout.platform.countries import list_countries
 from rollout.platform.db import database_url, read_session
 from rollout.platform.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
 from rollout.platform.paging import containing
-from rollout.ui import context, data, pager
+from rollout.ui import context, data, pager, tables
 from rollout.ui.actions import write_then_rerun
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
@@ -42,7 +42,7 @@ def catalogue_tab() -> None:
         shown.describe()
         + (", each piece found under the pieces it was derived from." if search.strip() else ".")
     )
-    st.dataframe(
+    tables.dataframe(
         pd.DataFrame(
             {
                 "content": [
@@ -113,7 +113,7 @@ def translations_tab(country: Country) -> None:
         FIND, f"translations_{country.code}", lambda search: containing(market.matrix, "content", search)
     )
     st.caption(f"{shown.describe()}.")
-    st.dataframe(
+    tables.dataframe(
         rows.assign(
             type=rows["type"].map(TYPE_LABELS), **{loc: rows[loc].map(STATUS_LABELS) for loc in locales}
         ),
@@ -174,7 +174,7 @@ def backlog_tab(country: Country) -> None:
         "Website first, then what this market's prospects and partners ask for most (content requests in "
         "the sales log), then the rest."
     )
-    st.dataframe(ranked.drop(columns=["id"]), hide_index=True, key=f"backlog_{country.code}")
+    tables.dataframe(ranked.drop(columns=["id"]), hide_index=True, key=f"backlog_{country.code}")
 
 
 def progress_tab(country: Country) -> None:
@@ -182,7 +182,7 @@ def progress_tab(country: Country) -> None:
     if shares.empty:
         return
     st.plotly_chart(data.chart("translation_progress", shares), key=f"progress_{country.code}")
-    st.dataframe(
+    tables.dataframe(
         shares,
         hide_index=True,
         key=f"progress_table_{country.code}",

@@ -29,7 +29,7 @@ from rollout.platform.countries import set_weekend
 from rollout.platform.db import database_url, read_session
 from rollout.platform.locales import weekday_name
 from rollout.platform.models import Country, utc_now
-from rollout.ui import context, data
+from rollout.ui import context, data, tables
 from rollout.ui.actions import write_then_rerun
 from rollout.ui.format import plain
 
@@ -79,15 +79,7 @@ def agenda_view(country: Country, region: str | None) -> None:
         entries = calendar_entries(
             session, country.code, today, today + timedelta(days=90), locale=locale, subdiv=region
         )
-    st.dataframe(
-        agenda(entries),
-        hide_index=True,
-        key=f"agenda_{country.code}",
-        column_config={
-            "start": st.column_config.DateColumn("Start", format="localized"),
-            "end": st.column_config.DateColumn("End", format="localized"),
-        },
-    )
+    tables.dataframe(agenda(entries), hide_index=True, key=f"agenda_{country.code}")
 
 
 def across_markets(codes: list[str], month_start: date) -> None:
@@ -98,7 +90,7 @@ def across_markets(codes: list[str], month_start: date) -> None:
     # A day's state does not depend on the span asked for: the week is the first seven days of the six.
     week = month[month["day"] < week_start + timedelta(days=7)]
     st.markdown("**Who is off that week**")
-    st.dataframe(markets_week(week, locale), hide_index=True, key="markets_week")
+    tables.dataframe(markets_week(week, locale), hide_index=True, key="markets_week")
     st.markdown("**Blocked days, six weeks from then**")
     st.plotly_chart(data.chart("blocked_days", month), key="blocked_heatmap")
 

@@ -7,7 +7,7 @@ from rollout.gates.portfolio import summary, upcoming_gates
 from rollout.platform.access import Action
 from rollout.platform.db import database_url
 from rollout.platform.errors import RolloutError
-from rollout.ui import charts, context, data
+from rollout.ui import charts, context, data, tables
 from rollout.ui.format import plain
 
 st.title("Portfolio")
@@ -47,7 +47,7 @@ st.plotly_chart(data.chart("world_map", countries, book), config=charts.MAP_CONF
 
 st.subheader("Countries")
 table = countries.assign(review="country?country=" + countries["code"])
-st.dataframe(
+tables.dataframe(
     table,
     key="portfolio_table",
     hide_index=True,
@@ -70,9 +70,9 @@ st.dataframe(
             "Gate review", display_text="Open", help="Open the country's gate review"
         ),
         "phase": "Phase",
-        "since": st.column_config.DateColumn("In phase since", format="localized"),
+        "since": "In phase since",
         "days_in_phase": st.column_config.NumberColumn("Days in phase", help="Days on hold not counted"),
-        "gate_due": st.column_config.DateColumn("Gate due", format="localized"),
+        "gate_due": "Gate due",
         "days_to_gate": st.column_config.NumberColumn("Days to gate"),
         "criteria_met": "Criteria met",
         "not_measured": st.column_config.NumberColumn("Not measured yet"),
@@ -103,14 +103,14 @@ with upcoming_tab:
     if due.empty:
         st.write(f"No gate is due in the next {horizon} days.")
     else:
-        st.dataframe(
+        tables.dataframe(
             due[["country", "phase", "gate_due", "days_to_gate", "criteria_met", "status"]],
             hide_index=True,
             key="upcoming_table",
             column_config={
                 "country": "Country",
                 "phase": "Phase",
-                "gate_due": st.column_config.DateColumn("Gate due", format="localized"),
+                "gate_due": "Gate due",
                 "days_to_gate": "Days to gate (negative: overdue)",
                 "criteria_met": "Criteria met",
                 "status": "Forecast",

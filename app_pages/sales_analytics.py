@@ -7,7 +7,7 @@ from rollout.gates.status import GateStatus
 from rollout.platform.db import database_url
 from rollout.platform.exports import frame_csv
 from rollout.platform.models import Country
-from rollout.ui import context, data
+from rollout.ui import context, data, tables
 
 engine, book = data.engine(), data.playbook()
 locale, today = context.viewer_locale(), context.today()
@@ -18,7 +18,7 @@ def chart_with_numbers(figure, frame, key: str, file_name: str) -> None:
     """Every chart comes with the numbers behind it, downloadable."""
     st.plotly_chart(figure, key=f"{key}_chart")
     with st.expander("Numbers behind the chart"):
-        st.dataframe(frame, hide_index=True, key=f"{key}_table")
+        tables.dataframe(frame, hide_index=True, key=f"{key}_table")
         st.download_button(
             "Download CSV", frame_csv(frame), file_name=file_name, mime="text/csv", key=f"{key}_csv"
         )
