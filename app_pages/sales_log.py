@@ -216,7 +216,9 @@ def opportunities_editor(code: str) -> None:
             "id": st.column_config.NumberColumn("#"),
             "crm_id": "CRM id",
             "account": st.column_config.TextColumn("Account", required=True),
-            "amount": st.column_config.NumberColumn("Amount", min_value=0, format="%.2f", required=True),
+            "amount": st.column_config.NumberColumn(
+                "Amount", min_value=0, format="accounting", required=True
+            ),
             "currency": st.column_config.SelectboxColumn("Currency", options=sorted(list_currencies())),
             "stage": st.column_config.SelectboxColumn("Stage", options=[s.name for s in config.stages]),
             "created_on": tables.date_column("Created"),

@@ -55,7 +55,7 @@ def sidebar(engine, user: Principal) -> None:
     with st.sidebar:
         auth.sidebar_identity(user)
         st.selectbox(
-            "Display language",
+            "Display language (names, dates and numbers)",
             VIEWER_LOCALES,
             key=LOCALE_KEY,
             format_func=lambda tag: language_name(tag, tag).capitalize(),
