@@ -181,7 +181,10 @@ def progress_tab(country: Country) -> None:
     shares = data.content_market(database_url(), country.code).progress
     if shares.empty:
         return
-    st.plotly_chart(data.chart("translation_progress", shares), key=f"progress_{country.code}")
+    st.plotly_chart(
+        data.chart("translation_progress", shares, locale=context.viewer_locale()),
+        key=f"progress_{country.code}",
+    )
     tables.dataframe(
         shares,
         hide_index=True,

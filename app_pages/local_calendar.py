@@ -92,7 +92,7 @@ def across_markets(codes: list[str], month_start: date) -> None:
     st.markdown("**Who is off that week**")
     tables.dataframe(markets_week(week, locale), hide_index=True, key="markets_week")
     st.markdown("**Blocked days, six weeks from then**")
-    st.plotly_chart(data.chart("blocked_days", month), key="blocked_heatmap")
+    st.plotly_chart(data.chart("blocked_days", month, locale=context.viewer_locale()), key="blocked_heatmap")
 
 
 def export_section(countries: dict[str, Country], code: str, region: str | None) -> None:

@@ -43,7 +43,11 @@ cols[1].metric("Gates due in 30 days", counts["due_in_30_days"])
 cols[2].metric("Off track", counts["off_track"])
 cols[3].metric("On hold", counts["on_hold"])
 
-st.plotly_chart(data.chart("world_map", countries, book), config=charts.MAP_CONFIG, key="world_map")
+st.plotly_chart(
+    data.chart("world_map", countries, book, locale, locale=context.viewer_locale()),
+    config=charts.MAP_CONFIG,
+    key="world_map",
+)
 
 st.subheader("Countries")
 table = countries.assign(review="country?country=" + countries["code"])
@@ -83,7 +87,10 @@ tables.dataframe(
 
 timeline_tab, upcoming_tab = st.tabs(["Timeline", "Upcoming gates"])
 with timeline_tab:
-    st.plotly_chart(data.chart("timeline", timeline, markers, book, today), key="timeline_chart")
+    st.plotly_chart(
+        data.chart("timeline", timeline, markers, book, today, locale=context.viewer_locale()),
+        key="timeline_chart",
+    )
     st.caption(
         "Hatched bars: the plan from each start date. Solid bars: what happened, grey while on hold. "
         "Markers: gate decisions and the due date of each open gate."

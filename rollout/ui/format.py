@@ -61,7 +61,11 @@ def format_number(value: float | None, locale: str, digits: int = 1) -> str:
 
 def format_share(value: float | None, locale: str) -> str:
     """A fraction as a percentage in the viewer's locale: 0.0184 → "1.8%" (en), "1,8 %" (de)."""
-    return "" if _missing(value) else format_percent(value, format="#,##0.#%", locale=locale)
+    if _missing(value):
+        return ""
+    pattern = Locale.parse(locale).percent_formats[None].pattern.split(";")[0]  # "#,##0 %" in de
+    at = pattern.rindex("0") + 1
+    return format_percent(value, format=pattern[:at] + ".#" + pattern[at:], locale=locale)
 
 
 def format_money(value: float | None, currency: str, locale: str) -> str:
