@@ -12,6 +12,7 @@ from rollout.marketing.content import (
 )
 from rollout.platform.countries import list_countries
 from rollout.platform.db import database_url, read_session
+from rollout.platform.locales import locale_name
 from rollout.platform.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
 from rollout.platform.paging import containing
 from rollout.ui import context, data, pager, tables
@@ -29,6 +30,12 @@ STATUS_LABELS = {
 # The catalogue can be thousands of pieces: the tables show a page at a time, and the forms offer the pieces
 # of that page.
 FIND = "Find content by title"
+
+
+def locale_label(tag: str) -> str:
+    return locale_name(tag, context.viewer_locale())
+
+
 PICK_SHOWN = "One of the pieces in the table above: find another by its title or turn the page."
 
 
@@ -105,8 +112,8 @@ def translations_tab(country: Country) -> None:
     # are the whole market's, kept while the form's content picker keeps its state, whatever page is shown.
     opened = context.opened_version(f"translation_content_{country.code}", market.versions)
     st.caption(
-        f"Target locales: {', '.join(locales)} (from the country's languages; change them on the Country "
-        "page)."
+        f"Target locales: {', '.join(map(locale_label, locales))} (from the country's languages; change "
+        "them on the Country page)."
     )
     # Each market keeps its own search and page: a search typed for one market means nothing in the next.
     _, shown, rows = pager.paged_frame(
@@ -131,7 +138,9 @@ def translations_tab(country: Country) -> None:
             format_func=titles.get,
             help=PICK_SHOWN,
         )
-        chosen_locale = right.selectbox("Locale", locales, key=f"translation_locale_{country.code}")
+        chosen_locale = right.selectbox(
+            "Locale", locales, key=f"translation_locale_{country.code}", format_func=locale_label
+        )
         status = left.selectbox(
             "Status",
             TRANSLATION_STATUSES,
@@ -163,7 +172,7 @@ def translations_tab(country: Country) -> None:
                     by=actor,
                     expected_version=opened.get((content_id, chosen_locale), 0),
                 ),
-                f"Saved: {STATUS_LABELS[status]} in {chosen_locale}.",
+                f"Saved: {STATUS_LABELS[status]} in {locale_label(chosen_locale)}.",
                 opened=f"translation_content_{country.code}",
             )
 
@@ -181,6 +190,7 @@ def progress_tab(country: Country) -> None:
     shares = data.content_market(database_url(), country.code).progress
     if shares.empty:
         return
+    shares = shares.assign(locale=shares["locale"].map(locale_label))
     st.plotly_chart(
         data.chart("translation_progress", shares, locale=context.viewer_locale()),
         key=f"progress_{country.code}",

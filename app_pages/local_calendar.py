@@ -27,7 +27,7 @@ from rollout.marketing.local_calendar import (
 from rollout.platform.access import Action
 from rollout.platform.countries import set_weekend
 from rollout.platform.db import database_url, read_session
-from rollout.platform.locales import weekday_name
+from rollout.platform.locales import region_name, weekday_name
 from rollout.platform.models import Country, utc_now
 from rollout.ui import context, data, tables
 from rollout.ui.actions import write_then_rerun
@@ -202,7 +202,9 @@ region = (
         "Region",
         ["", *subdivisions(code)],
         key=f"calendar_region_{code}",
-        format_func=lambda r: r or "Whole country (national holidays)",
+        format_func=lambda r: (
+            f"{region_name(code, r)} (region)" if r else "Whole country (national holidays)"
+        ),
     )
     or None
 )

@@ -9,7 +9,7 @@ import pytest
 from rollout.platform.countries import add_country, display_name, get_country, list_countries, update_facts
 from rollout.platform.db import read_session, write_session
 from rollout.platform.errors import NotFound, RolloutError
-from rollout.platform.locales import country_name
+from rollout.platform.locales import country_name, locale_name, region_name
 from rollout.platform.models import Country, CountryFacts
 from tests.conftest import ACTOR
 from tests.factories import add, count
@@ -167,3 +167,10 @@ def test_country_names_in_the_viewers_language(code, locale, name):
 
 def test_unknown_viewer_locale_falls_back_to_english():
     assert country_name("IN", "zz-not-a-locale") == "India"
+
+
+def test_locales_and_regions_are_named_for_people():
+    assert locale_name("hi_IN") == "Hindi (India)"
+    assert locale_name("pt_BR", "fr") == "Portugais (Brésil)"
+    assert region_name("IN", "KA") == "Karnataka"
+    assert region_name("DE", "BY") == "Bayern"
