@@ -16,12 +16,14 @@ import pytest
 from playwright.sync_api import Page
 from sqlmodel import select
 
+from rollout.demo import load_demo
 from rollout.gates.playbook import load_playbook
 from rollout.gates.status import country_timeline
 from rollout.marketing.local_calendar import calendar_entries
 from rollout.marketing.talent import hires, stage_history
 from rollout.platform.db import get_engine, read_session
 from rollout.platform.models import Decision
+from rollout.platform.schema import upgrade
 from rollout.sales.pipeline import opportunities, recent_signals
 from rollout.ui.format import format_date_cell
 from tests.e2e.test_browser import wait_for_app
@@ -85,15 +87,13 @@ def open_page(page: Page, url: str) -> None:
 
 
 @pytest.fixture
-def demo(app_url: str, tmp_path, browser) -> str:
-    """The demo loaded once through the app; the database the app writes to."""
-    context = browser.new_context()
-    page = context.new_page()
-    open_page(page, app_url)
-    page.locator(".st-key-load_demo button").click()
-    wait_for_app(page)
-    context.close()
-    return f"sqlite:///{tmp_path / 'e2e.db'}"
+def demo(app_url: str, tmp_path) -> str:
+    """The demo (as "Load demo data" loads it) in the database the app reads; that database's URL."""
+    url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    engine = get_engine(url)
+    upgrade(engine)
+    load_demo(engine, by="ceo@rollout.example")
+    return url
 
 
 @pytest.mark.parametrize("zone", ZONES)
