@@ -8,12 +8,14 @@ Each user is offered only their role's pages; another role's page opened by its 
 import streamlit as st
 
 import rollout.metric_providers  # noqa: F401  (registers the gate metrics)
+from rollout.gates.status import PlaybookOrphansHistory
 from rollout.platform import settings
 from rollout.platform.config_files import ConfigFileError
 from rollout.platform.schema import DatabaseTooNew
 from rollout.platform.settings import SettingsError
 from rollout.sales.pipeline import load_pipeline_config
 from rollout.ui import auth, context, data
+from rollout.ui.failures import explained_failures
 from rollout.ui.navigation import pages_for
 
 st.set_page_config(page_title="Rollout", page_icon="🌍", layout="wide")
@@ -23,10 +25,11 @@ try:
     engine = data.engine()
     data.playbook()
     load_pipeline_config()
-except (SettingsError, DatabaseTooNew, ConfigFileError) as error:
+except (SettingsError, DatabaseTooNew, ConfigFileError, PlaybookOrphansHistory) as error:
     st.error(str(error))
     st.stop()
 
 user = auth.require_user()
 context.sidebar(engine, user)
-st.navigation(pages_for(user)).run()
+with explained_failures():
+    st.navigation(pages_for(user)).run()

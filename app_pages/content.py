@@ -73,7 +73,9 @@ def catalogue_tab() -> None:
         st.markdown("**Add a piece of content**")
         left, right = st.columns(2)
         title = left.text_input("Title", key="content_title")
-        content_type = right.selectbox("Type", CONTENT_TYPES, format_func=TYPE_LABELS.get, key="content_type")
+        content_type = right.selectbox(
+            "Type", CONTENT_TYPES, format_func=TYPE_LABELS.__getitem__, key="content_type"
+        )
         words = left.number_input("Word count", min_value=0, value=0, step=100, key="content_words")
         language = right.text_input("Source language", value="en", key="content_language")
         link = left.text_input("Link", key="content_link", placeholder="https://")
@@ -135,7 +137,7 @@ def translations_tab(country: Country) -> None:
             "Content",
             list(titles),
             key=f"translation_content_{country.code}",
-            format_func=titles.get,
+            format_func=titles.__getitem__,
             help=PICK_SHOWN,
         )
         chosen_locale = right.selectbox(
@@ -144,7 +146,7 @@ def translations_tab(country: Country) -> None:
         status = left.selectbox(
             "Status",
             TRANSLATION_STATUSES,
-            format_func=STATUS_LABELS.get,
+            format_func=STATUS_LABELS.__getitem__,
             key=f"translation_status_{country.code}",
         )
         assignee = right.text_input(

@@ -5,6 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 from babel.numbers import list_currencies
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from rollout.gates.decisions import mark_checks, record_decision
 from rollout.gates.portfolio import FORECAST_LABELS, OUTCOME_LABELS, status_label
@@ -21,7 +22,7 @@ from rollout.ui.history import history_table
 from rollout.ui.talent_widgets import local_team
 
 engine, book = data.engine(), data.playbook()
-EVIDENCE_COLUMNS = {
+EVIDENCE_COLUMNS: dict[str, str | ColumnConfig] = {
     "criterion": "Criterion",
     "kind": "Kind",
     "value": "Value",
@@ -72,17 +73,17 @@ def add_country_form(existing: set[str]) -> None:
 
 def facts_section(country: Country) -> None:
     opened = context.opened_version(f"facts_name_{country.code}", country.version)
-    languages = ", ".join(locales.language_name(lang, locale) for lang in country.languages) or "—"
+    language_names = ", ".join(locales.language_name(lang, locale) for lang in country.languages) or "—"
     zones = country.time_zones
     shown_zones = ", ".join(zones[:3]) + (f" and {len(zones) - 3} more" if len(zones) > 3 else "")
-    facts = {
+    shown_facts = {
         "Started": format_day(country.start_date, locale),
         "Currency": country.currency,
         "Week starts on": locales.weekday_name(country.first_week_day, locale),
-        "Languages": languages,
+        "Languages": language_names,
         "Time zones": shown_zones or "—",
     }
-    for column, (label, value) in zip(st.columns([1, 1, 1, 1.4, 2.2]), facts.items(), strict=True):
+    for column, (label, value) in zip(st.columns([1, 1, 1, 1.4, 2.2]), shown_facts.items(), strict=True):
         column.caption(label)
         column.text(value)
     if not context.can(Action.MANAGE_COUNTRIES):

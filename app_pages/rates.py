@@ -63,9 +63,10 @@ with right, st.form("rates_upload_form"):
         if upload is None:
             st.error("Rates file: choose a file first.")
         else:
+            content, filename = upload.getvalue(), upload.name
             write_then_rerun(
                 lambda session: save_rates(
-                    session, parse_rates_csv(upload.getvalue(), upload.name), by=actor, source="ecb"
+                    session, parse_rates_csv(content, filename), by=actor, source="ecb"
                 ),
-                lambda count: f"Imported {count} rates from {upload.name}.",
+                lambda count: f"Imported {count} rates from {filename}.",
             )

@@ -90,7 +90,7 @@ def gate_thresholds(status: GateStatus, code: str) -> None:
             "criterion": c.name,
             "value": c.value,
             "threshold": c.threshold,
-            "share_of_threshold": c.value / c.threshold if c.threshold else None,
+            "share_of_threshold": c.value / c.threshold if c.threshold and c.value is not None else None,
             "projected_share": (c.projected or 0) / c.threshold if c.threshold else None,
         }
         for c in metric_criteria

@@ -12,7 +12,7 @@ from rollout.gates.status import GateStatus
 from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import Conflict, RolloutError
 from rollout.platform.locales import country_locale
-from rollout.platform.models import Country
+from rollout.platform.models import Country, stored_id
 from rollout.platform.paging import PAGE_SIZE
 from rollout.sales.crm_files import FIELDS
 from rollout.sales.metrics import is_sales_metric
@@ -167,7 +167,7 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
         for o in deals
     ]
     columns = ["id", *FIELDS]
-    return pd.DataFrame(rows, columns=columns), {o.id: o.version for o in deals}
+    return pd.DataFrame(rows, columns=columns), {stored_id(o): o.version for o in deals}
 
 
 def deals_shown(code: str) -> tuple[str, int]:

@@ -70,7 +70,7 @@ def move_form(country: Country, people) -> None:
             format_func=lambda i: next(f"{h.candidate} ({h.stage})" for h in people if h.id == i),
         )
         stage = right.selectbox(
-            "To stage", HIRE_STAGES, format_func=STAGE_LABELS.get, key=f"move_stage_{country.code}"
+            "To stage", HIRE_STAGES, format_func=STAGE_LABELS.__getitem__, key=f"move_stage_{country.code}"
         )
         on = left.date_input("On", value=today, max_value=today, key=f"move_on_{country.code}")
         email = right.text_input(

@@ -114,14 +114,23 @@ def cmd_gates(engine: Engine, args: argparse.Namespace) -> None:
         met = f"{status.criteria_met}/{len(status.criteria)}" if status.at_gate else "-"
         held = f" (on hold since {status.on_hold_since.isoformat()})" if status.on_hold_since else ""
         forecast = status.forecast or ""
-        print(f"{status.country}  {status.phase:<18} due {due:<10}  met {met:<5} {forecast}{held}")
+        print(
+            f"{status.country}  {status.phase:<18} due {due:<10}  met {met:<5} "
+            f"decisions {status.decision_count:<3} {forecast}{held}"
+        )
 
 
 def cmd_decide(engine: Engine, args: argparse.Namespace) -> None:
+    # The command decides on what it saw, as the Country page does: the gate and its decisions as
+    # `--gate`/`--decisions` name them, else as they are when it starts. A decision recorded by anyone
+    # since (two commands run at once, say) refuses this one, saying who decided what.
+    with read_session(engine) as session:
+        seen = gates.gate_status(session, args.code)
     with write_session(engine, source="cli") as session:
         decision = gate_decisions.record_decision(
             session,
-            expected_phase=args.gate,
+            expected_phase=args.gate or seen.phase,
+            expected_count=seen.decision_count if args.decisions is None else args.decisions,
             code=args.code,
             outcome=args.outcome,
             by=args.by,
@@ -149,8 +158,9 @@ def _mapping(session: Session, args: argparse.Namespace) -> dict[str, str] | Non
 
 def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
     content = Path(args.file).read_bytes()
-    with write_session(engine, source="cli") as session:
+    with read_session(engine) as session:  # the write session takes SQLite's write lock: only to write
         mapping = _mapping(session, args)
+    with write_session(engine, source="cli") as session:
         outcome = import_deals(
             session,
             code=args.country,
@@ -285,6 +295,13 @@ def build_parser() -> argparse.ArgumentParser:
     decide.add_argument(
         "--gate", metavar="PHASE", help="the phase whose gate you decide; refused if the country has moved on"
     )
+    decide.add_argument(
+        "--decisions",
+        type=int,
+        metavar="N",
+        help="how many decisions the country had when you reviewed it (`rollout gates` shows it); "
+        "refused if another was recorded since",
+    )
     decide.set_defaults(run=cmd_decide)
 
     importing = commands.add_parser("import", help="import data from files").add_subparsers(
@@ -336,9 +353,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args = build_parser().parse_args(argv)
     try:
-        load_playbook()
+        playbook = load_playbook()
         engine = get_engine(database_url())
         upgrade(engine)
+        if args.run not in (cmd_init, cmd_backup, cmd_restore):  # these repair or keep what is there
+            with read_session(engine) as session:
+                gates.require_playbook_fits_history(session, playbook)
         return args.run(engine, args) or 0
     except (RolloutError, ConfigFileError, DatabaseTooNew, CrmFileError) as error:
         print(f"rollout: {error}", file=sys.stderr)

@@ -22,7 +22,7 @@ from rollout.platform.countries import add_country, get_country
 from rollout.platform.db import write_session
 from rollout.platform.errors import RolloutError
 from rollout.platform.locales import country_locale
-from rollout.platform.models import Country
+from rollout.platform.models import Country, stored_id
 from rollout.platform.users import add_user, bootstrap_admin
 from rollout.sales.demo_data import generate, selling_days
 from rollout.sales.money import DEMO_RATES, parse_rates_csv, save_rates
@@ -128,7 +128,7 @@ def _load_catalogue(session: Session, demo: dict, by: str) -> dict[str, int]:
             parent_id=ids.get(entry.get("parent", "")),
             link=f"https://www.rollout.example/content/{entry['key']}",
         )
-        ids[entry["key"]] = item.id
+        ids[entry["key"]] = stored_id(item)
     return ids
 
 

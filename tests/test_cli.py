@@ -11,6 +11,7 @@ from rollout import demo
 from rollout.cli import main
 from rollout.gates import decisions as gate_decisions
 from rollout.gates import status as gates
+from rollout.platform.config_files import data_file
 from rollout.platform.db import get_engine
 from rollout.platform.schema import head_revision
 from tests.factories import FixedDate
@@ -133,7 +134,7 @@ def test_gates_for_one_country(run, spain):
     ok(run, "countries", "add", "IN", "--start", "2026-01-10", "--by", CEO)
     assert [status["country"] for status in gates_json(run, "--country", "es")] == ["ES"]
     assert ok(run, "gates", "--country", "ES").split() == [
-        "ES", "sales_test", "due", "2026-04-10", "met", "0/4", "off_track",
+        "ES", "sales_test", "due", "2026-04-10", "met", "0/4", "decisions", "0", "off_track",
     ]  # fmt: skip
 
 
@@ -204,3 +205,56 @@ def test_broken_playbook_is_reported(run, tmp_path, monkeypatch):
     err = refused(run, "init")
     assert str(broken) in err
     assert "'key' must be str" in err
+
+
+def test_a_playbook_that_orphans_recorded_decisions_is_refused_but_backup_still_runs(
+    run, spain, tmp_path, monkeypatch
+):
+    ok(run, "decide", "ES", "go", "--by", CEO, "--why", "Strong start", "--gate", "sales_test")
+    edited = tmp_path / "playbook.toml"
+    shipped = data_file("playbook.toml").read_text(encoding="utf-8")
+    edited.write_text(shipped.replace('key = "sales_test"', 'key = "market_test"'), encoding="utf-8")
+    monkeypatch.setenv("ROLLOUT_PLAYBOOK", str(edited))
+    err = refused(run, "gates")
+    assert (
+        str(edited) in err and "ES: decision #1 (go on 2026-11-26) was taken at the 'sales_test' gate" in err
+    )
+    ok(run, "backup", str(tmp_path / "before-the-fix.db"))
+
+
+def test_decide_refuses_when_the_decisions_seen_are_not_the_latest(run, spain):
+    ok(
+        run,
+        "decide",
+        "ES",
+        "extend",
+        "--why",
+        "slow",
+        "--by",
+        CEO,
+        "--gate",
+        "sales_test",
+        "--decisions",
+        "0",
+    )
+    err = refused(run, "decide", "ES", "extend", "--why", "slow", "--by", CEO, "--decisions", "0")
+    assert f"ES: {CEO} recorded 'extend' on 2026-11-26 while you were reviewing this gate" in err
+    assert gates_json(run)[0]["decision_count"] == 1
+    ok(run, "decide", "ES", "extend", "--why", "slower", "--by", CEO, "--decisions", "1")
+    assert gates_json(run)[0]["decision_count"] == 2
+
+
+def test_two_decide_commands_at_once_record_one(run, spain, monkeypatch):
+    """The second command read the gate before the first one recorded: it is refused, not recorded too."""
+    seen_by_both = gates.gate_status
+
+    def first_decides_meanwhile(session, code, *args, **kwargs):
+        status = seen_by_both(session, code, *args, **kwargs)
+        monkeypatch.setattr(gates, "gate_status", seen_by_both)
+        assert ok(run, "decide", "ES", "extend", "--why", "slow", "--by", CEO, "--gate", "sales_test")
+        return status
+
+    monkeypatch.setattr(gates, "gate_status", first_decides_meanwhile)
+    err = refused(run, "decide", "ES", "extend", "--why", "slow", "--by", CEO, "--gate", "sales_test")
+    assert "while you were reviewing this gate. Your decision was not recorded" in err
+    assert gates_json(run)[0]["decision_count"] == 1

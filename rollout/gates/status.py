@@ -9,13 +9,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from rollout.gates import metrics
 from rollout.gates.playbook import Criterion, Playbook, load_playbook
-from rollout.gates.timeline import PhaseSpan, Timeline, active_days, planned_days, replay
+from rollout.gates.timeline import HistoryMismatch, PhaseSpan, Timeline, active_days, planned_days, replay
 from rollout.platform.countries import get_country, list_countries
 from rollout.platform.errors import RolloutError
 from rollout.platform.models import CheckMark, Country, Decision
@@ -120,7 +121,8 @@ def _evaluate_metric(
 ) -> CriterionResult:
     metric = metrics.get(criterion.metric or "")
     threshold = criterion.threshold or 0.0
-    common = dict(
+    result = partial(
+        CriterionResult,
         key=criterion.key,
         name=criterion.name,
         kind="metric",
@@ -128,19 +130,15 @@ def _evaluate_metric(
         threshold=threshold,
     )
     if metric is None:
-        return CriterionResult(
-            **common, value=None, met=False, forecast=NOT_MEASURED, note="not measured yet"
-        )
+        return result(value=None, met=False, forecast=NOT_MEASURED, note="not measured yet")
     try:
         value = float(known[metric.name] if metric.name in known else metric.function(session, window))
     except RolloutError as error:  # e.g. an amount in a currency without an exchange rate
-        return CriterionResult(**common, value=None, met=False, forecast=NOT_MEASURED, note=str(error))
+        return result(value=None, met=False, forecast=NOT_MEASURED, note=str(error))
     forecast, projected = metric_forecast(
         value, threshold, active_days(span, window.end), planned_days(span), playbook.at_risk_ratio
     )
-    return CriterionResult(
-        **common, value=value, met=value >= threshold, forecast=forecast, projected=projected
-    )
+    return result(value=value, met=value >= threshold, forecast=forecast, projected=projected)
 
 
 def _evaluate_check(criterion: Criterion, mark: CheckMark | None) -> CriterionResult:
@@ -237,7 +235,7 @@ def evaluate(
 
 
 def _decisions_by_country(session: Session, codes: list[str] | None = None) -> dict[str, list[Decision]]:
-    query = select(Decision).order_by(Decision.country_code, Decision.sequence)
+    query = select(Decision).order_by(col(Decision.country_code), col(Decision.sequence))
     if codes is not None:
         query = query.where(col(Decision.country_code).in_(codes))
     grouped: dict[str, list[Decision]] = defaultdict(list)
@@ -250,7 +248,7 @@ def latest_marks(
     session: Session, codes: list[str] | None = None
 ) -> dict[str, dict[tuple[str, str], CheckMark]]:
     """Per country, the latest mark of each (phase, check)."""
-    query = select(CheckMark).order_by(CheckMark.id)
+    query = select(CheckMark).order_by(col(CheckMark.id))
     if codes is not None:
         query = query.where(col(CheckMark.country_code).in_(codes))
     latest: dict[str, dict[tuple[str, str], CheckMark]] = defaultdict(dict)
@@ -343,6 +341,27 @@ def all_timelines(
     """Every country's phase history (in the countries' order), without evaluating any gate."""
     playbook, today = playbook or load_playbook(), today or date.today()
     return _replayed(list_countries(session), _decisions_by_country(session), playbook, today)
+
+
+class PlaybookOrphansHistory(RolloutError):
+    """The playbook cannot replay decisions already recorded: it was edited after them."""
+
+
+def require_playbook_fits_history(session: Session, playbook: Playbook, today: date | None = None) -> None:
+    """Refuse a playbook that orphans stored history, naming each market and the phase it needs."""
+    countries, decisions = list_countries(session), _decisions_by_country(session)
+    problems = []
+    for country in countries:
+        try:
+            replay(country.start_date, decisions[country.code], playbook, today or date.today())
+        except HistoryMismatch as mismatch:
+            problems.append(f"{country.code}: {mismatch}")
+    if problems:
+        raise PlaybookOrphansHistory(
+            f"{playbook.source} no longer fits the decisions recorded for {len(problems)} market(s); "
+            "restore the phases they were decided at, or use the playbook they were decided with. "
+            + "; ".join(problems)
+        )
 
 
 def portfolio(

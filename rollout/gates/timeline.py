@@ -18,10 +18,17 @@ from rollout.platform.errors import RolloutError
 
 
 class DecisionLike(Protocol):
-    outcome: str
-    decided_on: date
-    extension_months: int | None
-    phase: str | None  # the gate it was taken at; None where unknown
+    """What a replay reads of a decision (read-only, so a stored Decision, whose phase is always known,
+    fits too)."""
+
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def decided_on(self) -> date: ...
+    @property
+    def extension_months(self) -> int | None: ...
+    @property
+    def phase(self) -> str | None: ...  # the gate it was taken at; None where unknown
 
 
 class HistoryMismatch(RolloutError):

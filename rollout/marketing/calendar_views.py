@@ -6,6 +6,7 @@ import calendar as gregorian
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 import pandas as pd
 from sqlmodel import Session
@@ -95,7 +96,8 @@ def markets_week(blocked: pd.DataFrame, locale: str) -> pd.DataFrame:
         return pd.DataFrame()
     cells = blocked.assign(label=lambda f: f["reasons"].where(f["reasons"] != "", "open"))
     table = cells.pivot(index="country", columns="day", values="label")
-    table.columns = [f"{weekday_name(day.weekday(), locale)[:3]} {day.day}" for day in table.columns]
+    days = cast("list[date]", list(table.columns))  # pandas-stubs type all column labels as str
+    table.columns = [f"{weekday_name(day.weekday(), locale)[:3]} {day.day}" for day in days]
     return table.reset_index()
 
 

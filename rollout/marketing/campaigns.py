@@ -299,7 +299,15 @@ def _fit(day: date, entries: list[CalendarEntry]) -> tuple[int, list[str]]:
 
 
 def add_local_event(
-    session: Session, *, code: str, name: str, kind: str, start: date, end: date, by: str, note: str = ""
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    start: date | None,
+    end: date | None,
+    by: str,
+    note: str = "",
 ) -> LocalEvent:
     country = get_country(session, code)
     by = authorize(session, by, Action.MANAGE_MARKETING, country.code)

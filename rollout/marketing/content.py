@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -18,7 +18,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rollout.gates.metrics import MetricWindow, register_batched
-from rollout.platform.access import Action, authorize
+from rollout.platform.access import Action, PermissionDenied, authorize, principal
 from rollout.platform.countries import get_country
 from rollout.platform.errors import NotFound, RolloutError, require_email
 from rollout.platform.locking import locked, require_version, touch
@@ -29,6 +29,8 @@ from rollout.platform.models import (
     Country,
     Signal,
     Translation,
+    stored_id,
+    utc_now,
 )
 from rollout.platform.paging import contains
 
@@ -93,15 +95,23 @@ def save_content(
     expected_version: int | None = None,
     **values: Any,
 ) -> ContentItem:
-    """Create (no `item_id`) or update a catalogue entry."""
+    """Create (no `item_id`) or update a catalogue entry.
+
+    The catalogue is shared, so a piece belongs to the markets it is translated for: renaming it or
+    changing its link changes what each of them translates. Any marketer may add a piece and change one
+    no market has started; a piece with translations is changed only by a marketer (or admin) whose
+    countries cover every market it is translated for.
+    """
     by = authorize(session, by, Action.MANAGE_MARKETING)
     item = (
         locked(session, ContentItem, item_id)
         if item_id is not None
-        else ContentItem(title="", content_type="website", version=0)
+        else ContentItem(title="", content_type="website", version=0, updated_at=utc_now(), updated_by=by)
     )
     if item is None:
         raise NotFound(f"content #{item_id} does not exist")
+    if item_id is not None:
+        _require_covers_its_markets(session, by, item)
     require_version(item, expected_version, f"'{item.title}'")
     values = {
         **item.model_dump(
@@ -127,6 +137,23 @@ def save_content(
     session.add(item)
     session.flush()
     return item
+
+
+def translated_for(session: Session, content_id: int) -> list[str]:
+    """The markets with a translation of this piece (any status), by code."""
+    query = select(Translation.country_code).where(Translation.content_id == content_id).distinct()
+    return sorted(session.exec(query))
+
+
+def _require_covers_its_markets(session: Session, by: str, item: ContentItem) -> None:
+    user = principal(session, by)
+    assert user is not None  # authorize has just found them
+    outside = [code for code in translated_for(session, stored_id(item)) if not user.covers(code)]
+    if outside:
+        raise PermissionDenied(
+            f"'{item.title}' is translated for {', '.join(outside)}, which {by} does not work on: only a "
+            "marketer of every market it is translated for, or an admin, may change it. Nothing was changed."
+        )
 
 
 def catalogue(session: Session) -> list[ContentItem]:
@@ -231,7 +258,14 @@ def save_translation(
         )
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).first() or Translation(content_id=content_id, country_code=country.code, locale=locale, version=0)
+    ).first() or Translation(
+        content_id=content_id,
+        country_code=country.code,
+        locale=locale,
+        version=0,
+        updated_at=utc_now(),
+        updated_by=by,
+    )
     require_version(translation, expected_version, f"the {locale} translation")
     link = translation.published_link if change.published_link is None else change.published_link
     link = require_url(link, "published link")
@@ -272,9 +306,9 @@ def statuses_in_markets(
     found = {(code, content_id, locale): status for code, content_id, locale, status in session.exec(query)}
     return {
         country.code: {
-            (item.id, locale): SOURCE
+            (stored_id(item), locale): SOURCE
             if locale.split("_")[0] == item.source_language.split("_")[0]
-            else found.get((country.code, item.id, locale), "todo")
+            else found.get((country.code, stored_id(item), locale), "todo")
             for item in items
             for locale in target_locales(country)
         }
@@ -304,7 +338,7 @@ def matrix(session: Session, country: Country, known: CatalogueStatus | None = N
             "id": item.id,
             "content": item.title,
             "type": item.content_type,
-            **{locale: status[(item.id, locale)] for locale in locales},
+            **{locale: status[(stored_id(item), locale)] for locale in locales},
         }
         for item in items
     ]
@@ -320,8 +354,10 @@ def progress(session: Session, country: Country, known: CatalogueStatus | None =
     total = sum(words.values()) or 1
     rows = []
     for locale in target_locales(country):
-        translated = sum(words[i.id] for i in items if status[(i.id, locale)] in (*TRANSLATED, SOURCE))
-        published = sum(words[i.id] for i in items if status[(i.id, locale)] in DONE)
+        translated = sum(
+            words[stored_id(i)] for i in items if status[(stored_id(i), locale)] in (*TRANSLATED, SOURCE)
+        )
+        published = sum(words[stored_id(i)] for i in items if status[(stored_id(i), locale)] in DONE)
         rows.append({"locale": locale, "translated": translated / total, "published": published / total})
     return pd.DataFrame(rows, columns=["locale", "translated", "published"])
 
@@ -346,7 +382,8 @@ def request_counts(session: Session, code: str, until: date | None = None) -> Co
 
 def titles_by_id(session: Session) -> list[tuple[int, str]]:
     """(id, title) of every piece: enough to rank by demand (the catalogue can be thousands of pieces)."""
-    return list(session.exec(select(ContentItem.id, ContentItem.title)).all())
+    rows = session.exec(select(ContentItem.id, ContentItem.title)).all()
+    return cast("list[tuple[int, str]]", list(rows))  # stored ids: SQLModel types the column `int | None`
 
 
 def most_requested(
@@ -378,7 +415,7 @@ def backlog(session: Session, country: Country, known: CatalogueStatus | None = 
     locales, items, status = target_locales(country), known.items, known.status
     rows = []
     for item in items:
-        missing = [locale for locale in locales if status[(item.id, locale)] not in DONE]
+        missing = [locale for locale in locales if status[(stored_id(item), locale)] not in DONE]
         if not missing:
             continue
         requests = counts[item.title.casefold()]
@@ -411,7 +448,7 @@ def backlog(session: Session, country: Country, known: CatalogueStatus | None = 
 
 
 def _published_everywhere(item: ContentItem, locales: list[str], status: dict[tuple[int, str], str]) -> bool:
-    return bool(locales) and all(status[(item.id, locale)] in DONE for locale in locales)
+    return bool(locales) and all(status[(stored_id(item), locale)] in DONE for locale in locales)
 
 
 @register_batched(
@@ -424,7 +461,9 @@ def site_locales_published_share(session: Session, windows: Sequence[MetricWindo
     shares = {}
     for country in countries:
         locales, status = target_locales(country), known[country.code]
-        live = [locale for locale in locales if site and all(status[(i.id, locale)] in DONE for i in site)]
+        live = [
+            locale for locale in locales if site and all(status[(stored_id(i), locale)] in DONE for i in site)
+        ]
         shares[country.code] = len(live) / len(locales) if locales else 0.0
     return shares
 

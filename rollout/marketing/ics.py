@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event, vText
 
@@ -41,6 +41,8 @@ class _Text(vText):
     """TEXT escaped as RFC 5545 (3.3.11) says. icalendar's own escaping first reads a typed backslash and N
     as a line break, so a name like 'C:\\New' would come back cut in two."""
 
+    encoding: str  # set in vText.__new__, where type checkers do not look
+
     def to_ical(self) -> bytes:
         escaped = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
         lines = escaped.replace("\r\n", "\n").replace("\r", "\n")
@@ -60,6 +62,8 @@ def _uid(entry: CalendarEntry) -> str:
 
 
 def _event(entry: CalendarEntry, stamp: datetime, name_country: bool) -> Event:
+    start: date  # datetimes for a timed event, days for an all-day one
+    end: date
     if entry.starts_at is not None:
         start, end = entry.starts_at, entry.starts_at + timedelta(minutes=entry.duration_minutes or 60)
     else:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from holidays.holiday_base import HOLIDAY_NAME_DELIMITER
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from rollout.marketing.events import EventRule, events_between, load_event_rules
@@ -247,15 +248,15 @@ def campaign_entries(
 
 # Only what an entry shows: whole Campaign objects cost the ORM far more than the calendar needs.
 ENTRY_COLUMNS = (
-    Campaign.id,
-    Campaign.country_code,
-    Campaign.name,
-    Campaign.channel,
-    Campaign.occasion,
-    Campaign.starts_at,
-    Campaign.time_zone,
-    Campaign.duration_minutes,
-    Campaign.cancelled,
+    col(Campaign.id),
+    col(Campaign.country_code),
+    col(Campaign.name),
+    col(Campaign.channel),
+    col(Campaign.occasion),
+    col(Campaign.starts_at),
+    col(Campaign.time_zone),
+    col(Campaign.duration_minutes),
+    col(Campaign.cancelled),
 )
 
 
@@ -263,7 +264,8 @@ def campaign_entries_by_country(
     session: Session, codes: Sequence[str], start: date, end: date, with_cancelled: bool = False
 ) -> dict[str, list[CalendarEntry]]:
     """The campaigns of all `codes` on local days within [start, end], in one query."""
-    query = _near_window(select(*ENTRY_COLUMNS), codes, start, end, with_cancelled)
+    # SQLAlchemy's select: SQLModel's is typed for at most four columns.
+    query = _near_window(sql_select(*ENTRY_COLUMNS), codes, start, end, with_cancelled)
     found: dict[str, list[CalendarEntry]] = {}
     for c in session.exec(query):
         day = c.starts_at.astimezone(ZoneInfo(c.time_zone)).date()  # local_day(), without an ORM object

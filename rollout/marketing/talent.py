@@ -21,6 +21,7 @@ from rollout.platform.models import (
     HireStageChange,
     LocalEvent,
     Translation,
+    stored_id,
     utc_now,
 )
 
@@ -91,7 +92,7 @@ def add_hire(
 def _record(session: Session, hire: Hire, stage: str, on: date, reason: str, by: str) -> None:
     session.add(
         HireStageChange(
-            hire_id=hire.id,
+            hire_id=stored_id(hire),
             stage=stage,
             entered_on=on,
             reason=reason.strip(),
@@ -145,14 +146,14 @@ def move_hire(
 
 
 def hires(session: Session, code: str) -> list[Hire]:
-    return list(session.exec(select(Hire).where(Hire.country_code == code).order_by(Hire.id)))
+    return list(session.exec(select(Hire).where(Hire.country_code == code).order_by(col(Hire.id))))
 
 
 def stage_history(session: Session, hire_id: int) -> list[HireStageChange]:
     query = (
         select(HireStageChange)
         .where(HireStageChange.hire_id == hire_id)
-        .order_by(HireStageChange.entered_on, HireStageChange.id)
+        .order_by(col(HireStageChange.entered_on), col(HireStageChange.id))
     )
     return list(session.exec(query))
 
@@ -191,7 +192,10 @@ def ownership(session: Session, code: str) -> list[Ownership]:
                         select(Campaign).where(
                             Campaign.country_code == code,
                             Campaign.cancelled == False,  # noqa: E712
-                            or_(func.lower(Campaign.owner) == hire.email, Campaign.updated_by == hire.email),
+                            or_(
+                                func.lower(Campaign.owner) == hire.email,
+                                col(Campaign.updated_by) == hire.email,
+                            ),
                         )
                     )
                 ),
@@ -214,7 +218,7 @@ def native_hires_started(session: Session, window: MetricWindow) -> float:
     moves = session.exec(
         select(HireStageChange.hire_id, HireStageChange.stage)
         .where(col(HireStageChange.hire_id).in_(natives), HireStageChange.entered_on <= window.end)
-        .order_by(HireStageChange.entered_on, HireStageChange.id)
+        .order_by(col(HireStageChange.entered_on), col(HireStageChange.id))
     )
     stage_at_end = dict(moves.all())  # the last move of each hire by the window's end wins
     return sum(stage in WORKING for stage in stage_at_end.values())

@@ -52,7 +52,7 @@ class Principal:
     countries: tuple[str, ...] = ()
 
     def may(self, action: Action) -> bool:
-        return action in PERMISSIONS[self.role]
+        return action in PERMISSIONS[Role(self.role)]
 
     def covers(self, country_code: str) -> bool:
         return not self.countries or country_code in self.countries

@@ -14,10 +14,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from sqlalchemy import Table, event, insert, inspect
+from sqlalchemy.orm import Mapper
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel, col, select
 
@@ -27,9 +28,18 @@ from rollout.platform.models import AuditEntry, Hire, Opportunity, utc_now
 SOURCES = ("ui", "import", "cli", "demo", "local")
 # Fields the history view leaves out: who and when are its own columns, and versions are bookkeeping.
 BOOKKEEPING = frozenset({"version", "updated_at", "updated_by", "created_at", "created_by"})
-# Child records whose country is their parent's: (parent model, the foreign key naming it).
 KEPT_AS_IS = frozenset({str, int, float, bool, type(None)})
-COUNTRY_VIA_PARENT = {"stagechange": (Opportunity, "opportunity_id"), "hirestagechange": (Hire, "hire_id")}
+
+
+class _InCountry(Protocol):
+    country_code: str
+
+
+# Child records whose country is their parent's: (parent model, the foreign key naming it).
+COUNTRY_VIA_PARENT: dict[str, tuple[type[_InCountry], str]] = {
+    "stagechange": (Opportunity, "opportunity_id"),
+    "hirestagechange": (Hire, "hire_id"),
+}
 
 
 class MissingActor(RuntimeError):
@@ -126,7 +136,7 @@ def record_rows(
     action: str,
     rows: Sequence[Mapping[str, Any]],
     country_code: str | None,
-    old_rows: Sequence[Mapping[str, Any]] = (),
+    old_rows: Sequence[Mapping[Any, Any]] = (),  # RowMapping: keyed by name (or column)
 ) -> None:
     """Record rows written with Core statements, which the flush hook never sees, exactly as the hook
     would have: one entry per row, in one executemany.
@@ -246,20 +256,20 @@ def replay(entries: Iterable[AuditEntry]) -> dict[str, dict[str, dict[str, Any]]
     return state
 
 
-def audited_models() -> list[type]:
+def audited_mappers() -> list[Mapper[Any]]:
     """Every table model whose changes the trail records (all but the trail itself)."""
-    return [mapper.class_ for mapper in SQLModel._sa_registry.mappers if mapper.class_ is not AuditEntry]
+    return [mapper for mapper in SQLModel._sa_registry.mappers if mapper.class_ is not AuditEntry]
 
 
 def current_state(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
     """The same shape as `replay`, read from the tables themselves, to check one against the other."""
     state: dict[str, dict[str, dict[str, Any]]] = {}
-    for model in audited_models():
-        columns = [attr.key for attr in inspect(model).column_attrs]
+    for mapper in audited_mappers():
+        columns = [attr.key for attr in mapper.column_attrs]
         rows = {
             _record_key(row): {key: plain_value(getattr(row, key)) for key in columns}
-            for row in session.exec(select(model))
+            for row in session.exec(select(mapper.class_))
         }
         if rows:
-            state[model.__table__.name] = rows
+            state[mapper.class_.__table__.name] = rows
     return state

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
@@ -34,6 +35,7 @@ from sqlalchemy import (
     Connection,
     CursorResult,
     Engine,
+    Row,
     Table,
     and_,
     bindparam,
@@ -94,7 +96,9 @@ def _copy_sqlite_online(engine: Engine, partial: Path) -> None:
     try:
         with closing(sqlite3.connect(partial)) as target:
             # One step (pages=-1): the whole copy reads one snapshot, whatever commits meanwhile.
-            raw.driver_connection.backup(target)
+            source = raw.driver_connection
+            assert source is not None, "a pooled connection has its driver's connection until closed"
+            source.backup(target)
     finally:
         raw.close()
 
@@ -358,7 +362,7 @@ def _table_differences(source: Connection, target: Connection, table: Table) -> 
     return problems
 
 
-def _key(table: Table, row) -> str:
+def _key(table: Table, row: Row[Any] | None) -> str:
     if row is None:
         return "(none)"
     return "/".join(str(row._mapping[column.name]) for column in table.primary_key.columns)

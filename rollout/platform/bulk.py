@@ -19,6 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, insert, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 
@@ -92,9 +93,15 @@ def _quoted(connection: Connection, name: str) -> str:
 def _copy(connection: Connection, table: Table, names: list[str], values: list[tuple]) -> None:
     columns = ", ".join(_quoted(connection, name) for name in names)
     statement = f"COPY {_quoted(connection, table.name)} ({columns}) FROM STDIN"
-    with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        for row in values:
-            copy.write_row(row)
+    driver = connection.connection.dbapi_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in values:
+                copy.write_row(row)
+    except connection.dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy raises a driver's error for its own statements (IntegrityError and the like), so
+        # callers catch one kind whatever the database.
+        raise DBAPIError.instance(statement, None, error, connection.dialect.loaded_dbapi.Error) from error
 
 
 def _executemany(connection: Connection, table: Table, names: list[str], values: list[tuple]) -> None:

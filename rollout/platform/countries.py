@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from babel.numbers import list_currencies
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from rollout.platform import locales
 from rollout.platform.access import Action, authorize
@@ -61,7 +61,7 @@ def get_country(session: Session, code: str, for_update: bool = False) -> Countr
 
 
 def list_countries(session: Session) -> list[Country]:
-    return list(session.exec(select(Country).order_by(Country.start_date, Country.code)))
+    return list(session.exec(select(Country).order_by(col(Country.start_date), col(Country.code))))
 
 
 def add_country(

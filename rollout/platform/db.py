@@ -7,17 +7,22 @@ ROLLOUT_DATABASE_URL selects another database, e.g. postgresql+psycopg://user@ho
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from rollout.platform import audit, settings
+from rollout.platform import audit, locking, settings
 
 DEFAULT_SQLITE_PATH = Path("rollout.db")  # in the folder the app or CLI runs from
+# How long a SQLite write waits for another writer (an import holds the database while it writes) before
+# it is refused with locking.Busy.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def database_url() -> str:
@@ -26,17 +31,17 @@ def database_url() -> str:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite would defer it).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _on_begin(connection: Connection) -> None:
         mode = "IMMEDIATE" if connection.get_execution_options().get("rollout_write") else ""
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
@@ -65,6 +70,7 @@ def read_session(engine: Engine) -> Iterator[Session]:
 def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
     """A session whose work commits as one transaction, or not at all, with its audit trail.
 
+    A write that waited too long for another writer raises `locking.Busy` (a RolloutError).
     `source` (ui, import, cli, demo, local) is recorded with every change; the acting user is named by
     `rollout.platform.access.authorize`, which every write function calls first.
     """
@@ -76,6 +82,11 @@ def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            if (busy := locking.busy_error(error)) is not None:
+                raise busy from error  # said in words; the form keeps what was typed
+            raise
         except BaseException:
             session.rollback()
             raise

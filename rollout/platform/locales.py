@@ -30,7 +30,10 @@ def is_iso_country(code: str) -> bool:
 
 
 def alpha3(code: str) -> str:
-    return pycountry.countries.get(alpha_2=code).alpha_3
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        raise ValueError(f"{code!r} is not an ISO 3166 country code")
+    return country.alpha_3
 
 
 @cache

@@ -19,6 +19,14 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 
+def stored_id(record: Any) -> int:
+    """A saved row's primary key. Tables declare `id: int | None` because a new row has none until it is
+    flushed; code that needs the key of a stored row asks here, and a row never flushed is a bug."""
+    if record.id is None:
+        raise ValueError(f"{type(record).__name__} has no id: it was never flushed to the database")
+    return int(record.id)
+
+
 class Outcome(StrEnum):
     """What a gate decision says: go on, extend the phase, hold it (the clock stops), or stop."""
 

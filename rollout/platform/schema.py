@@ -9,12 +9,19 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"
 
 
 class DatabaseTooNew(RuntimeError):
     """The database was upgraded by a newer Rollout than this one."""
+
+
+class MigrationNotAllowed(DatabaseTooNew):
+    """The database is behind this Rollout and the role connected may not migrate it (an app role that
+    owns nothing). A DatabaseTooNew, so every entry point refuses to start with its message."""
 
 
 def alembic_config() -> Config:
@@ -24,7 +31,10 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no Alembic revisions in {MIGRATIONS}")
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -50,6 +60,15 @@ def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision; refuse a database newer than the code."""
     check_not_newer(engine)
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        raise MigrationNotAllowed(
+            f"The database is at schema revision {current_revision(engine)} and this Rollout needs "
+            f"{head_revision()}, but {engine.url.username} may not change the schema: run `rollout init` "
+            "as the database's owner first. Nothing was changed."
+        ) from error

@@ -118,7 +118,7 @@ def ensure_local_admin(engine: Engine, email: str) -> None:
             )
         session.info["actor"] = email
         user = find_user(session, email) or AppUser(
-            email=email, name="local user", role=Role.ADMIN, version=0
+            email=email, name="local user", role=Role.ADMIN, version=0, updated_at=utc_now(), updated_by=email
         )
         user.role, user.active = Role.ADMIN, True
         touch(user, email)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Integer, case, cast, func
+from sqlalchemy import ColumnElement, Integer, case, cast, func
 from sqlmodel import Session, col, select
 
 from rollout.platform.countries import display_name, list_countries
@@ -31,7 +32,7 @@ def funnel(session: Session, code: str, config: PipelineConfig | None = None) ->
         select(func.max(rank).label("furthest"))
         .join(Opportunity, col(Opportunity.id) == StageChange.opportunity_id)
         .where(Opportunity.country_code == code, col(StageChange.stage).in_(order))
-        .group_by(StageChange.opportunity_id)
+        .group_by(col(StageChange.opportunity_id))
         .subquery()
     )
     stopped = dict(
@@ -49,19 +50,19 @@ def weekly_signals(
 ) -> pd.DataFrame:
     config = config or load_pipeline_config()
     query = (
-        select(Signal.occurred_on, Signal.kind, func.count())
+        select(col(Signal.occurred_on), col(Signal.kind), func.count())
         .where(Signal.country_code == code, Signal.occurred_on >= since)
-        .group_by(Signal.occurred_on, Signal.kind)
+        .group_by(col(Signal.occurred_on), col(Signal.kind))
     )
     frame = pd.DataFrame(session.exec(query).all(), columns=["day", "kind", "signals"])
     if frame.empty:
         return pd.DataFrame(columns=["week", "kind", "signals"])
     frame["week"] = pd.to_datetime(frame["day"]).dt.to_period("W-SUN").dt.start_time.dt.date
     frame["kind"] = frame["kind"].map(config.signal_kinds).fillna(frame["kind"])
-    return frame.groupby(["week", "kind"], as_index=False)["signals"].sum()
+    return frame.groupby(["week", "kind"], as_index=False)[["signals"]].sum()
 
 
-def _days_between(later, earlier, dialect: str):
+def _days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
     """Whole days from `earlier` to `later` in SQL: PostgreSQL subtracts dates; SQLite stores them as
     ISO text, so it goes through julianday."""
     if dialect == "sqlite":
@@ -137,13 +138,13 @@ def time_in_stage(
     left_on = (
         func.lead(StageChange.entered_on)
         .over(
-            partition_by=StageChange.opportunity_id,
-            order_by=(StageChange.entered_on, StageChange.id),
+            partition_by=col(StageChange.opportunity_id),
+            order_by=(col(StageChange.entered_on), col(StageChange.id)),
         )
         .label("left_on")
     )
     changes = (
-        select(StageChange.stage, StageChange.entered_on, left_on)
+        select(col(StageChange.stage), col(StageChange.entered_on), left_on)
         .join(Opportunity, col(Opportunity.id) == StageChange.opportunity_id)
         .where(Opportunity.country_code == code)
         .subquery()
@@ -238,7 +239,7 @@ def markets_side_by_side(
             f"qualified_meetings_{days}d": meetings.get(c.code, 0),
             f"opportunities_opened_{days}d": opened.get(c.code, 0),
             "open_pipeline": float(pipeline.get(c.code, 0)),
-            "won": int(outcomes.loc[c.code, "won"]),
+            "won": int(outcomes["won"].loc[c.code]),
             "win_rate": outcomes.loc[c.code, "win_rate"],
             "median_cycle_days": outcomes.loc[c.code, "median_cycle_days"],
         }

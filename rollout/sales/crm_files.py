@@ -486,10 +486,10 @@ def suggest_mapping(headers: Sequence[str]) -> dict[str, str]:
     used: set[str] = set()
     for field in FIELDS:
         for synonym in SYNONYMS[field]:
-            header = by_key.get(_normalise(synonym))
-            if header is not None and header not in used:
-                mapping[field] = header
-                used.add(header)
+            match = by_key.get(_normalise(synonym))
+            if match is not None and match not in used:
+                mapping[field] = match
+                used.add(match)
                 break
     return mapping
 
@@ -510,9 +510,9 @@ def _format_columns(headers: tuple[str, ...], format: str, filename: str) -> dic
             positions.setdefault(_normalise(header), index)
     found: dict[str, list[int]] = {}
     for header, field in _FORMAT_COLUMNS[format].items():
-        index = positions.get(_normalise(header))
-        if index is not None and index not in found.get(field, []):
-            found.setdefault(field, []).append(index)
+        position = positions.get(_normalise(header))
+        if position is not None and position not in found.get(field, []):
+            found.setdefault(field, []).append(position)
     missing = [field for field in REQUIRED if field not in found]
     if missing:
         names = {
@@ -674,7 +674,7 @@ class _DateColumn:
             first, second, year = int(match[1]), int(match[2]), int(match[3])
             day, month = (first, second) if self.day_first else (second, first)
             if month > 12 and day <= 12 and self.example:
-                raise _Bad(self._mixed_order(value))
+                raise _Bad(self._mixed_order(value, self.example))
         else:
             raise _Bad(f"{_shown(value)} is not a date ({DATE_FORMS})")
         try:
@@ -682,8 +682,8 @@ class _DateColumn:
         except ValueError:
             raise _Bad(f"{_shown(value)} is not a date: there is no such day") from None
 
-    def _mixed_order(self, value: str) -> str:
-        line, example = self.example
+    def _mixed_order(self, value: str, example_at: tuple[int, str]) -> str:
+        line, example = example_at
         mine, theirs = ("month-first", "day-first") if self.day_first else ("day-first", "month-first")
         return (
             f"{_shown(value)} is {mine} but this column's other dates are {theirs}, "

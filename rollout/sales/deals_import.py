@@ -12,15 +12,16 @@ from typing import Any
 
 from sqlalchemy import Row, RowMapping, Select, String, Table, bindparam, func, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlmodel import Session, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from rollout.platform import audit, bulk
-from rollout.platform.access import Action, authorize
+from rollout.platform.access import Action, PermissionDenied, authorize, principal
 from rollout.platform.countries import get_country
-from rollout.platform.errors import RolloutError
+from rollout.platform.errors import Conflict, RolloutError
 from rollout.platform.exports import csv_bytes
-from rollout.platform.locking import touch
-from rollout.platform.models import ExchangeRate, ImportMapping, Opportunity, StageChange, utc_now
+from rollout.platform.locking import locked, serialised, touch
+from rollout.platform.models import ExchangeRate, ImportMapping, Opportunity, Role, StageChange, utc_now
 from rollout.sales.crm_files import FIELDS, DealRow, ParsedFile, RowProblem, parse_deals
 from rollout.sales.money import EURO
 from rollout.sales.pipeline import PipelineConfig, Stage, load_pipeline_config
@@ -31,9 +32,19 @@ CHUNK = 5_000  # rows read, checked and written at a time: memory stays flat wha
 OPPORTUNITY: Table = Opportunity.__table__  # type: ignore[attr-defined]
 STAGE_CHANGE: Table = StageChange.__table__  # type: ignore[attr-defined]
 # The columns of a stored deal an import compares, stamps or records in the audit trail.
-COMPARED = ("account", "amount", "currency", "stage", "created_on", "expected_close", "closed_on", "owner")
+COMPARED: tuple[str, ...] = (
+    "account",
+    "amount",
+    "currency",
+    "stage",
+    "created_on",
+    "expected_close",
+    "closed_on",
+    "owner",
+)
 COMPARED += ("segment", "lost_reason")
 STORED = ("id", "crm_id", "country_code", "version", "updated_at", "updated_by", *COMPARED)
+IMPORT_LOCK = "deal import"
 
 
 @dataclass
@@ -105,6 +116,19 @@ def _existing(session: Session, rows: Sequence[DealRow]) -> dict[str, Row]:
     return {stored.crm_id: stored for stored in connection.execute(query)}
 
 
+def _lock_stored(session: Session, crm_ids: list[str]) -> None:
+    """Lock the stored deals of these CRM ids until the transaction ends, in id order, as one statement:
+    two writers locking deals in the same order cannot deadlock. (PostgreSQL; SQLite's write transactions
+    hold the whole database.)"""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or not crm_ids:
+        return
+    table = OPPORTUNITY
+    ids = select(func.unnest(bindparam("crm_ids", crm_ids, type_=ARRAY(String))))
+    query = select(table.c.id).where(table.c.crm_id.in_(ids)).order_by(table.c.id).with_for_update()
+    connection.execute(query)
+
+
 def _currencies_without_rates(session: Session, currencies: set[str]) -> list[str]:
     known = set(session.exec(select(ExchangeRate.currency).distinct()).all()) | {EURO}
     return sorted(currencies - known)
@@ -159,12 +183,20 @@ def _import(
     config: PipelineConfig | None,
 ) -> ImportOutcome:
     today, config = today or date.today(), config or load_pipeline_config()
+    # Read before the first statement: on SQLite that takes the database's write lock, and reading a big
+    # file takes seconds other writers need not wait for.
+    parsed = parse_deals(content, filename, format=format, mapping=mapping)
     country = get_country(session, code)
     by = authorize(session, by, Action.LOG_PIPELINE, country.code)
     audit.record_as_import(session)
-    parsed = parse_deals(content, filename, format=format, mapping=mapping)
     outcome = ImportOutcome(format=parsed.format)
     session.flush()  # the Core reads below do not autoflush: they must see what the caller has pending
+    if not dry_run:
+        # Imports run one after another (CRM ids are unique across countries), and the deals this one
+        # updates stay locked from its checks to its commit: what it compares, versions and records as
+        # the old values is what is stored, and an edit saved meanwhile waits, then meets a new version.
+        serialised(session, IMPORT_LOCK)
+        _lock_stored(session, [row.crm_id for row in parsed.valid_rows])
     importer = _Importer(session, parsed, country.code, country.currency, by, config, today)
     # Every problem of the file at once, the parser's and ours, in file order; nothing written before.
     problems = list(parsed.problems)
@@ -258,7 +290,13 @@ class _Importer:
         created, updated, replaced = self._sorted(rows, outcome)
         if dry_run:
             return
-        bulk.insert_rows(self.session, OPPORTUNITY, created, new_ids=True)
+        try:
+            bulk.insert_rows(self.session, OPPORTUNITY, created, new_ids=True)
+        except IntegrityError as error:  # a deal of this file was added in the app since it was checked
+            raise Conflict(
+                "Some deals of this file were added by someone else while it was imported. Nothing was "
+                "imported: import the file again to update them."
+            ) from error
         audit.record_rows(self.session, OPPORTUNITY, "create", created, self.code)
         _update(self.session, updated)
         audit.record_rows(self.session, OPPORTUNITY, "update", updated, self.code, old_rows=replaced)
@@ -310,9 +348,14 @@ def _update(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def export_deals_csv(session: Session, code: str) -> bytes:
     country = get_country(session, code)
-    query = select(Opportunity).where(Opportunity.country_code == country.code).order_by(Opportunity.id)
+    query = select(Opportunity).where(Opportunity.country_code == country.code).order_by(col(Opportunity.id))
     rows = ([getattr(o, f) for f in EXPORT_FIELDS] for o in session.exec(query))
     return csv_bytes(EXPORT_FIELDS, rows)
+
+
+def _is_admin(session: Session, email: str) -> bool:
+    user = principal(session, email)
+    return user is not None and user.role == Role.ADMIN
 
 
 def saved_mappings(session: Session) -> dict[str, dict[str, str]]:
@@ -320,11 +363,24 @@ def saved_mappings(session: Session) -> dict[str, dict[str, str]]:
 
 
 def save_mapping(session: Session, *, name: str, columns: dict[str, str], by: str) -> None:
+    """Save a column mapping under a name, for the next file of that layout.
+
+    Every salesperson may start from any saved mapping, but a mapping belongs to whoever saved it: only
+    they, or an admin, may save over it (others save theirs under another name, so nobody's next import
+    silently maps columns differently). An admin's save makes it theirs, e.g. when its author has left.
+    """
     by = authorize(session, by, Action.LOG_PIPELINE)
     name = name.strip()[:100]
     if not name:
         raise RolloutError("mapping name: required, to find it next time")
-    mapping = session.get(ImportMapping, name) or ImportMapping(name=name, version=0)
+    mapping = locked(session, ImportMapping, name) or ImportMapping(
+        name=name, version=0, updated_at=utc_now(), updated_by=by
+    )
+    if mapping.version and mapping.updated_by != by and not _is_admin(session, by):
+        raise PermissionDenied(
+            f"mapping name: '{name}' is {mapping.updated_by}'s mapping, so only they or an admin may save "
+            "over it: save yours under another name. Nothing was changed."
+        )
     mapping.columns = dict(columns)
     touch(mapping, by)
     session.add(mapping)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from rollout.platform.models import stored_id
 from rollout.sales.pipeline import PipelineConfig, create_opportunity, log_signal, update_opportunity
 
 NAMES = [
@@ -181,7 +182,7 @@ def _opportunity(
             return
         update_opportunity(
             session,
-            opportunity_id=opportunity.id,
+            opportunity_id=stored_id(opportunity),
             changes={"stage": stage},
             by=params["owner"],
             today=moved_on,
@@ -195,7 +196,7 @@ def _opportunity(
         changes["lost_reason"] = rng.choice(LOST_REASONS)
     update_opportunity(
         session,
-        opportunity_id=opportunity.id,
+        opportunity_id=stored_id(opportunity),
         changes=changes,
         by=params["owner"],
         today=closed_on,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Row, Select, func, union_all
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from rollout.gates.metrics import MetricWindow, register_batched
@@ -39,7 +40,7 @@ def _per_window(
 
 def _counts(rows: Sequence[Row], windows: Sequence[MetricWindow]) -> dict[str, float]:
     """Rows of (country, count) summed per country; a country without any counts 0."""
-    totals = {window.country_code: 0 for window in windows}
+    totals: dict[str, float] = {window.country_code: 0 for window in windows}
     for code, count in rows:
         totals[code] += count
     return totals
@@ -60,7 +61,7 @@ def qualified_meetings(session: Session, windows: Sequence[MetricWindow]) -> dic
 
 
 def _deal_counts(w: MetricWindow, *conditions: ColumnElement) -> Select:
-    in_country = Opportunity.country_code == w.country_code
+    in_country = col(Opportunity.country_code) == w.country_code
     return (
         select(Opportunity.country_code, func.count())
         .where(in_country, *conditions)
@@ -78,9 +79,12 @@ def opportunities_opened(session: Session, windows: Sequence[MetricWindow]) -> d
 
 def _amounts(w: MetricWindow, *conditions: ColumnElement, by_day: bool = False) -> Select:
     """(country, currency[, close day], amount) of the window's deals meeting `conditions`."""
-    keys = [Opportunity.country_code, Opportunity.currency] + ([Opportunity.closed_on] if by_day else [])
-    in_country = Opportunity.country_code == w.country_code
-    return select(*keys, func.sum(Opportunity.amount)).where(in_country, *conditions).group_by(*keys)
+    keys = [col(Opportunity.country_code), col(Opportunity.currency)] + (
+        [col(Opportunity.closed_on)] if by_day else []
+    )
+    in_country = col(Opportunity.country_code) == w.country_code
+    # SQLAlchemy's select: SQLModel's is typed for a fixed number of columns, these vary.
+    return sql_select(*keys, func.sum(Opportunity.amount)).where(in_country, *conditions).group_by(*keys)
 
 
 @register_batched(

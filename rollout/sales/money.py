@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from rollout.platform import audit
 from rollout.platform.access import Action, authorize
@@ -81,7 +81,9 @@ class RateBook:
 def rate_book(session: Session) -> RateBook:
     """All rates, read once per session: a portfolio evaluation converts for every country and metric."""
     if "rate_book" not in session.info:
-        rows = session.exec(select(ExchangeRate.currency, ExchangeRate.day, ExchangeRate.per_eur))
+        rows = session.exec(
+            select(col(ExchangeRate.currency), col(ExchangeRate.day), col(ExchangeRate.per_eur))
+        )
         session.info["rate_book"] = RateBook(
             [Rate(currency, day, per_eur) for currency, day, per_eur in rows]
         )
@@ -148,7 +150,9 @@ def save_rates(session: Session, rates: list[Rate], *, by: str, source: str) -> 
     existing = {(r.currency, r.day): r for r in session.exec(select(ExchangeRate))}
     for rate in rates:
         key = (rate.currency, rate.day)
-        row = existing.get(key) or ExchangeRate(currency=rate.currency, day=rate.day)
+        row = existing.get(key) or ExchangeRate(
+            currency=rate.currency, day=rate.day, per_eur=rate.per_eur, updated_at=now, updated_by=by
+        )
         existing[key] = row  # a file giving one day twice: the last value wins
         row.per_eur, row.source, row.updated_at, row.updated_by = rate.per_eur, source, now, by
         session.add(row)
@@ -168,13 +172,16 @@ def set_rate(session: Session, *, currency: str, day: date, per_eur: Decimal, by
 def latest_rates(session: Session) -> list[ExchangeRate]:
     """The newest rate of each currency."""
     newest = (
-        select(ExchangeRate.currency, func.max(ExchangeRate.day).label("day"))
-        .group_by(ExchangeRate.currency)
+        select(col(ExchangeRate.currency), func.max(ExchangeRate.day).label("day"))
+        .group_by(col(ExchangeRate.currency))
         .subquery()
     )
     query = (
         select(ExchangeRate)
-        .join(newest, (ExchangeRate.currency == newest.c.currency) & (ExchangeRate.day == newest.c.day))
-        .order_by(ExchangeRate.currency)
+        .join(
+            newest,
+            (col(ExchangeRate.currency) == newest.c.currency) & (col(ExchangeRate.day) == newest.c.day),
+        )
+        .order_by(col(ExchangeRate.currency))
     )
     return list(session.exec(query))

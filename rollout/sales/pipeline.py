@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from rollout.platform.access import Action, authorize
 from rollout.platform.config_files import ConfigFileError, data_file, reject_unknown_keys, require_key
 from rollout.platform.countries import get_country
 from rollout.platform.errors import NotFound, RolloutError
 from rollout.platform.locking import locked, require_version, touch
-from rollout.platform.models import Opportunity, Signal, StageChange, utc_now
+from rollout.platform.models import Opportunity, Signal, StageChange, stored_id, utc_now
 from rollout.sales.crm_files import FIELDS as DEAL_FIELDS
 from rollout.sales.money import CENT, require_currency
 
@@ -205,7 +206,7 @@ def _date(value: Any, field: str, required: bool = False) -> date | None:
             raise FieldError(field, "required")
         return None
     if isinstance(value, date):
-        return value if type(value) is date else value.date()  # datetime and pandas Timestamp
+        return value.date() if isinstance(value, datetime) else value  # datetime and pandas Timestamp
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
@@ -268,7 +269,7 @@ def _check_dates(opportunity: Opportunity, config: PipelineConfig, today: date) 
 def _record_stage(session: Session, opportunity: Opportunity, on: date, by: str) -> None:
     session.add(
         StageChange(
-            opportunity_id=opportunity.id,
+            opportunity_id=stored_id(opportunity),
             stage=opportunity.stage,
             entered_on=on,
             recorded_at=utc_now(),
@@ -346,7 +347,7 @@ def update_opportunity(
     return opportunity, True
 
 
-def _matching(code: str, search: str):
+def _matching(code: str, search: str) -> SelectOfScalar[Opportunity]:
     """The market's deals whose account or CRM id contains `search` (any case; % and _ are literal)."""
     query = select(Opportunity).where(Opportunity.country_code == code)
     if search.strip():

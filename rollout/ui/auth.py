@@ -13,7 +13,7 @@ from rollout.platform import settings
 from rollout.platform.access import Principal, principal
 from rollout.platform.db import read_session
 from rollout.platform.errors import RolloutError
-from rollout.platform.identity import default_actor
+from rollout.platform.identity import default_actor, email_verified
 from rollout.platform.models import Role
 from rollout.platform.users import ensure_local_admin
 from rollout.ui import data
@@ -84,9 +84,11 @@ def _oidc_user() -> Principal:
         st.write("Sign in with your company account to continue.")
         st.button("Sign in", on_click=st.login, type="primary", key="sign_in")
         st.stop()
-    if st.user.get("email_verified") is False:
-        # An unverified email claim could be anyone's address: never match it to a user.
-        st.error("Your identity provider has not verified your email address: Rollout cannot let you in.")
+    if not email_verified(st.user):
+        st.error(
+            "Your identity provider has not said that your email address is verified, so Rollout cannot "
+            "let you in: ask your IT team to verify it (or to send the email_verified claim)."
+        )
         st.button("Sign out", on_click=st.logout, key="sign_out_unverified")
         st.stop()
     return _principal_or_stop(str(st.user.get("email") or ""))

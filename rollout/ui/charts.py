@@ -4,7 +4,9 @@ each figure as a dict per distinct input. The world map reads its topojson from 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.express as px
@@ -122,14 +124,14 @@ def timeline_chart(frame: pd.DataFrame, markers: pd.DataFrame, playbook: Playboo
 # --- sales analytics ---------------------------------------------------------------------------------
 
 
-def _bars(frame: pd.DataFrame, x: str, columns: list[str], **layout) -> go.Figure:
+def _bars(frame: pd.DataFrame, x: str, columns: list[str], **layout: Any) -> go.Figure:
     """One bar trace per column of `frame` over `x`, named after the column."""
     figure = go.Figure([go.Bar(x=frame[x], y=frame[column], name=column) for column in columns])
     figure.update_layout(xaxis_title=x, **layout)
     return figure
 
 
-def _bars_by(frame: pd.DataFrame, x: str, y: str, by: str, **layout) -> go.Figure:
+def _bars_by(frame: pd.DataFrame, x: str, y: str, by: str, **layout: Any) -> go.Figure:
     """One bar trace per value of `by`, stacked."""
     traces = [go.Bar(x=rows[x], y=rows[y], name=str(value)) for value, rows in frame.groupby(by, sort=False)]
     figure = go.Figure(traces)
@@ -210,7 +212,7 @@ def localized(figure: go.Figure, locale: str) -> go.Figure:
     return figure
 
 
-CHARTS = {
+CHARTS: dict[str, Callable[..., go.Figure]] = {
     "world_map": world_map,
     "timeline": timeline_chart,
     "blocked_days": blocked_days,

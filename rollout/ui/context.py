@@ -6,6 +6,7 @@ from datetime import date
 from typing import TypeVar
 
 import streamlit as st
+from sqlalchemy import Engine
 
 from rollout.platform.access import Action, Principal
 from rollout.platform.countries import display_name, list_countries
@@ -51,7 +52,7 @@ def country_filter() -> list[str]:
     return st.session_state.get(FILTER_KEY) or list(user().countries)
 
 
-def sidebar(engine, user: Principal) -> None:
+def sidebar(engine: Engine, user: Principal) -> None:
     with st.sidebar:
         auth.sidebar_identity(user)
         st.selectbox(

@@ -38,7 +38,18 @@ def engine() -> Engine:
 
 
 def playbook() -> Playbook:
-    return load_playbook()
+    """The playbook, refused while it no longer fits the decisions already recorded."""
+    book = load_playbook()
+    _fits_history(database_url(), book)
+    return book
+
+
+@st.cache_resource(show_spinner=False)
+def _fits_history(url: str, book: Playbook) -> bool:
+    """Checked once per process and playbook (a refusal is not cached: it is checked again next run)."""
+    with read_session(_migrated_engine(url)) as session:
+        gates.require_playbook_fits_history(session, book)
+    return True
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -75,7 +76,7 @@ def format_money(value: float | None, currency: str, locale: str) -> str:
     return format_currency(value, currency, locale=locale) if currency else format_number(value, locale, 2)
 
 
-def format_amount(value: float | None, unit: str, currency: str, locale: str) -> str:
+def format_amount(value: float | Decimal | None, unit: str, currency: str, locale: str) -> str:
     if value is None:
         return "—"
     if unit == "currency":
@@ -96,12 +97,18 @@ def format_criterion_value(criterion: CriterionResult, currency: str, locale: st
 
 
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$=])")
+# Streamlit's Markdown turns bare URLs into links even when their punctuation is escaped; an invisible
+# word joiner after the scheme or "www" keeps them text. (Emails are left whole: people copy them.)
+AUTOLINK_STARTS = re.compile(r"(?i)\b(https?|ftp|www)(?=[:.])")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
     """Text shown literally where Streamlit would read Markdown (headers, labels): escape every
-    Markdown special character, so a name like [x](https://…) stays text, not a link."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    Markdown special character, so a name like [x](https://…) stays text, not a link, and break
+    the autolinks of bare URLs."""
+    unlinked = AUTOLINK_STARTS.sub(r"\1" + WORD_JOINER, text)
+    return MARKDOWN_SPECIALS.sub(r"\\\1", unlinked)
 
 
 def evidence_table(criteria: list[dict], currency: str, locale: str) -> pd.DataFrame:

@@ -67,5 +67,5 @@ def count(url: str, model) -> int:
 
 
 def shown(markdown: str) -> str:
-    """What a Markdown string with escaped characters reads as on screen."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """What a Markdown string with escaped characters reads as on screen (word joiners are invisible)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

@@ -47,9 +47,10 @@ def team_app(demo_app, url):
 
 
 def signed_in(user: dict) -> AppTest:
+    """The app as `user` sees it; a signed-in user's provider has verified their email unless `user` says."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.secrets["auth"] = AUTH
-    at.user = user
+    at.user = {"email_verified": True, **user} if user.get("is_logged_in") else user
     return at.run()
 
 
@@ -65,6 +66,17 @@ def test_a_signed_in_stranger_is_told_to_ask_an_admin(team_app):
     at = signed_in({"is_logged_in": True, "email": "stranger@else.example"})
     assert "has no access to Rollout yet" in at.error[0].value
     assert not at.dataframe
+
+
+@pytest.mark.parametrize("claim", [{}, {"email_verified": False}, {"email_verified": "false"}])
+def test_an_email_the_provider_has_not_verified_is_refused(team_app, claim):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email("admin"), **claim}
+    at.run()
+    assert "has not said that your email address is verified" in at.error[0].value
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert not at.sidebar.multiselect and not at.dataframe and not at.title
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from rollout.gates.decisions import record_decision
 from rollout.gates.playbook import load_playbook
+from rollout.platform.config_files import data_file
 from rollout.platform.countries import add_country, update_facts
 from rollout.platform.db import get_engine, read_session, write_session
 from rollout.platform.models import CheckMark, Country, CountryFacts, Decision
@@ -140,6 +141,20 @@ def test_a_broken_playbook_is_named_and_nothing_runs(url, tmp_path, monkeypatch)
     at = run_app()
     assert_clean(at)
     assert str(broken) in at.error[0].value and "'months'" in at.error[0].value
+
+
+def test_a_playbook_edited_after_decisions_at_its_gates_is_refused_naming_the_markets(
+    demo_app, tmp_path, monkeypatch
+):
+    edited = tmp_path / "playbook.toml"
+    shipped = data_file("playbook.toml").read_text(encoding="utf-8")
+    edited.write_text(shipped.replace('key = "sales_test"', 'key = "market_test"'), encoding="utf-8")
+    monkeypatch.setenv("ROLLOUT_PLAYBOOK", str(edited))
+    at = demo_app.run()
+    assert_clean(at)
+    refusal = shown(at.error[0].value)
+    assert str(edited) in refusal and "ES: decision #1" in refusal and "'sales_test' gate" in refusal
+    assert not at.dataframe  # no page ran on it
 
 
 def test_a_database_newer_than_the_code_is_refused(url):

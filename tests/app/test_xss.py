@@ -28,8 +28,15 @@ from rollout.platform.models import (
 from rollout.sales.deals_import import save_mapping
 from tests.app.conftest import PAGES, assert_clean, shown
 
-# Each would do something if read as HTML or Markdown: run script, load an image, link, format.
-MARKERS = ("<script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "**bold**", "$x$")
+# Read as HTML or Markdown, each would do something: link (bare URLs too), run script, show an image, format.
+MARKERS = (
+    "https://evil.example",
+    "<script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "**bold**",
+    "$x$",
+)
 PAYLOAD = "".join(MARKERS)
 
 # Every column a person types free text into (codes, emails, links and dates are validated elsewhere).

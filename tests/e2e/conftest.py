@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,65 +31,69 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
+            raise RuntimeError(f"{process.args[2]} exited with code {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not become healthy at {url} within {timeout} s")
+    raise RuntimeError(f"{process.args[2]} did not answer at {url} within {timeout} s")
+
+
+@contextmanager
+def serve(
+    module: str, args: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None
+) -> Iterator[None]:
+    """`python -m module args` in the project's folder, logging to `log`, until `ready_url` answers 200;
+    stopped on leaving."""
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            cwd=ROOT,
+            env=os.environ | (env or {}),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_ready(ready_url, process)
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@contextmanager
+def serve_app(folder: Path, env: dict[str, str], *args: str, port: int | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on a free localhost port (or `port`) with `env` added, logging to `folder`;
+    its URL once healthy. `args` are more `streamlit run` flags."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    flags = ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    # A source edit during a run would reload the app's modules mid-test.
+    flags += ["--server.fileWatcherType", "none", *args]
+    with serve(
+        "streamlit", ["run", "app.py", *flags], f"{url}/_stcore/health", folder / "streamlit.log", env
+    ):
+        yield url
 
 
 @pytest.fixture
 def app_url(tmp_path) -> Iterator[str]:
     """The app on an empty SQLite database of its own."""
-    port = _free_port()
-    env = os.environ | {
-        "ROLLOUT_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}",
-        "ROLLOUT_USER": "ceo@rollout.example",
-    }
-    log = (tmp_path / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            # A source edit during a run would reload the app's modules mid-test.
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    env = {"ROLLOUT_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}", "ROLLOUT_USER": "ceo@rollout.example"}
+    with serve_app(tmp_path, env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="session")

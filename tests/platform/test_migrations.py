@@ -105,10 +105,11 @@ def test_append_only_triggers_are_installed(empty):
     tables = ("decision", "checkmark", "stagechange", "hirestagechange", "audit_entry")
     if empty.dialect.name == "sqlite":
         query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-        expected = {f"{table}_no_{action}" for table in tables for action in ("update", "delete")}
+        actions = ("update", "delete", "replace")
+        expected = {f"{table}_no_{action}" for table in tables for action in actions}
     else:
         query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
-        expected = {f"{table}_append_only" for table in tables}
+        expected = {f"{table}_{name}" for table in tables for name in ("append_only", "no_truncate")}
     with empty.connect() as connection:
         assert set(connection.execute(text(query)).scalars()) == expected
 
