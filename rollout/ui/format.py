@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -29,7 +30,11 @@ def format_day(day: date | None, locale: str) -> str:
 
 def format_date_cell(day: date | None, locale: str) -> str:
     """A date in a table cell: an empty cell when there is none."""
-    return "" if _missing(day) else babel_format_date(_as_date(day), format="medium", locale=locale)
+    return (
+        ""
+        if day is None or _missing(day)
+        else babel_format_date(_as_date(day), format="medium", locale=locale)
+    )
 
 
 def zone_label(zone: str, locale: str) -> str:
@@ -41,7 +46,7 @@ def zone_label(zone: str, locale: str) -> str:
 
 def format_moment(at: datetime | None, locale: str, zone: str = "UTC") -> str:
     """An instant in a named zone: "Dec 2, 2026, 1:34 PM (Sao Paulo)". Naive values are UTC (as stored)."""
-    if _missing(at):
+    if at is None or _missing(at):
         return ""
     at = pd.Timestamp(at).to_pydatetime()
     local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(_zone(zone))
@@ -49,29 +54,29 @@ def format_moment(at: datetime | None, locale: str, zone: str = "UTC") -> str:
     return f"{day}, {format_time(local, format='short', locale=locale)} ({zone_label(zone, locale)})"
 
 
-def format_count(value: float | None, locale: str) -> str:
+def format_count(value: float | Decimal | None, locale: str) -> str:
     """A count: whole, with grouping ("1,131"), never "1.131 pieces"."""
-    return "" if _missing(value) else format_decimal(round(value), locale=locale)
+    return "" if value is None or _missing(value) else format_decimal(round(value), locale=locale)
 
 
-def format_number(value: float | None, locale: str, digits: int = 1) -> str:
-    if _missing(value):
+def format_number(value: float | Decimal | None, locale: str, digits: int = 1) -> str:
+    if value is None or _missing(value):
         return ""
     return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=locale)
 
 
-def format_share(value: float | None, locale: str) -> str:
+def format_share(value: float | Decimal | None, locale: str) -> str:
     """A fraction as a percentage in the viewer's locale: 0.0184 → "1.8%" (en), "1,8 %" (de)."""
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
     pattern = Locale.parse(locale).percent_formats[None].pattern.split(";")[0]  # "#,##0 %" in de
     at = pattern.rindex("0") + 1
     return format_percent(value, format=pattern[:at] + ".#" + pattern[at:], locale=locale)
 
 
-def format_money(value: float | None, currency: str, locale: str) -> str:
+def format_money(value: float | Decimal | None, currency: str, locale: str) -> str:
     """An amount with its currency and grouping: "€99,000.00"."""
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
     return format_currency(value, currency, locale=locale) if currency else format_number(value, locale, 2)
 
@@ -179,7 +184,7 @@ def _missing(value: object) -> bool:
     if value is None or value is pd.NaT:
         return True
     try:
-        return bool(pd.isna(value))
+        return bool(pd.isna(cast(Any, value)))
     except (TypeError, ValueError):  # a list or array is a value
         return False
 
