@@ -74,7 +74,8 @@ def add_country_form(existing: set[str]) -> None:
 def facts_section(country: Country) -> None:
     opened = context.opened_version(f"facts_name_{country.code}", country.version)
     language_names = ", ".join(locales.language_name(lang, locale) for lang in country.languages) or "—"
-    zones = country.time_zones
+    main = country.main_time_zone
+    zones = [f"{main} (main)", *(z for z in country.time_zones if z != main)] if main else country.time_zones
     shown_zones = ", ".join(zones[:3]) + (f" and {len(zones) - 3} more" if len(zones) > 3 else "")
     shown_facts = {
         "Started": format_day(country.start_date, locale),
@@ -114,6 +115,14 @@ def facts_section(country: Country) -> None:
             default=country.time_zones,
             key=f"facts_zones_{country.code}",
         )
+        all_zones = locales.all_time_zones()
+        main_zone = st.selectbox(
+            "Main time zone (campaign times default to it; one of the time zones above)",
+            all_zones,
+            index=all_zones.index(main) if main in all_zones else None,
+            format_func=lambda zone: locales.zone_label(zone, locale),
+            key=f"facts_main_zone_{country.code}",
+        )
         first_day = st.selectbox(
             "First day of the week",
             range(7),
@@ -128,6 +137,7 @@ def facts_section(country: Country) -> None:
                     languages=languages,
                     currency=currency or "",
                     time_zones=zones,
+                    main_time_zone=main_zone or "",
                     first_week_day=first_day,
                 )
                 with write_session(engine) as session:

@@ -233,3 +233,20 @@ def test_planned_campaigns_carry_the_same_warnings_as_each_checked_alone(engine,
     assert {"holiday", "too_close"} <= kinds["On a holiday"] and "too_close" in kinds["Next day"]
     assert {"holiday", "hours"} <= kinds["Late, in the fair"]  # the quiet fair blocks the day
     assert "holiday" in kinds["San José, Valencia"] and "holiday" not in kinds["San José, Madrid"]
+
+
+def test_campaigns_and_suggestions_default_to_the_main_zone(engine):
+    add(engine, "BR", date(2026, 1, 5))
+    local = datetime(2026, 12, 1, 10, 0)
+    with write_session(engine) as session:
+        campaign, _ = plan_campaign(
+            session, code="BR", name="Webinar", channel="webinar", local_start=local, by=MARKETER
+        )
+        assert campaign.time_zone == "America/Sao_Paulo"
+        assert campaign.starts_at == local.replace(tzinfo=ZoneInfo("America/Sao_Paulo"))
+        day = date(2026, 12, 8)
+        slots = suggest_slots(
+            session, code="BR", start=day, end=day + timedelta(days=6), local_time=time(10), today=day
+        )
+    assert slots and {slot.starts_at.tzinfo for slot in slots} == {ZoneInfo("America/Sao_Paulo")}
+    assert {slot.starts_at.utcoffset() for slot in slots} == {timedelta(hours=-3)}
