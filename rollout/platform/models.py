@@ -105,6 +105,8 @@ class CountryFacts(SQLModel):
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     currency: str = Field(max_length=3)
     time_zones: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # One of time_zones: where campaign times are set by default ("" = chosen by locales.main_time_zone).
+    main_time_zone: str = Field(default="", max_length=60)
     first_week_day: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
     # Weekend days (0 = Monday) where the country's own working week differs from python-holidays'.
     weekend_override: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
