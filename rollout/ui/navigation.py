@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -24,6 +25,11 @@ class PageSpec:
     icon: str
     roles: frozenset[Role]
     url_path: str | None = None  # kept when a page's file is renamed, so links and bookmarks still work
+
+    @property
+    def address(self) -> str:
+        """The page's URL path, as Streamlit serves it."""
+        return self.url_path or Path(self.path).stem
 
 
 PAGES = (
