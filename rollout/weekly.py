@@ -285,7 +285,12 @@ def gate_numbers(week: Week) -> Section:
             previous = earlier.get(c.key)
             if c.measured and previous is not None and previous.measured:
                 moved = float(c.value or 0) - float(previous.value or 0)
-                text += f" ({'+' if moved >= 0 else '−'}{_amount(abs(moved), c.unit, week)} this week)"
+                change = (
+                    f"{'+' if moved > 0 else '−'}{_amount(abs(moved), c.unit, week)}"
+                    if moved
+                    else "no change"
+                )
+                text += f" ({change} this week)"
             lines.append(Line(text, SALES_LOG_PAGE, code))
     return Section(Role.SALES, "Your markets' gate numbers", tuple(lines))
 
