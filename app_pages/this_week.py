@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from rollout.platform.access import Principal
+from rollout.digest import set_digest_preference
+from rollout.platform.access import Principal, find_user
 from rollout.platform.countries import list_countries
-from rollout.platform.db import read_session
+from rollout.platform.db import read_session, write_session
+from rollout.platform.errors import RolloutError
+from rollout.platform.locales import VIEWER_LOCALES, language_name
 from rollout.platform.models import Role
 from rollout.ui import context, data
 from rollout.ui.format import format_day, plain
@@ -18,6 +21,7 @@ if empty:
     st.switch_page("app_pages/portfolio.py")  # a new database starts where the demo is offered
 
 st.title("This week")
+context.show_flash()
 context.countries_or_stop()
 user, locale = context.user(), context.viewer_locale()
 # The sidebar's countries narrow the user's own (none chosen: all of theirs).
@@ -37,3 +41,29 @@ for section in sections:
         text = plain(line.text)  # names people typed stay text, never Markdown
         label = f"{format_day(line.day, locale)} · {text}" if line.day else text
         st.page_link(line.page, label=label, query_params={"country": line.country} if line.country else None)
+
+st.divider()
+with read_session(data.engine()) as session:
+    me = find_user(session, user.email)
+if me is not None:
+    with st.form("digest_form"):
+        st.markdown("**Weekly digest**: this page by email, once a week.")
+        wanted = st.toggle("Email me this page every week", value=me.weekly_digest, key="digest_on")
+        language = st.selectbox(
+            "In",
+            VIEWER_LOCALES,
+            index=VIEWER_LOCALES.index(me.digest_locale) if me.digest_locale in VIEWER_LOCALES else 0,
+            format_func=lambda tag: language_name(tag, tag).capitalize(),
+            key="digest_locale",
+        )
+        if st.form_submit_button("Save"):
+            try:
+                with write_session(data.engine()) as session:
+                    set_digest_preference(
+                        session, email=me.email, by=context.acting_user(), enabled=wanted, locale=language
+                    )
+            except RolloutError as error:
+                st.error(plain(str(error)))
+            else:
+                context.flash("Weekly digest on." if wanted else "Weekly digest off: no more emails.")
+                st.rerun()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
+from pathlib import PurePosixPath
 
 from babel.numbers import format_currency, format_decimal, format_percent
 from sqlalchemy import func
@@ -47,11 +48,20 @@ QUIET_DAYS = 30  # an open deal untouched this long needs a nudge
 WEEK = timedelta(days=7)
 
 # The pages lines link to (paths in app_pages/, as rollout.ui.navigation lists them).
+THIS_WEEK_PAGE = "app_pages/this_week.py"
 COUNTRY_PAGE = "app_pages/country.py"
 CAMPAIGNS_PAGE = "app_pages/campaigns.py"
 CONTENT_PAGE = "app_pages/content.py"
 CALENDAR_PAGE = "app_pages/local_calendar.py"
 SALES_LOG_PAGE = "app_pages/sales_log.py"
+# Pages served under another path than their file's name (rollout.ui.navigation's url_path; a test
+# keeps the two equal).
+RENAMED_URLS = {CALENDAR_PAGE: "calendar"}
+
+
+def url_path(page: str) -> str:
+    """The page's address in the app, after the base URL."""
+    return RENAMED_URLS.get(page, PurePosixPath(page).stem)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ PAGES = [
     "app_pages/rates.py",
     "app_pages/history.py",
     "app_pages/users.py",
+    "app_pages/this_week.py",
 ]
 
 

@@ -4,16 +4,19 @@ every line links to the page that acts on it, with the country it is about."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import PurePosixPath
 from urllib.parse import parse_qs
 
 import pytest
+from sqlmodel import select
 
 from rollout.gates.decisions import record_decision
 from rollout.marketing.campaigns import add_local_event
-from rollout.platform.db import get_engine, write_session
-from rollout.platform.models import ROLES
+from rollout.platform.db import get_engine, read_session, write_session
+from rollout.platform.models import ROLES, AppUser
 from rollout.sales.pipeline import log_signal
-from rollout.ui.navigation import page_specs_for
+from rollout.ui.navigation import PAGES, page_specs_for
+from rollout.weekly import url_path
 from tests.app.conftest import assert_clean, run_app, shown
 from tests.app.test_access_pages import email, signed_in, team_app  # noqa: F401  (fixture)
 
@@ -125,3 +128,20 @@ def test_a_new_database_starts_on_the_portfolio_where_the_demo_is_offered(url):
     at = run_app()
     assert_clean(at)
     assert at.button(key="load_demo").label == "Load demo data"
+
+
+def test_the_digest_is_switched_off_and_its_language_chosen_on_this_week(demo_app, url):
+    demo_app.toggle(key="digest_on").set_value(False)
+    demo_app.selectbox(key="digest_locale").set_value("de")
+    next(b for b in demo_app.button if b.label == "Save").click().run()
+    assert_clean(demo_app)
+    assert shown(demo_app.success[0].value) == "Weekly digest off: no more emails."
+    with read_session(get_engine(url)) as session:
+        me = session.exec(select(AppUser).where(AppUser.email == "ceo@rollout.example")).one()
+    assert (me.weekly_digest, me.digest_locale) == (False, "de")
+    assert demo_app.toggle(key="digest_on").value is False  # drawn from what is stored
+
+
+def test_digest_links_use_the_addresses_the_app_serves_pages_at():
+    for spec in PAGES:
+        assert url_path(spec.path) == (spec.url_path or PurePosixPath(spec.path).stem), spec.path
