@@ -17,12 +17,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import Engine, Row, create_engine, delete, func, inspect, select, text, update
-from sqlmodel import SQLModel
 
 from rollout.cli import main
 from rollout.demo import load_demo
 from rollout.platform import backup as backup_module
-from rollout.platform.backup import BackupError, backup, compare, restore
+from rollout.platform.backup import BackupError, app_tables, backup, compare, restore
 from rollout.platform.db import get_engine, make_engine, read_session, write_session
 from rollout.platform.models import ContentItem, Opportunity, Signal
 from rollout.platform.schema import alembic_config, head_revision, upgrade
@@ -94,7 +93,7 @@ def rows_by_key(engine: Engine) -> dict[str, dict[tuple, Row]]:
                 tuple(row._mapping[column.name] for column in table.primary_key.columns): row
                 for row in connection.execute(select(table))
             }
-            for table in SQLModel.metadata.sorted_tables
+            for table in app_tables()
         }
 
 
@@ -411,3 +410,18 @@ def test_cli_refusals_exit_2_with_a_message(cli, sqlite_url, tmp_path):
     )
     code, _out, err = cli(f"sqlite:///{tmp_path / 'new.db'}", "restore", str(tmp_path / "nope.db"))
     assert (code, err) == (2, f"rollout: {tmp_path / 'nope.db'}: no such file\n")
+
+
+def test_restore_names_the_table_row_and_column_of_a_value_too_long_for_it(few_rows, target, backup_file):
+    """SQLite stores any length, so a backup may hold one; PostgreSQL would refuse it with a DataError
+    carrying the row's names and emails."""
+    backup(few_rows, backup_file)
+    with closing(sqlite3.connect(backup_file)) as connection, connection:
+        connection.execute("UPDATE opportunity SET account = ? WHERE id = 1", ("Primera " * 30,))
+    with pytest.raises(BackupError) as refusal:
+        restore(target, backup_file)
+    assert str(refusal.value) == (
+        "table opportunity, row 1, column account: 240 characters, but the column holds at most 200; "
+        "shorten it in the source database and back it up again. Nothing was restored."
+    )
+    assert set(counts(target).values()) == {0}

@@ -107,7 +107,7 @@ deal_text = st.fixed_dictionaries(
 )
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=deal_text, amount=st.decimals(min_value=0, max_value=10**6, places=2))
 def test_the_deals_export_neutralises_what_people_typed(engine, values, amount):
@@ -131,3 +131,13 @@ def add_country_once(engine) -> None:
     with read_session(engine) as session:
         if session.get(Country, "ES") is None:
             add(engine, "ES", date(2026, 1, 1))
+
+
+def test_a_frame_with_gaps_exports_empty_cells_and_whole_numbers():
+    # An integer column with a gap is float in pandas (2 → 2.0) and its gap NaN.
+    frame = pd.DataFrame(
+        {"deals": [2, None], "share": [0.25, 1.5], "on": [pd.Timestamp("2026-12-23"), pd.NaT]}
+    )
+    assert frame["deals"].dtype == float
+    back = read_back(frame_csv(frame))
+    assert back == [["deals", "share", "on"], ["2", "0.25", "2026-12-23 00:00:00"], ["", "1.5", ""]]
