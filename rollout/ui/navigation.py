@@ -33,6 +33,8 @@ class PageSpec:
 
 
 PAGES = (
+    # No group: shown first, above the groups, for every role; the start page.
+    PageSpec("", "app_pages/this_week.py", "This week", ":material/today:", EVERYONE),
     PageSpec("Leadership", "app_pages/portfolio.py", "Portfolio", ":material/public:", EVERYONE),
     PageSpec("Leadership", "app_pages/country.py", "Country", ":material/flag:", EVERYONE),
     PageSpec("Leadership", "app_pages/decisions.py", "Decisions", ":material/gavel:", LEADERSHIP),
