@@ -1,7 +1,7 @@
 """the weekly digest: who wants it and in which language, and which weeks were sent to whom
 
 Revision ID: 0011_digest
-Revises: 0009_sealed_trail
+Revises: 0010_main_zone
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from rollout.platform.models import UTCDateTime
 
 revision = "0011_digest"
-down_revision = "0009_sealed_trail"
+down_revision = "0010_main_zone"
 branch_labels = None
 depends_on = None
 
