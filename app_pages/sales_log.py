@@ -170,6 +170,7 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
             "created_on": o.created_on,
             "expected_close": o.expected_close,
             "closed_on": o.closed_on,
+            "crm_closed_on": o.crm_closed_on,
             "owner": o.owner,
             "segment": SEGMENTS.get(o.segment or ""),
             "lost_reason": o.lost_reason,
@@ -177,6 +178,7 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
         for o in deals
     ]
     columns = ["id", *FIELDS]
+    columns.insert(columns.index("closed_on") + 1, "crm_closed_on")  # shown, not edited: the CRM's date
     return pd.DataFrame(rows, columns=columns), {stored_id(o): o.version for o in deals}
 
 
@@ -221,7 +223,7 @@ def opportunities_editor(code: str) -> None:
         key=key,
         hide_index=True,
         num_rows="add",
-        disabled=["id", "crm_id"],
+        disabled=["id", "crm_id", "crm_closed_on"],
         column_config={
             "id": st.column_config.NumberColumn("#"),
             "crm_id": "CRM id",
@@ -232,6 +234,7 @@ def opportunities_editor(code: str) -> None:
             "created_on": st.column_config.DateColumn("Created", format="localized"),
             "expected_close": st.column_config.DateColumn("Expected close", format="localized"),
             "closed_on": st.column_config.DateColumn("Closed", format="localized"),
+            "crm_closed_on": st.column_config.DateColumn("CRM close date", format="localized"),
             "owner": "Owner",
             "segment": st.column_config.SelectboxColumn("Segment", options=list(SEGMENTS.values())),
             "lost_reason": "Lost reason",

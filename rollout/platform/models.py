@@ -205,7 +205,11 @@ class Opportunity(SQLModel, table=True):
     stage: str = Field(max_length=40)
     created_on: date = Field(index=True)
     expected_close: date | None = None
-    closed_on: date | None = None  # searched within a market: (country_code, closed_on, …)
+    # The day the deal counts as closed (every sales metric reads it); searched within a market.
+    closed_on: date | None = None
+    # The CRM's close date when it is later than closed_on: a deal marked won or lost ahead of its planned
+    # date counts as closed on the day it was imported, and keeps the date its CRM gives. None otherwise.
+    crm_closed_on: date | None = None
     owner: str = Field(default="", max_length=254)
     segment: str | None = Field(default=None, max_length=20)
     lost_reason: str = ""

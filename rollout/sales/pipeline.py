@@ -259,7 +259,7 @@ def _check_dates(opportunity: Opportunity, config: PipelineConfig, today: date) 
     if closed and opportunity.closed_on is None:
         opportunity.closed_on = today
     if not closed:
-        opportunity.closed_on = None
+        opportunity.closed_on = opportunity.crm_closed_on = None
     if opportunity.closed_on and opportunity.closed_on < opportunity.created_on:
         raise FieldError("closed_on", "is before the opportunity was created")
     if opportunity.closed_on and opportunity.closed_on > today:

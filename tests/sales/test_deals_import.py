@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from rollout.platform.db import read_session, write_session
 from rollout.platform.errors import NotFound, RolloutError
@@ -23,7 +24,7 @@ from rollout.sales.deals_import import (
     save_mapping,
     saved_mappings,
 )
-from rollout.sales.pipeline import load_pipeline_config
+from rollout.sales.pipeline import load_pipeline_config, update_opportunity
 from tests.conftest import ACTOR, TODAY
 from tests.factories import add, count
 from tests.sales_factories import (
@@ -244,14 +245,6 @@ def test_closed_deals_get_a_close_date(engine, spain):
     ("row", "problem"),
     [
         (
-            ["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""],
-            RowProblem(1, 2, "Closed on", "a won deal closing on 2026-12-15 is in the future"),
-        ),
-        (
-            ["l1", "Lost later", "1", "Lost", "2026-01-10", "", "2026-11-27"],
-            RowProblem(1, 2, "Closed on", "a lost deal closing on 2026-11-27 is in the future"),
-        ),
-        (
             ["w2", "Won before created", "1", "Won", "2026-03-10", "2026-03-09", ""],
             RowProblem(1, 2, "Closed on", "is before the deal was created"),
         ),
@@ -261,6 +254,75 @@ def test_impossible_close_dates_are_refused(engine, spain, row, problem):
     outcome = import_mapped(engine, [row])
     assert outcome.problems == [problem]
     assert count(engine, Opportunity) == 0
+
+
+def test_closed_deals_dated_ahead_count_as_closed_on_the_import_day_with_a_warning(engine, spain):
+    outcome = import_mapped(
+        engine,
+        [
+            ["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""],
+            ["l1", "Lost later", "1", "Lost", "2026-01-10", "", "2026-11-27"],
+            ["w2", "Won earlier", "1", "Won", "2026-01-10", "2026-03-31", ""],
+        ],
+    )
+    assert (outcome.problems, counts(outcome)) == ([], (3, 0, 0, 0))
+    assert outcome.warnings == [
+        RowProblem(
+            1,
+            2,
+            "Closed on",
+            "a won deal closing on 2026-12-15, in the future: counted as closed on 2026-11-26, its CRM "
+            "close date kept",
+        ),
+        RowProblem(
+            2,
+            3,
+            "Closed on",
+            "a lost deal closing on 2026-11-27, in the future: counted as closed on 2026-11-26, its CRM "
+            "close date kept",
+        ),
+    ]
+    deals = deals_by_crm_id(engine)
+    assert {k: (o.closed_on, o.crm_closed_on) for k, o in deals.items()} == {
+        "w1": (TODAY, date(2026, 12, 15)),
+        "l1": (TODAY, date(2026, 11, 27)),
+        "w2": (date(2026, 3, 31), None),
+    }
+    assert history(engine, deals["w1"].id) == [("won", TODAY)]
+
+
+def test_a_deal_dated_ahead_keeps_its_counted_day_on_later_reimports(engine, spain):
+    row = ["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""]
+    import_mapped(engine, [row])
+    later = import_mapped(engine, [row], today=TODAY + timedelta(days=3))
+    assert (counts(later), len(later.warnings)) == ((0, 0, 1, 0), 1)
+    past_its_date = import_mapped(engine, [row], today=date(2026, 12, 20))
+    assert (counts(past_its_date), past_its_date.warnings) == ((0, 0, 1, 0), [])
+    moved = import_mapped(engine, [[*row[:5], "2027-01-20", ""]], today=date(2026, 12, 20))
+    assert counts(moved) == (0, 1, 0, 0)
+    stored = deals_by_crm_id(engine)["w1"]
+    assert (stored.closed_on, stored.crm_closed_on) == (TODAY, date(2027, 1, 20))
+
+
+def test_a_deal_dated_ahead_exports_its_crm_date_and_imports_back_unchanged(engine, spain):
+    import_mapped(engine, [["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""]])
+    assert exported_rows(engine)[0]["closed_on"] == "2026-12-15"
+    with read_session(engine) as session:
+        content = export_deals_csv(session, "ES")
+    mapping = suggest_mapping(list(EXPORT_FIELDS))
+    outcome = import_file(engine, "ES", content, format="mapped", mapping=mapping, today=TODAY + timedelta(1))
+    assert counts(outcome) == (0, 0, 1, 0)
+
+
+def test_reopening_a_deal_dated_ahead_forgets_its_crm_close_date(engine, spain):
+    import_mapped(engine, [["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""]])
+    with write_session(engine) as session:
+        deal_id = session.exec(select(Opportunity.id)).one()
+        update_opportunity(
+            session, opportunity_id=deal_id, changes={"stage": "qualified"}, by=ACTOR, today=TODAY
+        )
+    stored = deals_by_crm_id(engine)["w1"]
+    assert (stored.closed_on, stored.crm_closed_on) == (None, None)
 
 
 def test_importing_into_an_unknown_country_is_refused(engine, spain):
