@@ -29,6 +29,7 @@ FORMATS = {
 SUGGESTED = "Suggested from the headers"
 FIELD_LABELS = {
     "crm_id": "CRM id",
+    "name": "Deal name",
     "account": "Account",
     "amount": "Amount",
     "currency": "Currency",

@@ -163,6 +163,7 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
         {
             "id": o.id,
             "crm_id": o.crm_id,
+            "name": o.name,
             "account": o.account,
             "amount": float(o.amount),
             "currency": o.currency,
@@ -186,7 +187,7 @@ def deals_shown(code: str) -> tuple[str, int]:
     """The search and the page of deals to show (a market can have thousands: the editor shows
     PAGE_SIZE at a time, newest first)."""
     left, right = st.columns([3, 1])
-    search = pager.search_box(left, "Find deals by account or CRM id", key="deals")
+    search = pager.search_box(left, "Find deals by name, account or CRM id", key="deals")
     with read_session(engine) as session:
         total = count_opportunities(session, code, search=search)
     shown = pager.page_number(right, total, key="deals", size=PAGE_SIZE)
@@ -227,6 +228,7 @@ def opportunities_editor(code: str) -> None:
         column_config={
             "id": st.column_config.NumberColumn("#"),
             "crm_id": "CRM id",
+            "name": "Deal",
             "account": st.column_config.TextColumn("Account", required=True),
             "amount": st.column_config.NumberColumn("Amount", min_value=0, format="%.2f", required=True),
             "currency": st.column_config.SelectboxColumn("Currency", options=sorted(list_currencies())),

@@ -199,6 +199,7 @@ class Opportunity(SQLModel, table=True):
     country_code: str = Field(foreign_key="country.code", max_length=2)
     source: str = Field(default="manual", max_length=20, description="manual, hubspot, salesforce, csv")
     crm_id: str | None = Field(default=None, max_length=100)
+    name: str = Field(default="", max_length=200, description="the deal's name in its CRM")
     account: str = Field(max_length=200)
     amount: Decimal = Field(sa_column=Column(FixedDecimal(2), nullable=False))
     currency: str = Field(max_length=3)

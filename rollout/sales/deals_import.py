@@ -33,6 +33,7 @@ OPPORTUNITY: Table = Opportunity.__table__  # type: ignore[attr-defined]
 STAGE_CHANGE: Table = StageChange.__table__  # type: ignore[attr-defined]
 # The columns of a stored deal an import compares, stamps or records in the audit trail.
 COMPARED: tuple[str, ...] = (
+    "name",
     "account",
     "amount",
     "currency",
@@ -79,6 +80,7 @@ def _values(
     closed_on, crm_closed_on = _closing(row, today, stored) if closed else (None, None)
     created_on = row.created_on or (stored.created_on if stored else None) or min(today, closed_on or today)
     return {
+        "name": row.name,
         "account": row.account[:200],
         "amount": row.amount,
         "currency": currency,

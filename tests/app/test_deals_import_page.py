@@ -57,3 +57,22 @@ def test_a_closed_deal_dated_ahead_is_imported_with_a_warning(demo_app, url):
     assert list(warnings["column"]) == ["Close Date"]
     assert warnings["warning"][0].startswith("a won deal closing on ")
     assert count(url, Opportunity) == deals + 2
+
+
+def test_imported_deal_names_are_shown_in_the_deals_table(demo_app):
+    at = demo_app.switch_page("app_pages/deals_import.py")
+    at.query_params["country"] = "ES"
+    at.run()
+    at.file_uploader(key="deals_file").upload("hubspot.csv", hubspot_file(date.today())).run()
+    at.button(key="deals_import").click().run()
+    at = at.switch_page("app_pages/sales_log.py").run()
+    assert_clean(at)
+    editor = next(e.value for e in at.dataframe if "crm_id" in e.value.columns)
+    imported = editor[editor["crm_id"].isin(["9001", "9002"])]
+    assert sorted(zip(imported["name"], imported["account"], strict=True)) == [
+        ("Acme renewal", "Acme SL"),
+        ("Beta pilot", "Beta SA"),
+    ]
+    assert list(imported[imported["crm_id"] == "9001"]["crm_closed_on"]) == [
+        date.today() + timedelta(days=10)
+    ]

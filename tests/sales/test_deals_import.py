@@ -24,12 +24,15 @@ from rollout.sales.deals_import import (
     save_mapping,
     saved_mappings,
 )
-from rollout.sales.pipeline import load_pipeline_config, update_opportunity
+from rollout.sales.pipeline import load_pipeline_config, opportunities, update_opportunity
 from tests.conftest import ACTOR, TODAY
 from tests.factories import add, count
 from tests.sales_factories import (
+    HUBSPOT_DEFAULT_HEADERS,
     HUBSPOT_FILE,
     HUBSPOT_IDS,
+    SALESFORCE_DEFAULT_HEADERS,
+    crm_export,
     deal,
     deals_by_crm_id,
     history,
@@ -83,8 +86,9 @@ def test_importing_a_hubspot_export_creates_its_deals(engine, spain):
         date(2026, 3, 31),
         date(2026, 3, 31),  # a closed deal's Close Date is when it closed
     )
-    assert (contract.account, contract.stage, contract.closed_on) == (
-        "Globex expansion, phase 2",  # no company: the deal name
+    assert (contract.name, contract.account, contract.stage, contract.closed_on) == (
+        "Globex expansion, phase 2",
+        "Globex",
         "negotiation",
         None,
     )
@@ -198,7 +202,15 @@ def test_a_crm_id_of_another_country_is_refused(engine, spain):
 def test_one_bad_row_among_new_ones_writes_nothing(engine, spain):
     content = csv_text(
         [
-            ["Record ID", "Deal Name", "Amount", "Deal Stage", "Create Date", "Close Date", "Deal owner"],
+            [
+                "Record ID",
+                "Associated Company",
+                "Amount",
+                "Deal Stage",
+                "Create Date",
+                "Close Date",
+                "Deal owner",
+            ],
             ["n1", "New one", "10", "Appointment scheduled", "2026-11-01", "", ""],
             ["n2", "Future", "10", "Appointment scheduled", "2026-11-27", "", ""],
         ]
@@ -385,6 +397,7 @@ def test_export_writes_one_row_per_deal_of_the_country(engine, spain):
     assert rows == [
         {
             "crm_id": f"rollout-{first}",
+            "name": "",
             "account": "Acme",
             "amount": "10.00",
             "currency": "EUR",
@@ -438,7 +451,7 @@ def test_a_mapping_without_a_name_says_so(engine):
 STAGE_LABELS = sorted({label for s in CONFIG.stages for label in (s.key, s.name, *s.aliases)})
 HUBSPOT_HEADER = [
     "Record ID",
-    "Deal Name",
+    "Associated Company",
     "Amount",
     "Deal Stage",
     "Create Date",
@@ -516,3 +529,65 @@ def test_a_currency_without_rates_is_imported_with_a_warning(engine, spain):
     content = csv_text([header, ["s1", "Nordic AB", "100", "Qualified", "SEK"]])
     outcome = import_file(engine, "ES", content, format="mapped", mapping=suggest_mapping(header))
     assert not outcome.refused and outcome.missing_rates == ["SEK"]
+
+
+# --- the vendors' default layouts: the deal's name, and the account from the company column -------------
+
+
+def test_default_exports_keep_the_deal_name_and_take_the_account_from_the_company(engine, spain):
+    hubspot = crm_export(
+        HUBSPOT_DEFAULT_HEADERS,
+        [
+            (
+                "h1",
+                "Acme renewal",
+                "Sales Pipeline",
+                "Closed won",
+                "900",
+                "11/02/2026",
+                "10/01/2026",
+                "Ann",
+                "Acme SL",
+            )
+        ],
+    )
+    salesforce = crm_export(
+        SALESFORCE_DEFAULT_HEADERS,
+        [("006A", "Beta rollout", "Beta GmbH", "Prospecting", "1200", "01/31/2027", "10/05/2026", "Ben")],
+    )
+    assert import_file(engine, "ES", hubspot, filename="hubspot.csv").format == "hubspot"
+    assert import_file(engine, "ES", salesforce, filename="salesforce.csv").format == "salesforce"
+    deals = deals_by_crm_id(engine)
+    assert {k: (o.name, o.account, o.source) for k, o in deals.items()} == {
+        "h1": ("Acme renewal", "Acme SL", "hubspot"),
+        "006A": ("Beta rollout", "Beta GmbH", "salesforce"),
+    }
+    with read_session(engine) as session:
+        assert [o.crm_id for o in opportunities(session, "ES", search="renewal")] == ["h1"]
+    assert [(r["crm_id"], r["name"], r["account"]) for r in exported_rows(engine)] == [
+        ("h1", "Acme renewal", "Acme SL"),
+        ("006A", "Beta rollout", "Beta GmbH"),
+    ]
+
+
+def test_a_hubspot_deal_without_its_company_is_refused_not_named_after_the_deal(engine, spain):
+    hubspot = crm_export(
+        HUBSPOT_DEFAULT_HEADERS,
+        [
+            (
+                "h1",
+                "Acme renewal",
+                "Sales Pipeline",
+                "Closed won",
+                "900",
+                "11/02/2026",
+                "10/01/2026",
+                "Ann",
+                "",
+            )
+        ],
+    )
+    outcome = import_file(engine, "ES", hubspot)
+    assert outcome.problems == [
+        RowProblem(1, 2, "Associated Company (Primary)", "empty: every deal needs an account")
+    ]
