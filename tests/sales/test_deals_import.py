@@ -534,23 +534,13 @@ def test_a_currency_without_rates_is_imported_with_a_warning(engine, spain):
 # --- the vendors' default layouts: the deal's name, and the account from the company column -------------
 
 
+def hubspot_export(company: str) -> bytes:
+    row = ("h1", "Acme renewal", "Sales Pipeline", "Closed won", "900", "11/02/2026", "10/01/2026", "Ann")
+    return crm_export(HUBSPOT_DEFAULT_HEADERS, [(*row, company)])
+
+
 def test_default_exports_keep_the_deal_name_and_take_the_account_from_the_company(engine, spain):
-    hubspot = crm_export(
-        HUBSPOT_DEFAULT_HEADERS,
-        [
-            (
-                "h1",
-                "Acme renewal",
-                "Sales Pipeline",
-                "Closed won",
-                "900",
-                "11/02/2026",
-                "10/01/2026",
-                "Ann",
-                "Acme SL",
-            )
-        ],
-    )
+    hubspot = hubspot_export(company="Acme SL")
     salesforce = crm_export(
         SALESFORCE_DEFAULT_HEADERS,
         [("006A", "Beta rollout", "Beta GmbH", "Prospecting", "1200", "01/31/2027", "10/05/2026", "Ben")],
@@ -571,22 +561,7 @@ def test_default_exports_keep_the_deal_name_and_take_the_account_from_the_compan
 
 
 def test_a_hubspot_deal_without_its_company_is_refused_not_named_after_the_deal(engine, spain):
-    hubspot = crm_export(
-        HUBSPOT_DEFAULT_HEADERS,
-        [
-            (
-                "h1",
-                "Acme renewal",
-                "Sales Pipeline",
-                "Closed won",
-                "900",
-                "11/02/2026",
-                "10/01/2026",
-                "Ann",
-                "",
-            )
-        ],
-    )
+    hubspot = hubspot_export(company="")
     outcome = import_file(engine, "ES", hubspot)
     assert outcome.problems == [
         RowProblem(1, 2, "Associated Company (Primary)", "empty: every deal needs an account")
