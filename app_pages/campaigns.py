@@ -21,7 +21,7 @@ from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import RolloutError
 from rollout.platform.locales import country_locale
 from rollout.platform.models import CHANNELS, Country
-from rollout.ui import context, data, forms
+from rollout.ui import context, data, forms, tables
 from rollout.ui.actions import Confirmation, ask_first, confirmations
 from rollout.ui.format import format_day, plain
 
@@ -187,7 +187,7 @@ def suggestions(country: Country) -> None:
         }
         for s in slots
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suggestions_{code}")
+    tables.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suggestions_{code}")
 
 
 def campaign_list(country: Country) -> None:
@@ -197,7 +197,7 @@ def campaign_list(country: Country) -> None:
     if planned.empty:
         st.write("No campaign planned yet.")
         return
-    st.dataframe(planned.drop(columns=["version"]), hide_index=True, key=f"campaigns_{country.code}")
+    tables.dataframe(planned.drop(columns=["version"]), hide_index=True, key=f"campaigns_{country.code}")
     ids = planned["#"].tolist()
     names = dict(zip(ids, planned["name"], strict=True))
     opened = context.opened_version(

@@ -13,9 +13,10 @@ from rollout.marketing.content import (
 )
 from rollout.platform.countries import list_countries
 from rollout.platform.db import database_url, read_session
+from rollout.platform.locales import locale_name
 from rollout.platform.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
 from rollout.platform.paging import containing
-from rollout.ui import context, data, forms, pager
+from rollout.ui import context, data, forms, pager, tables
 from rollout.ui.actions import write_then_rerun
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
@@ -30,6 +31,12 @@ STATUS_LABELS = {
 # The catalogue can be thousands of pieces: the tables show a page at a time, and the forms offer the pieces
 # of that page.
 FIND = "Find content by title"
+
+
+def locale_label(tag: str) -> str:
+    return locale_name(tag, context.viewer_locale())
+
+
 PICK_SHOWN = "One of the pieces in the table above: find another by its title or turn the page."
 
 
@@ -43,7 +50,7 @@ def catalogue_tab() -> None:
         shown.describe()
         + (", each piece found under the pieces it was derived from." if search.strip() else ".")
     )
-    st.dataframe(
+    tables.dataframe(
         pd.DataFrame(
             {
                 "content": [
@@ -108,15 +115,15 @@ def translations_tab(country: Country) -> None:
     # are the whole market's, kept while the form's content picker keeps its state, whatever page is shown.
     opened = context.opened_version(f"translation_content_{country.code}", market.versions)
     st.caption(
-        f"Target locales: {', '.join(locales)} (from the country's languages; change them on the Country "
-        "page)."
+        f"Target locales: {', '.join(map(locale_label, locales))} (from the country's languages; change "
+        "them on the Country page)."
     )
     # Each market keeps its own search and page: a search typed for one market means nothing in the next.
     _, shown, rows = pager.paged_frame(
         FIND, f"translations_{country.code}", lambda search: containing(market.matrix, "content", search)
     )
     st.caption(f"{shown.describe()}.")
-    st.dataframe(
+    tables.dataframe(
         rows.assign(
             type=rows["type"].map(TYPE_LABELS), **{loc: rows[loc].map(STATUS_LABELS) for loc in locales}
         ),
@@ -134,7 +141,9 @@ def translations_tab(country: Country) -> None:
         format_func=titles.__getitem__,
         help=PICK_SHOWN,
     )
-    chosen_locale = right.selectbox("Locale", locales, key=f"translation_locale_{country.code}")
+    chosen_locale = right.selectbox(
+        "Locale", locales, key=f"translation_locale_{country.code}", format_func=locale_label
+    )
     if content_id is None:
         st.info("Content: none is shown above. Find the piece by its title, then pick it.")
         return
@@ -178,7 +187,7 @@ def translations_tab(country: Country) -> None:
                     by=actor,
                     expected_version=opened.get((content_id, chosen_locale), 0),
                 ),
-                lambda saved: f"Saved: {STATUS_LABELS[saved.status]} in {chosen_locale}.",
+                lambda saved: f"Saved: {STATUS_LABELS[saved.status]} in {locale_label(chosen_locale)}.",
                 opened=f"translation_content_{country.code}",
             )
 
@@ -189,15 +198,19 @@ def backlog_tab(country: Country) -> None:
         "Website first, then what this market's prospects and partners ask for most (content requests in "
         "the sales log), then the rest."
     )
-    st.dataframe(ranked.drop(columns=["id"]), hide_index=True, key=f"backlog_{country.code}")
+    tables.dataframe(ranked.drop(columns=["id"]), hide_index=True, key=f"backlog_{country.code}")
 
 
 def progress_tab(country: Country) -> None:
     shares = data.content_market(database_url(), country.code).progress
     if shares.empty:
         return
-    st.plotly_chart(data.chart("translation_progress", shares), key=f"progress_{country.code}")
-    st.dataframe(
+    shares = shares.assign(locale=shares["locale"].map(locale_label))
+    st.plotly_chart(
+        data.chart("translation_progress", shares, locale=context.viewer_locale()),
+        key=f"progress_{country.code}",
+    )
+    tables.dataframe(
         shares,
         hide_index=True,
         key=f"progress_table_{country.code}",

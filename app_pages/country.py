@@ -16,7 +16,7 @@ from rollout.platform.countries import add_country, display_name, list_countries
 from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import Conflict, RolloutError
 from rollout.platform.models import Country, Decision
-from rollout.ui import context, data, forms
+from rollout.ui import context, data, forms, tables
 from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
 from rollout.ui.format import evidence_table, format_day, plain
 from rollout.ui.history import history_table
@@ -173,11 +173,7 @@ def history_section(code: str) -> None:
         }
         for span in timeline.spans
     ]
-    dates = {
-        name: st.column_config.DateColumn(name, format="localized")
-        for name in ("Started", "Gate due", "Ended")
-    }
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_history", column_config=dates)
+    tables.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_history")
 
 
 def gate_section(status: GateStatus, currency: str) -> None:
@@ -194,7 +190,7 @@ def gate_section(status: GateStatus, currency: str) -> None:
         f"{status.criteria_met}/{len(status.criteria)} criteria met · forecast: {status_label(status)}"
     )
     table = evidence_table(status.as_dict()["criteria"], currency, locale)
-    st.dataframe(table, hide_index=True, key="gate_evidence", column_config=EVIDENCE_COLUMNS)
+    tables.dataframe(table, hide_index=True, key="gate_evidence", column_config=EVIDENCE_COLUMNS)
 
 
 def checks_form(status: GateStatus) -> None:
@@ -340,7 +336,7 @@ def decision_log(log: list[Decision], currency: str) -> None:
                 f"What the deciders saw on {format_day(as_of, locale)}: day {evidence.get('days_in_phase')} "
                 f"of {evidence.get('planned_days')}, forecast {forecast}."
             )
-            st.dataframe(
+            tables.dataframe(
                 evidence_table(evidence.get("criteria", []), currency, locale),
                 hide_index=True,
                 key=f"evidence_{decision.id}",

@@ -8,7 +8,7 @@ from rollout.platform import locales
 from rollout.platform.access import Action
 from rollout.platform.db import database_url
 from rollout.platform.errors import RolloutError
-from rollout.ui import charts, context, data
+from rollout.ui import charts, context, data, tables
 from rollout.ui.format import plain
 
 
@@ -64,11 +64,15 @@ cols[1].metric("Gates due in 30 days", counts["due_in_30_days"])
 cols[2].metric("Off track", counts["off_track"])
 cols[3].metric("On hold", counts["on_hold"])
 
-st.plotly_chart(data.chart("world_map", countries, book), config=charts.MAP_CONFIG, key="world_map")
+st.plotly_chart(
+    data.chart("world_map", countries, book, locale, locale=context.viewer_locale()),
+    config=charts.MAP_CONFIG,
+    key="world_map",
+)
 
 st.subheader("Countries")
 table = countries.assign(review="country?country=" + countries["code"])
-st.dataframe(
+tables.dataframe(
     table,
     key="portfolio_table",
     hide_index=True,
@@ -91,9 +95,9 @@ st.dataframe(
             "Gate review", display_text="Open", help="Open the country's gate review"
         ),
         "phase": "Phase",
-        "since": st.column_config.DateColumn("In phase since", format="localized"),
+        "since": "In phase since",
         "days_in_phase": st.column_config.NumberColumn("Days in phase", help="Days on hold not counted"),
-        "gate_due": st.column_config.DateColumn("Gate due", format="localized"),
+        "gate_due": "Gate due",
         "days_to_gate": st.column_config.NumberColumn("Days to gate"),
         "criteria_met": "Criteria met",
         "not_measured": st.column_config.NumberColumn("Not measured yet"),
@@ -104,7 +108,10 @@ st.dataframe(
 
 timeline_tab, upcoming_tab = st.tabs(["Timeline", "Upcoming gates"])
 with timeline_tab:
-    st.plotly_chart(data.chart("timeline", timeline, markers, book, today), key="timeline_chart")
+    st.plotly_chart(
+        data.chart("timeline", timeline, markers, book, today, locale=context.viewer_locale()),
+        key="timeline_chart",
+    )
     st.caption(
         "Hatched bars: the plan from each start date. Solid bars: what happened, grey while on hold. "
         "Markers: gate decisions and the due date of each open gate."
@@ -124,14 +131,14 @@ with upcoming_tab:
     if due.empty:
         st.write(f"No gate is due in the next {horizon} days.")
     else:
-        st.dataframe(
+        tables.dataframe(
             due[["country", "phase", "gate_due", "days_to_gate", "criteria_met", "status"]],
             hide_index=True,
             key="upcoming_table",
             column_config={
                 "country": "Country",
                 "phase": "Phase",
-                "gate_due": st.column_config.DateColumn("Gate due", format="localized"),
+                "gate_due": "Gate due",
                 "days_to_gate": "Days to gate (negative: overdue)",
                 "criteria_met": "Criteria met",
                 "status": "Forecast",

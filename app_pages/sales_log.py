@@ -28,7 +28,7 @@ from rollout.sales.pipeline import (
     opportunities,
     recent_signals,
 )
-from rollout.ui import context, data, forms, pager
+from rollout.ui import context, data, forms, pager, tables
 from rollout.ui.format import format_amount, format_day, plain
 
 engine, book, config = data.engine(), data.playbook(), load_pipeline_config()
@@ -147,12 +147,7 @@ def signals_table(code: str) -> None:
             }
             for s in recent_signals(session, code)
         ]
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        key="signals_table",
-        column_config={"Date": st.column_config.DateColumn("Date", format="localized")},
-    )
+    tables.dataframe(pd.DataFrame(rows), hide_index=True, key="signals_table")
 
 
 def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame, dict[int, int]]:
@@ -230,13 +225,15 @@ def opportunities_editor(code: str) -> None:
             "crm_id": "CRM id",
             "name": "Deal",
             "account": st.column_config.TextColumn("Account", required=True),
-            "amount": st.column_config.NumberColumn("Amount", min_value=0, format="%.2f", required=True),
+            "amount": st.column_config.NumberColumn(
+                "Amount", min_value=0, format="accounting", required=True
+            ),
             "currency": st.column_config.SelectboxColumn("Currency", options=sorted(list_currencies())),
             "stage": st.column_config.SelectboxColumn("Stage", options=[s.name for s in config.stages]),
-            "created_on": st.column_config.DateColumn("Created", format="localized"),
-            "expected_close": st.column_config.DateColumn("Expected close", format="localized"),
-            "closed_on": st.column_config.DateColumn("Closed", format="localized"),
-            "crm_closed_on": st.column_config.DateColumn("CRM close date", format="localized"),
+            "created_on": tables.date_column("Created"),
+            "expected_close": tables.date_column("Expected close"),
+            "closed_on": tables.date_column("Closed"),
+            "crm_closed_on": tables.date_column("CRM close date"),
             "owner": "Owner",
             "segment": st.column_config.SelectboxColumn("Segment", options=list(SEGMENTS.values())),
             "lost_reason": "Lost reason",
@@ -261,7 +258,9 @@ def save_edits(code: str, row_ids: list[int], edits: dict, opened_versions: dict
             )
     except TableEditError as error:
         st.error("Nothing was saved: fix these cells first.")
-        st.dataframe(pd.DataFrame([asdict(e) for e in error.errors]), hide_index=True, key="editor_errors")
+        tables.dataframe(
+            pd.DataFrame([asdict(e) for e in error.errors]), hide_index=True, key="editor_errors"
+        )
         return
     except Conflict as error:
         st.session_state[EDITOR_VERSION] += 1  # the next run reopens the table on what is stored now

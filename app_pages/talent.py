@@ -7,7 +7,7 @@ from rollout.marketing.talent import BASED, add_hire, hires, is_native, move_hir
 from rollout.platform import locales
 from rollout.platform.db import read_session
 from rollout.platform.models import HIRE_STAGES, Country
-from rollout.ui import context, data, forms
+from rollout.ui import context, data, forms, tables
 from rollout.ui.actions import write_then_rerun
 from rollout.ui.talent_widgets import local_team
 
@@ -35,7 +35,7 @@ def tracker(country: Country) -> None:
         }
         for h in people
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"hires_{country.code}")
+    tables.dataframe(pd.DataFrame(rows), hide_index=True, key=f"hires_{country.code}")
     if people:
         move_form(country, people)
         history(people)
@@ -55,12 +55,7 @@ def history(people) -> None:
             for c in stage_history(session, h.id)
         ]
     with st.expander("Stage history"):
-        st.dataframe(
-            pd.DataFrame(rows),
-            hide_index=True,
-            key="hire_history",
-            column_config={"on": st.column_config.DateColumn("On", format="localized")},
-        )
+        tables.dataframe(pd.DataFrame(rows), hide_index=True, key="hire_history")
 
 
 def next_stage(stage: str) -> str:

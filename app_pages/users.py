@@ -8,7 +8,7 @@ from rollout.platform.db import read_session
 from rollout.platform.locales import country_name
 from rollout.platform.models import ROLES
 from rollout.platform.users import add_user, list_users, update_user
-from rollout.ui import context, data, forms
+from rollout.ui import context, data, forms, tables
 from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
 
 st.title("Users")
@@ -22,7 +22,7 @@ st.caption(
     "Leadership decides gates and sees everything; marketers work on content, translations, hires and "
     "campaigns, sales on the pipeline, of their countries (none listed: all); admins manage users, settings."
 )
-st.dataframe(
+tables.dataframe(
     pd.DataFrame(
         [
             {
@@ -39,7 +39,7 @@ st.dataframe(
     ),
     hide_index=True,
     key="users_table",
-    column_config={"changed": st.column_config.DatetimeColumn("Changed", format="localized")},
+    column_config={"changed": "Changed"},
 )
 
 

@@ -31,6 +31,11 @@ def viewer_locale() -> str:
     return st.session_state.get(LOCALE_KEY, DEFAULT_VIEWER_LOCALE)
 
 
+def viewer_zone() -> str:
+    """The browser's time zone, in which instants are shown (named); UTC when the browser says none."""
+    return st.context.timezone or "UTC"
+
+
 def acting_user() -> str:
     """The email every write from this session is made as (authorized again by the domain)."""
     return auth.current_user().email
@@ -54,7 +59,7 @@ def sidebar(engine: Engine, user: Principal) -> None:
     with st.sidebar:
         auth.sidebar_identity(user)
         st.selectbox(
-            "Display language",
+            "Display language (names, dates and numbers)",
             VIEWER_LOCALES,
             key=LOCALE_KEY,
             format_func=lambda tag: language_name(tag, tag).capitalize(),

@@ -249,10 +249,10 @@ def campaign_plan(url: str, code: str, start: date, end: date) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)
-def chart(name: str, *args: Any) -> dict:
-    """charts.CHARTS[name](*args) as a dict for st.plotly_chart: the figure is built once per distinct input
-    (frames, playbook, day) rather than on every rerun."""
-    return charts.CHARTS[name](*args).to_dict()
+def chart(name: str, *args: Any, locale: str = "en") -> dict:
+    """charts.CHARTS[name](*args) as a dict for st.plotly_chart, its labels and numbers in `locale`: the
+    figure is built once per distinct input (frames, playbook, day, locale) rather than on every rerun."""
+    return charts.localized(charts.CHARTS[name](*args), locale).to_dict()
 
 
 def after_write() -> None:

@@ -199,7 +199,7 @@ def test_the_matrix_is_paged_and_searched_and_a_piece_on_page_two_is_saved(demo_
     piece = piece_on_page_two(at)
     at = save_translation_of(at, piece)
     assert_clean(at)
-    assert "Saved: In progress in hi_IN." in [shown(s.value) for s in at.success]
+    assert "Saved: In progress in Hindi (India)." in [shown(s.value) for s in at.success]
     # The page is drawn again where the marketer was: the matrix, its page two, the piece's new status.
     row = table(at, "id").set_index("id").loc[piece]
     assert (row["hi_IN"], row["en_IN"]) == ("In progress", "To do")

@@ -16,7 +16,7 @@ from rollout.platform.countries import (
 )
 from rollout.platform.db import read_session, write_session
 from rollout.platform.errors import NotFound, RolloutError
-from rollout.platform.locales import country_name
+from rollout.platform.locales import country_name, locale_name, region_name
 from rollout.platform.models import Country, CountryFacts
 from tests.conftest import ACTOR
 from tests.factories import add, count
@@ -196,3 +196,10 @@ def test_update_facts_refuses_a_field_that_is_not_a_fact(engine):
         pytest.raises(RolloutError, match="start_date: not a country fact"),
     ):
         update_facts(session, code="IN", facts={"start_date": START}, by="editor@rollout.example")
+
+
+def test_locales_and_regions_are_named_for_people():
+    assert locale_name("hi_IN") == "Hindi (India)"
+    assert locale_name("pt_BR", "fr") == "Portugais (Brésil)"
+    assert region_name("IN", "KA") == "Karnataka"
+    assert region_name("DE", "BY") == "Bayern"
