@@ -29,6 +29,7 @@ FORMATS = {
 SUGGESTED = "Suggested from the headers"
 FIELD_LABELS = {
     "crm_id": "CRM id",
+    "name": "Deal name",
     "account": "Account",
     "amount": "Amount",
     "currency": "Currency",
@@ -85,6 +86,17 @@ def show_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
         st.info(f"Checked, nothing written. Importing would give: {outcome.summary()}.")
     else:
         st.success(f"Imported ({outcome.format}): {outcome.summary()}.")
+    if outcome.warnings:
+        st.warning(
+            f"{len(outcome.warnings)} closed deal(s) dated ahead: each counts as closed on the day of its "
+            "import and keeps its CRM close date."
+        )
+        warnings = pd.DataFrame([asdict(w) for w in outcome.warnings])
+        st.dataframe(
+            warnings.rename(columns={"data_row": "data row", "problem": "warning"}),
+            hide_index=True,
+            key="import_warnings",
+        )
     if outcome.missing_rates and not outcome.refused:
         st.warning(
             f"No exchange rate yet for {', '.join(outcome.missing_rates)}: reporting cannot convert these "

@@ -158,6 +158,7 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
         {
             "id": o.id,
             "crm_id": o.crm_id,
+            "name": o.name,
             "account": o.account,
             "amount": float(o.amount),
             "currency": o.currency,
@@ -165,6 +166,7 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
             "created_on": o.created_on,
             "expected_close": o.expected_close,
             "closed_on": o.closed_on,
+            "crm_closed_on": o.crm_closed_on,
             "owner": o.owner,
             "segment": SEGMENTS.get(o.segment or ""),
             "lost_reason": o.lost_reason,
@@ -172,6 +174,7 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
         for o in deals
     ]
     columns = ["id", *FIELDS]
+    columns.insert(columns.index("closed_on") + 1, "crm_closed_on")  # shown, not edited: the CRM's date
     return pd.DataFrame(rows, columns=columns), {stored_id(o): o.version for o in deals}
 
 
@@ -179,7 +182,7 @@ def deals_shown(code: str) -> tuple[str, int]:
     """The search and the page of deals to show (a market can have thousands: the editor shows
     PAGE_SIZE at a time, newest first)."""
     left, right = st.columns([3, 1])
-    search = pager.search_box(left, "Find deals by account or CRM id", key="deals")
+    search = pager.search_box(left, "Find deals by name, account or CRM id", key="deals")
     with read_session(engine) as session:
         total = count_opportunities(session, code, search=search)
     shown = pager.page_number(right, total, key="deals", size=PAGE_SIZE)
@@ -216,10 +219,11 @@ def opportunities_editor(code: str) -> None:
         key=key,
         hide_index=True,
         num_rows="add",
-        disabled=["id", "crm_id"],
+        disabled=["id", "crm_id", "crm_closed_on"],
         column_config={
             "id": st.column_config.NumberColumn("#"),
             "crm_id": "CRM id",
+            "name": "Deal",
             "account": st.column_config.TextColumn("Account", required=True),
             "amount": st.column_config.NumberColumn(
                 "Amount", min_value=0, format="accounting", required=True
@@ -229,6 +233,7 @@ def opportunities_editor(code: str) -> None:
             "created_on": tables.date_column("Created"),
             "expected_close": tables.date_column("Expected close"),
             "closed_on": tables.date_column("Closed"),
+            "crm_closed_on": tables.date_column("CRM close date"),
             "owner": "Owner",
             "segment": st.column_config.SelectboxColumn("Segment", options=list(SEGMENTS.values())),
             "lost_reason": "Lost reason",

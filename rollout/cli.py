@@ -177,6 +177,10 @@ def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
             f"data row {problem.data_row} (line {problem.line}), {problem.column}: {problem.problem}",
             file=sys.stderr,
         )
+    for warning in outcome.warnings:
+        print(
+            f"warning: data row {warning.data_row} (line {warning.line}), {warning.column}: {warning.problem}"
+        )
     if outcome.refused:
         print("file refused: nothing imported", file=sys.stderr)
     elif args.dry_run:

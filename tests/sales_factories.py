@@ -111,3 +111,38 @@ def import_file(
         return import_deals(
             session, code=code, content=content, filename=filename, by=by, today=today, **kwargs
         )
+
+
+# The vendors' documented default export headers (a HubSpot deals export; a Salesforce opportunities report).
+HUBSPOT_DEFAULT_HEADERS = (
+    "Record ID",
+    "Deal Name",
+    "Pipeline",
+    "Deal Stage",
+    "Amount",
+    "Close Date",
+    "Create Date",
+    "Deal owner",
+    "Associated Company (Primary)",
+)
+SALESFORCE_DEFAULT_HEADERS = (
+    "Opportunity ID",
+    "Opportunity Name",
+    "Account Name",
+    "Stage",
+    "Amount",
+    "Close Date",
+    "Created Date",
+    "Opportunity Owner",
+)
+
+
+def crm_export(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> bytes:
+    """A CSV as the CRM writes it: comma-separated, every row as long as the header."""
+    import csv
+    import io
+
+    assert all(len(row) == len(headers) for row in rows)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([headers, *rows])
+    return buffer.getvalue().encode()

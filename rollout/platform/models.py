@@ -201,13 +201,18 @@ class Opportunity(SQLModel, table=True):
     country_code: str = Field(foreign_key="country.code", max_length=2)
     source: str = Field(default="manual", max_length=20, description="manual, hubspot, salesforce, csv")
     crm_id: str | None = Field(default=None, max_length=100)
+    name: str = Field(default="", max_length=200, description="the deal's name in its CRM")
     account: str = Field(max_length=200)
     amount: Decimal = Field(sa_column=Column(FixedDecimal(2), nullable=False))
     currency: str = Field(max_length=3)
     stage: str = Field(max_length=40)
     created_on: date = Field(index=True)
     expected_close: date | None = None
-    closed_on: date | None = None  # searched within a market: (country_code, closed_on, …)
+    # The day the deal counts as closed (every sales metric reads it); searched within a market.
+    closed_on: date | None = None
+    # The CRM's close date when it is later than closed_on: a deal marked won or lost ahead of its planned
+    # date counts as closed on the day it was imported, and keeps the date its CRM gives. None otherwise.
+    crm_closed_on: date | None = None
     owner: str = Field(default="", max_length=254)
     segment: str | None = Field(default=None, max_length=20)
     lost_reason: str = ""

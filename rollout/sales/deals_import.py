@@ -33,6 +33,7 @@ OPPORTUNITY: Table = Opportunity.__table__  # type: ignore[attr-defined]
 STAGE_CHANGE: Table = StageChange.__table__  # type: ignore[attr-defined]
 # The columns of a stored deal an import compares, stamps or records in the audit trail.
 COMPARED: tuple[str, ...] = (
+    "name",
     "account",
     "amount",
     "currency",
@@ -40,6 +41,7 @@ COMPARED: tuple[str, ...] = (
     "created_on",
     "expected_close",
     "closed_on",
+    "crm_closed_on",
     "owner",
 )
 COMPARED += ("segment", "lost_reason")
@@ -55,6 +57,8 @@ class ImportOutcome:
     unchanged: int = 0
     rejected: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    # Rows imported, but not quite as written: closed deals dated ahead, counted as closed on import.
+    warnings: list[RowProblem] = field(default_factory=list)
     missing_rates: list[str] = field(default_factory=list)  # imported currencies reporting cannot convert
 
     @property
@@ -73,11 +77,10 @@ def _values(
 ) -> dict[str, Any]:
     """The opportunity a row describes. A date the file leaves out keeps what is stored (so re-importing
     the same file changes nothing), else defaults to the close date or today."""
-    closed_on = None
-    if closed:
-        closed_on = row.closed_on or row.expected_close or (stored.closed_on if stored else None) or today
+    closed_on, crm_closed_on = _closing(row, today, stored) if closed else (None, None)
     created_on = row.created_on or (stored.created_on if stored else None) or min(today, closed_on or today)
     return {
+        "name": row.name,
         "account": row.account[:200],
         "amount": row.amount,
         "currency": currency,
@@ -85,10 +88,28 @@ def _values(
         "created_on": created_on,
         "expected_close": row.expected_close,
         "closed_on": closed_on,
+        "crm_closed_on": crm_closed_on,
         "owner": row.owner,
         "segment": row.segment,
         "lost_reason": row.lost_reason,
     }
+
+
+def _closing(row: DealRow, today: date, stored: Row | None) -> tuple[date, date | None]:
+    """(the day a closed deal counts as closed, its CRM's later close date or None).
+
+    A deal marked won or lost ahead of its CRM's close date counts as closed the day it was first imported
+    so: the win is not reported in a period still to come, and a later re-import does not move it."""
+    crm_date = row.closed_on or row.expected_close
+    counted = stored.closed_on if stored is not None else None
+    kept = stored.crm_closed_on if stored is not None and counted else None
+    if crm_date is None:
+        return counted or today, kept
+    if counted and kept == crm_date:
+        return counted, crm_date
+    if crm_date > today:
+        return counted or today, crm_date
+    return crm_date, None
 
 
 def _header(parsed: ParsedFile, field: str) -> str:
@@ -202,6 +223,7 @@ def _import(
     problems = list(parsed.problems)
     for rows in _chunks(parsed.valid_rows):
         problems += importer.problems(rows)
+    outcome.warnings = importer.warnings
     if problems:
         problems.sort(key=lambda p: (p.data_row, p.column))
         outcome.problems, outcome.rejected = problems, len({p.data_row for p in problems})
@@ -234,6 +256,7 @@ class _Importer:
         self.recorded = {"recorded_at": self.now, "recorded_by": by}
         self.known_stages = ", ".join(s.name for s in config.stages)
         self.existing: dict[str, Row] = {}  # the file's deals already stored, by CRM id
+        self.warnings: list[RowProblem] = []
         # A file uses a handful of labels; folding every alias for each of its rows was a tenth of the time.
         self.stage_for_label = cache(config.stage_for_label)
 
@@ -272,11 +295,16 @@ class _Importer:
                 continue
             if values["created_on"] > self.today:
                 problem("created_on", f"{values['created_on'].isoformat()} is in the future")
-            closed_on = values["closed_on"]
-            if closed_on and closed_on > self.today:
-                problem(
-                    "closed_on",
-                    f"a {stage.name.lower()} deal closing on {closed_on.isoformat()} is in the future",
+            closed_on, crm_closed_on = values["closed_on"], values["crm_closed_on"]
+            if crm_closed_on and crm_closed_on > self.today:
+                self.warnings.append(
+                    RowProblem(
+                        row.data_row,
+                        row.line,
+                        _header(self.parsed, "closed_on"),
+                        f"a {stage.name.lower()} deal closing on {crm_closed_on.isoformat()}, in the future: "
+                        f"counted as closed on {closed_on.isoformat()}, its CRM close date kept",
+                    )
                 )
             if closed_on and closed_on < values["created_on"]:
                 problem("closed_on", "is before the deal was created")
@@ -349,8 +377,16 @@ def _update(session: Session, rows: list[dict[str, Any]]) -> None:
 def export_deals_csv(session: Session, code: str) -> bytes:
     country = get_country(session, code)
     query = select(Opportunity).where(Opportunity.country_code == country.code).order_by(col(Opportunity.id))
-    rows = ([getattr(o, f) for f in EXPORT_FIELDS] for o in session.exec(query))
+    rows = ([_exported(o, f) for f in EXPORT_FIELDS] for o in session.exec(query))
     return csv_bytes(EXPORT_FIELDS, rows)
+
+
+def _exported(deal: Opportunity, field: str) -> Any:
+    """A deal's field as its CRM gave it (a close date dated ahead, not the day it counts as closed), so
+    the export imports back unchanged."""
+    if field == "closed_on":
+        return deal.crm_closed_on or deal.closed_on
+    return getattr(deal, field)
 
 
 def _is_admin(session: Session, email: str) -> bool:

@@ -247,6 +247,8 @@ def clean_opportunity(values: dict[str, Any], config: PipelineConfig) -> dict[st
                 cleaned[field] = labels.get(value, value)
             else:
                 raise FieldError("segment", f"'{value}' is not one of {', '.join(SEGMENTS)}")
+        elif field == "name":
+            cleaned[field] = str(value or "").strip()[:200]
         else:
             cleaned[field] = str(value or "").strip()
     return cleaned
@@ -259,7 +261,7 @@ def _check_dates(opportunity: Opportunity, config: PipelineConfig, today: date) 
     if closed and opportunity.closed_on is None:
         opportunity.closed_on = today
     if not closed:
-        opportunity.closed_on = None
+        opportunity.closed_on = opportunity.crm_closed_on = None
     if opportunity.closed_on and opportunity.closed_on < opportunity.created_on:
         raise FieldError("closed_on", "is before the opportunity was created")
     if opportunity.closed_on and opportunity.closed_on > today:
@@ -348,12 +350,13 @@ def update_opportunity(
 
 
 def _matching(code: str, search: str) -> SelectOfScalar[Opportunity]:
-    """The market's deals whose account or CRM id contains `search` (any case; % and _ are literal)."""
+    """The market's deals whose name, account or CRM id contains `search` (any case; % and _ are literal)."""
     query = select(Opportunity).where(Opportunity.country_code == code)
     if search.strip():
         wanted = search.strip()
         query = query.where(
             col(Opportunity.account).icontains(wanted, autoescape=True)
+            | col(Opportunity.name).icontains(wanted, autoescape=True)
             | col(Opportunity.crm_id).icontains(wanted, autoescape=True)
         )
     return query

@@ -82,14 +82,17 @@ def test_import_deals_with_bad_rows_prints_every_problem_and_writes_nothing(run,
     assert stored(database, Opportunity) == 0
 
 
-def test_import_deals_with_a_future_won_deal_is_refused(run, spain, database, tmp_path):
+def test_import_deals_with_a_future_won_deal_imports_it_with_a_warning(run, spain, database, tmp_path):
     future = tmp_path / "future.csv"
     future.write_bytes(HUBSPOT_FILE.read_bytes().replace(b"03/31/2026", b"12/31/2026"))
     code, out, err = import_deals(run, future)
-    assert code == 1
-    assert "data row 1 (line 2), Close Date: a won deal closing on 2026-12-31 is in the future" in err
-    assert last_line(out) == "created 0, updated 0, unchanged 0, rejected 1"
-    assert stored(database, Opportunity) == 0
+    assert (code, err) == (0, "")
+    assert (
+        "warning: data row 1 (line 2), Close Date: a won deal closing on 2026-12-31, in the future: counted "
+        "as closed on 2026-11-26, its CRM close date kept"
+    ) in out
+    assert last_line(out) == SUMMARY_4_CREATED
+    assert stored(database, Opportunity) == 4
 
 
 def test_import_deals_of_an_unreadable_file_is_refused(run, spain, tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 from rollout.sales.crm_files import CrmFileError, parse_deals
 
-HEADER = "Record ID,Deal Name,Amount,Deal Stage,Pipeline,Create Date,Deal owner\r\n"
+HEADER = "Record ID,Associated Company,Amount,Deal Stage,Pipeline,Create Date,Deal owner\r\n"
 
 
 def export(*accounts: str) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 from rollout.sales.crm_files import CrmFileError, parse_deals
 
-HEADERS = ["Record ID", "Deal Name", "Amount", "Deal Stage", "Pipeline", "Create Date", "Deal owner"]
+HEADERS = ["Record ID", "Associated Company", "Amount", "Deal Stage", "Pipeline", "Create Date", "Deal owner"]
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 MEMORY_BOUND = 40 * 1024 * 1024

@@ -32,7 +32,7 @@ from rollout.sales.crm_files import (
 DATA = Path(__file__).resolve().parents[1] / "data" / "crm"
 HUBSPOT_HEADERS = [
     "Record ID",
-    "Deal Name",
+    "Associated Company",
     "Amount",
     "Deal Stage",
     "Pipeline",
@@ -69,7 +69,7 @@ CUSTOM_MAPPING = {
 def deal(**values: str) -> dict[str, str]:
     """One HubSpot row; keyword names are the headers with spaces as underscores. IDs default to 1, 2, 3..."""
     row = {
-        "Deal Name": "Acme",
+        "Associated Company": "Acme",
         "Amount": "100",
         "Deal Stage": "Won",
         "Pipeline": "Sales",
@@ -131,6 +131,7 @@ def test_hubspot_export_with_us_dates_and_a_multiline_quoted_field():
     assert parsed.rows == (
         DealRow(
             "18293001",
+            "Acme renewal 2026",
             "Acme Corp",
             Decimal("12500.00"),
             "USD",
@@ -146,7 +147,8 @@ def test_hubspot_export_with_us_dates_and_a_multiline_quoted_field():
         ),
         DealRow(
             "18293002",
-            "Globex expansion, phase 2",  # no associated company: the deal's name stands in
+            "Globex expansion, phase 2",
+            "Globex",
             Decimal("48000.00"),
             "USD",
             "Contract sent",
@@ -161,6 +163,7 @@ def test_hubspot_export_with_us_dates_and_a_multiline_quoted_field():
         ),
         DealRow(
             "18293003",
+            "Initech pilot",
             "Initech",
             Decimal("7250.50"),
             "USD",
@@ -176,6 +179,7 @@ def test_hubspot_export_with_us_dates_and_a_multiline_quoted_field():
         ),
         DealRow(
             "18293004",
+            "Umbrella onboarding",
             "Umbrella Corporation, Inc.",
             Decimal("0.00"),
             None,  # no currency written: the caller uses the country's
@@ -259,7 +263,7 @@ def hubspot_xlsx() -> bytes:
     sheet.append(
         [
             "Record ID",
-            "Deal Name",
+            "Associated Company",
             "Amount",
             "Deal Stage",
             "Pipeline",
@@ -413,7 +417,7 @@ def test_bad_amounts(written, problem):
     assert (found.data_row, found.line, found.column, found.problem) == (1, 2, "Amount", problem)
 
 
-CURRENCY_HEADER = "Record ID,Deal Name,Amount,Currency,Deal Stage,Pipeline,Create Date\r\n"
+CURRENCY_HEADER = "Record ID,Associated Company,Amount,Currency,Deal Stage,Pipeline,Create Date\r\n"
 
 
 def test_currency_codes_from_the_column_are_normalised():
@@ -540,10 +544,10 @@ def test_an_unknown_segment_is_a_problem():
 
 
 def test_text_is_stripped_and_over_long_values_are_problems():
-    row = only_row(deal(Deal_Name="  Acme  ", Deal_Stage=" Won ", Deal_owner=" Ann "))
+    row = only_row(deal(Associated_Company="  Acme  ", Deal_Stage=" Won ", Deal_owner=" Ann "))
     assert (row.account, row.stage, row.owner) == ("Acme", "Won", "Ann")
-    problem = only_problem(deal(Deal_Name="x" * 201))
-    assert (problem.column, problem.problem) == ("Deal Name", "201 characters long; at most 200 fit")
+    problem = only_problem(deal(Associated_Company="x" * 201))
+    assert (problem.column, problem.problem) == ("Associated Company", "201 characters long; at most 200 fit")
 
 
 def test_runaway_cells_are_problems_found_quickly_and_shown_short():
@@ -561,7 +565,7 @@ def test_runaway_cells_are_problems_found_quickly_and_shown_short():
     ("header", "problem"),
     [
         ("Record ID", "empty: every deal needs an ID"),
-        ("Deal Name", "empty: every deal needs an account"),
+        ("Associated Company", "empty: every deal needs an account"),
         ("Deal Stage", "empty: every deal needs a stage"),
     ],
 )
@@ -588,7 +592,7 @@ def test_duplicate_ids_are_reported_on_the_later_row_naming_the_first():
 def test_every_problem_of_every_row_is_reported_with_row_line_and_column():
     rows = [
         deal(Amount="-1", Create_Date="soon"),
-        deal(Deal_Name='Two\nline "name"'),
+        deal(Associated_Company='Two\nline "name"'),
         deal(Deal_Stage="", Close_Date="2026-13-01"),
     ]
     parsed = parse_deals(hubspot_csv(*rows), "deals.csv")
@@ -604,7 +608,7 @@ def test_every_problem_of_every_row_is_reported_with_row_line_and_column():
 
 def test_blank_lines_and_empty_rows_are_skipped_but_counted_as_lines():
     content = (
-        b"\r\nRecord ID,Deal Name,Amount,Deal Stage,Pipeline,Create Date\r\n\r\n"
+        b"\r\nRecord ID,Associated Company,Amount,Deal Stage,Pipeline,Create Date\r\n\r\n"
         b"1,Acme,5,Won,S,\r\n,,,,,\r\n  ,\t, , , ,\r\n\r\n"
         b'2,"Multi\r\nline\nname",5,Won,S,\r\n'
         b"3,Acme,5,Won,S,not a date\r\n"
@@ -617,7 +621,7 @@ def test_blank_lines_and_empty_rows_are_skipped_but_counted_as_lines():
 
 
 def test_a_row_with_more_values_than_headers_is_a_problem_unless_they_are_empty():
-    header = b"Record ID,Deal Name,Amount,Deal Stage,Pipeline,Create Date\r\n"
+    header = b"Record ID,Associated Company,Amount,Deal Stage,Pipeline,Create Date\r\n"
     content = header + b"1,Acme,5,Won,S,,,\r\n2,Acme,1,234.50,Won,S,2026-01-05\r\n"
     problem = parse_deals(content, "deals.csv").problems[0]
     assert (problem.data_row, problem.line, problem.column) == (2, 3, "(column 7)")
@@ -638,7 +642,9 @@ def test_short_rows_read_missing_cells_as_empty():
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 def test_delimiter_and_encoding_are_detected(delimiter, encoding):
-    content = hubspot_csv(deal(Deal_Name="Müller; Söhne, Café\t€"), delimiter=delimiter, encoding=encoding)
+    content = hubspot_csv(
+        deal(Associated_Company="Müller; Söhne, Café\t€"), delimiter=delimiter, encoding=encoding
+    )
     parsed = parse_deals(content, "deals.csv")
     assert (parsed.delimiter, parsed.encoding) == (delimiter, encoding)
     assert parsed.rows[0].account == "Müller; Söhne, Café\t€"
@@ -655,9 +661,8 @@ def test_delimiter_counts_only_outside_quotes():
 
 
 def test_excel_sep_line_sets_the_delimiter_and_counts_as_a_line():
-    content = (
-        b"sep=;\r\nRecord ID;Deal Name;Amount;Deal Stage;Pipeline;Create Date\r\n1;Acme;1,234;Won;S;x\r\n"
-    )
+    content = b"sep=;\r\nRecord ID;Associated Company;Amount;Deal Stage;Pipeline;Create Date\r\n"
+    content += b"1;Acme;1,234;Won;S;x\r\n"
     (problem,) = parse_deals(content, "deals.csv").problems
     assert (problem.line, problem.column) == (3, "Create Date")
     assert read_table(content, "deals.csv")[3] == ";"
@@ -669,7 +674,7 @@ def test_a_single_column_file_defaults_to_comma():
 
 
 def test_bytes_undefined_in_windows_1252_are_named_with_their_line():
-    message = file_error(b"Record ID,Deal Name\r\n1,Caf\xe9 \x81\r\n", "deals.csv")
+    message = file_error(b"Record ID,Associated Company\r\n1,Caf\xe9 \x81\r\n", "deals.csv")
     assert message == (
         "deals.csv: line 2: byte 0x81 is neither UTF-8 nor Windows-1252 text; save the file as CSV UTF-8"
     )
@@ -680,7 +685,7 @@ def test_bytes_undefined_in_windows_1252_are_named_with_their_line():
     [
         (b"", "deals.csv: the file is empty"),
         (b"\r\n \r\n\r\n", "deals.csv: no header row: the file has no text"),
-        ("Record ID,Deal Name".encode("utf-32"), "deals.csv: UTF-16 text is not supported"),
+        ("Record ID,Associated Company".encode("utf-32"), "deals.csv: UTF-16 text is not supported"),
         (b"Record ID\x00,Name", "deals.csv: byte 9 is a NUL"),
         (
             b"\xef\xbb\xbfRecord ID,\xff",
@@ -722,9 +727,11 @@ def test_headers_differing_in_more_than_case_or_spaces_are_distinct():
 
 def test_a_file_of_hubspots_maximum_250000_rows_is_read_and_one_more_is_refused():
     rows = b"".join(b"%d,Acme,100,won\r\n" % number for number in range(1, 250_001))
-    _, records, _, _ = read_table(b"Record ID,Deal Name,Amount,Deal Stage\r\n" + rows, "deals.csv")
+    _, records, _, _ = read_table(b"Record ID,Associated Company,Amount,Deal Stage\r\n" + rows, "deals.csv")
     assert len(records) == 250_000 and records[-1] == (250_001, ["250000", "Acme", "100", "won"])
-    message = file_error(b"Record ID,Deal Name,Amount,Deal Stage\r\n" + rows + b"250001,Acme,100,won\r\n")
+    message = file_error(
+        b"Record ID,Associated Company,Amount,Deal Stage\r\n" + rows + b"250001,Acme,100,won\r\n"
+    )
     assert message == "deals.csv: more than 250,000 data rows; split the file"
 
 
@@ -751,9 +758,11 @@ def test_detect_format():
     assert detect_format(SALESFORCE_HEADERS) == "salesforce"
     assert detect_format(["RECORD ID", "deal name", "DEAL_STAGE", "pipeline"]) == "hubspot"
     assert (
-        detect_format(["Record ID", "Deal Name", "Deal Stage", "Amount", "Close Date"]) is None
+        detect_format(["Record ID", "Associated Company", "Deal Stage", "Amount", "Close Date"]) is None
     )  # 2 + generic
-    assert detect_format(["Deal Name", "Deal Stage", "Pipeline", "Deal owner"]) is None  # no ID column
+    assert (
+        detect_format(["Associated Company", "Deal Stage", "Pipeline", "Deal owner"]) is None
+    )  # no ID column
     assert detect_format(["Opportunity ID", "Account Name", "Stage", "Opportunity Owner"]) == "salesforce"
     assert detect_format(["ID", "Customer", "Value", "Status"]) is None
     assert detect_format([]) is None
@@ -762,6 +771,7 @@ def test_detect_format():
 def test_suggest_mapping_knows_both_crms_and_common_names():
     assert suggest_mapping(SALESFORCE_HEADERS) == {
         "crm_id": "Opportunity ID",
+        "name": "Opportunity Name",
         "account": "Account Name",
         "amount": "Amount",
         "currency": "Amount Currency",
@@ -799,7 +809,7 @@ def test_suggest_mapping_knows_both_crms_and_common_names():
 
 
 def test_a_detected_export_missing_a_required_column_names_it():
-    content = b"Record ID,Deal Name,Deal Stage,Pipeline,Create Date\r\n1,Acme,Won,S,\r\n"
+    content = b"Record ID,Associated Company,Deal Stage,Pipeline,Create Date\r\n1,Acme,Won,S,\r\n"
     assert (
         file_error(content) == "deals.csv: this HubSpot export has no column for amount (expected 'Amount')"
     )
@@ -825,7 +835,7 @@ def test_explicit_format_skips_detection():
 def test_mapping_errors_name_the_field_or_header():
     content = hubspot_csv(deal())
     assert "needs a mapping" in file_error(content, format="mapped")
-    mapping = {"crm_id": "Record ID", "account": "Deal Name", "amount": "Amount"}
+    mapping = {"crm_id": "Record ID", "account": "Associated Company", "amount": "Amount"}
     assert file_error(content, format="mapped", mapping=mapping) == (
         "deals.csv: the mapping leaves required field(s) stage without a column"
     )
@@ -842,7 +852,7 @@ def test_mapping_errors_name_the_field_or_header():
 def test_mapping_headers_match_loosely_and_unmapped_fields_may_be_blank():
     mapping = {
         "crm_id": "record id",
-        "account": "DEAL NAME",
+        "account": "ASSOCIATED COMPANY",
         "amount": "Amount",
         "stage": "Deal Stage",
         "owner": "",
@@ -908,6 +918,7 @@ def test_any_bytes_give_a_result_or_a_crm_file_error(content, filename):
 
 SALESFORCE_ROUND_TRIP = {
     "crm_id": "Opportunity ID",
+    "name": "Opportunity Name",
     "account": "Account Name",
     "amount": "Amount",
     "currency": "Opportunity Currency",
@@ -919,6 +930,7 @@ SALESFORCE_ROUND_TRIP = {
 }
 HUBSPOT_ROUND_TRIP = {
     "crm_id": "Record ID",
+    "name": "Deal Name",
     "account": "Associated Company",
     "amount": "Amount",
     "currency": "Deal currency code",
@@ -970,6 +982,7 @@ def export_files(draw):
         expected.append(
             DealRow(
                 crm_id=crm_id,
+                name=draw(text),
                 account=draw(required_text),
                 amount=draw(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False)),
                 currency=currency,
@@ -1001,6 +1014,7 @@ def export_files(draw):
             amount = f"{amount} {row.currency}"
         values = {
             "crm_id": row.crm_id,
+            "name": row.name,
             "account": row.account,
             "amount": amount,
             "currency": row.currency if currency_style == "column" else "",

@@ -20,6 +20,7 @@ MAPPING = dict(zip(FIELDS, HEADERS, strict=False))
 # Per field: values that are good, then values that are odd or wrong (a row mixes a few of those in).
 GOOD = {
     "crm_id": ["1", "2", "A-3"],
+    "name": ["Renewal 2026", ""],
     "account": ["Acme", "  Zeta GmbH "],
     "amount": ["1234.56", "1,234.56", "€99", "99 USD", ""],
     "currency": ["EUR", "usd", ""],
@@ -33,6 +34,7 @@ GOOD = {
 }
 ODD = {
     "crm_id": ["", " ", "x" * 101],
+    "name": ["n" * 201],
     "account": ["", "a" * 201],
     "amount": ["1.234,56", "abc", "1e5", "-3", "10000000000000000", "99 GBP"],
     "currency": ["XXX1", "€", "GBP"],

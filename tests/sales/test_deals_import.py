@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from rollout.platform.db import read_session, write_session
 from rollout.platform.errors import NotFound, RolloutError
@@ -23,12 +24,15 @@ from rollout.sales.deals_import import (
     save_mapping,
     saved_mappings,
 )
-from rollout.sales.pipeline import load_pipeline_config
+from rollout.sales.pipeline import load_pipeline_config, opportunities, update_opportunity
 from tests.conftest import ACTOR, TODAY
 from tests.factories import add, count
 from tests.sales_factories import (
+    HUBSPOT_DEFAULT_HEADERS,
     HUBSPOT_FILE,
     HUBSPOT_IDS,
+    SALESFORCE_DEFAULT_HEADERS,
+    crm_export,
     deal,
     deals_by_crm_id,
     history,
@@ -82,8 +86,9 @@ def test_importing_a_hubspot_export_creates_its_deals(engine, spain):
         date(2026, 3, 31),
         date(2026, 3, 31),  # a closed deal's Close Date is when it closed
     )
-    assert (contract.account, contract.stage, contract.closed_on) == (
-        "Globex expansion, phase 2",  # no company: the deal name
+    assert (contract.name, contract.account, contract.stage, contract.closed_on) == (
+        "Globex expansion, phase 2",
+        "Globex",
         "negotiation",
         None,
     )
@@ -197,7 +202,15 @@ def test_a_crm_id_of_another_country_is_refused(engine, spain):
 def test_one_bad_row_among_new_ones_writes_nothing(engine, spain):
     content = csv_text(
         [
-            ["Record ID", "Deal Name", "Amount", "Deal Stage", "Create Date", "Close Date", "Deal owner"],
+            [
+                "Record ID",
+                "Associated Company",
+                "Amount",
+                "Deal Stage",
+                "Create Date",
+                "Close Date",
+                "Deal owner",
+            ],
             ["n1", "New one", "10", "Appointment scheduled", "2026-11-01", "", ""],
             ["n2", "Future", "10", "Appointment scheduled", "2026-11-27", "", ""],
         ]
@@ -244,14 +257,6 @@ def test_closed_deals_get_a_close_date(engine, spain):
     ("row", "problem"),
     [
         (
-            ["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""],
-            RowProblem(1, 2, "Closed on", "a won deal closing on 2026-12-15 is in the future"),
-        ),
-        (
-            ["l1", "Lost later", "1", "Lost", "2026-01-10", "", "2026-11-27"],
-            RowProblem(1, 2, "Closed on", "a lost deal closing on 2026-11-27 is in the future"),
-        ),
-        (
             ["w2", "Won before created", "1", "Won", "2026-03-10", "2026-03-09", ""],
             RowProblem(1, 2, "Closed on", "is before the deal was created"),
         ),
@@ -261,6 +266,75 @@ def test_impossible_close_dates_are_refused(engine, spain, row, problem):
     outcome = import_mapped(engine, [row])
     assert outcome.problems == [problem]
     assert count(engine, Opportunity) == 0
+
+
+def test_closed_deals_dated_ahead_count_as_closed_on_the_import_day_with_a_warning(engine, spain):
+    outcome = import_mapped(
+        engine,
+        [
+            ["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""],
+            ["l1", "Lost later", "1", "Lost", "2026-01-10", "", "2026-11-27"],
+            ["w2", "Won earlier", "1", "Won", "2026-01-10", "2026-03-31", ""],
+        ],
+    )
+    assert (outcome.problems, counts(outcome)) == ([], (3, 0, 0, 0))
+    assert outcome.warnings == [
+        RowProblem(
+            1,
+            2,
+            "Closed on",
+            "a won deal closing on 2026-12-15, in the future: counted as closed on 2026-11-26, its CRM "
+            "close date kept",
+        ),
+        RowProblem(
+            2,
+            3,
+            "Closed on",
+            "a lost deal closing on 2026-11-27, in the future: counted as closed on 2026-11-26, its CRM "
+            "close date kept",
+        ),
+    ]
+    deals = deals_by_crm_id(engine)
+    assert {k: (o.closed_on, o.crm_closed_on) for k, o in deals.items()} == {
+        "w1": (TODAY, date(2026, 12, 15)),
+        "l1": (TODAY, date(2026, 11, 27)),
+        "w2": (date(2026, 3, 31), None),
+    }
+    assert history(engine, deals["w1"].id) == [("won", TODAY)]
+
+
+def test_a_deal_dated_ahead_keeps_its_counted_day_on_later_reimports(engine, spain):
+    row = ["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""]
+    import_mapped(engine, [row])
+    later = import_mapped(engine, [row], today=TODAY + timedelta(days=3))
+    assert (counts(later), len(later.warnings)) == ((0, 0, 1, 0), 1)
+    past_its_date = import_mapped(engine, [row], today=date(2026, 12, 20))
+    assert (counts(past_its_date), past_its_date.warnings) == ((0, 0, 1, 0), [])
+    moved = import_mapped(engine, [[*row[:5], "2027-01-20", ""]], today=date(2026, 12, 20))
+    assert counts(moved) == (0, 1, 0, 0)
+    stored = deals_by_crm_id(engine)["w1"]
+    assert (stored.closed_on, stored.crm_closed_on) == (TODAY, date(2027, 1, 20))
+
+
+def test_a_deal_dated_ahead_exports_its_crm_date_and_imports_back_unchanged(engine, spain):
+    import_mapped(engine, [["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""]])
+    assert exported_rows(engine)[0]["closed_on"] == "2026-12-15"
+    with read_session(engine) as session:
+        content = export_deals_csv(session, "ES")
+    mapping = suggest_mapping(list(EXPORT_FIELDS))
+    outcome = import_file(engine, "ES", content, format="mapped", mapping=mapping, today=TODAY + timedelta(1))
+    assert counts(outcome) == (0, 0, 1, 0)
+
+
+def test_reopening_a_deal_dated_ahead_forgets_its_crm_close_date(engine, spain):
+    import_mapped(engine, [["w1", "Won later", "1", "Closed Won", "2026-01-10", "2026-12-15", ""]])
+    with write_session(engine) as session:
+        deal_id = session.exec(select(Opportunity.id)).one()
+        update_opportunity(
+            session, opportunity_id=deal_id, changes={"stage": "qualified"}, by=ACTOR, today=TODAY
+        )
+    stored = deals_by_crm_id(engine)["w1"]
+    assert (stored.closed_on, stored.crm_closed_on) == (None, None)
 
 
 def test_importing_into_an_unknown_country_is_refused(engine, spain):
@@ -323,6 +397,7 @@ def test_export_writes_one_row_per_deal_of_the_country(engine, spain):
     assert rows == [
         {
             "crm_id": f"rollout-{first}",
+            "name": "",
             "account": "Acme",
             "amount": "10.00",
             "currency": "EUR",
@@ -376,7 +451,7 @@ def test_a_mapping_without_a_name_says_so(engine):
 STAGE_LABELS = sorted({label for s in CONFIG.stages for label in (s.key, s.name, *s.aliases)})
 HUBSPOT_HEADER = [
     "Record ID",
-    "Deal Name",
+    "Associated Company",
     "Amount",
     "Deal Stage",
     "Create Date",
@@ -454,3 +529,40 @@ def test_a_currency_without_rates_is_imported_with_a_warning(engine, spain):
     content = csv_text([header, ["s1", "Nordic AB", "100", "Qualified", "SEK"]])
     outcome = import_file(engine, "ES", content, format="mapped", mapping=suggest_mapping(header))
     assert not outcome.refused and outcome.missing_rates == ["SEK"]
+
+
+# --- the vendors' default layouts: the deal's name, and the account from the company column -------------
+
+
+def hubspot_export(company: str) -> bytes:
+    row = ("h1", "Acme renewal", "Sales Pipeline", "Closed won", "900", "11/02/2026", "10/01/2026", "Ann")
+    return crm_export(HUBSPOT_DEFAULT_HEADERS, [(*row, company)])
+
+
+def test_default_exports_keep_the_deal_name_and_take_the_account_from_the_company(engine, spain):
+    hubspot = hubspot_export(company="Acme SL")
+    salesforce = crm_export(
+        SALESFORCE_DEFAULT_HEADERS,
+        [("006A", "Beta rollout", "Beta GmbH", "Prospecting", "1200", "01/31/2027", "10/05/2026", "Ben")],
+    )
+    assert import_file(engine, "ES", hubspot, filename="hubspot.csv").format == "hubspot"
+    assert import_file(engine, "ES", salesforce, filename="salesforce.csv").format == "salesforce"
+    deals = deals_by_crm_id(engine)
+    assert {k: (o.name, o.account, o.source) for k, o in deals.items()} == {
+        "h1": ("Acme renewal", "Acme SL", "hubspot"),
+        "006A": ("Beta rollout", "Beta GmbH", "salesforce"),
+    }
+    with read_session(engine) as session:
+        assert [o.crm_id for o in opportunities(session, "ES", search="renewal")] == ["h1"]
+    assert [(r["crm_id"], r["name"], r["account"]) for r in exported_rows(engine)] == [
+        ("h1", "Acme renewal", "Acme SL"),
+        ("006A", "Beta rollout", "Beta GmbH"),
+    ]
+
+
+def test_a_hubspot_deal_without_its_company_is_refused_not_named_after_the_deal(engine, spain):
+    hubspot = hubspot_export(company="")
+    outcome = import_file(engine, "ES", hubspot)
+    assert outcome.problems == [
+        RowProblem(1, 2, "Associated Company (Primary)", "empty: every deal needs an account")
+    ]

@@ -12,11 +12,14 @@ from decimal import Decimal
 import pytest
 
 from rollout.gates import metrics
+from rollout.gates.metrics import MetricWindow
 from rollout.gates.status import NOT_MEASURED, OFF_TRACK, ON_TRACK
+from rollout.platform.db import read_session
 from rollout.platform.models import Decision
+from rollout.sales.metrics import deals_won, won_amount
 from tests.conftest import TODAY
 from tests.factories import add, criterion, decide, status
-from tests.sales_factories import closed_deal, deal, load_rates, signal
+from tests.sales_factories import closed_deal, deal, import_file, load_rates, signal
 
 START = date(2026, 7, 1)
 DAY_30 = date(2026, 7, 31)
@@ -201,3 +204,21 @@ def test_metrics_read_decimal_amounts_exactly(engine, playbook, india):
     for amount in ("0.10", "0.20", "0.30"):
         deal(engine, "ES", account="Cents", amount=Decimal(amount), created_on=date(2026, 7, 10))
     assert criterion(status(engine, playbook, "ES", DAY_30), "open_pipeline").value == 0.6
+
+
+def test_a_win_dated_ahead_counts_on_the_day_it_was_imported(engine, india):
+    """Marked won in the CRM before its planned close date (15 December), imported on 26 November."""
+    load_rates(engine)
+    header = ["ID", "Account", "Amount", "Stage", "Created", "Expected close"]
+    content = f"{','.join(header)}\nw1,Acme,5000,Won,2026-11-02,2026-12-15\n".encode()
+    mapping = dict(
+        zip(("crm_id", "account", "amount", "stage", "created_on", "expected_close"), header, strict=True)
+    )
+    outcome = import_file(engine, "IN", content, format="mapped", mapping=mapping)
+    assert len(outcome.warnings) == 1
+    november = MetricWindow("IN", date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 30))
+    december = MetricWindow("IN", date(2026, 12, 1), date(2026, 12, 31), date(2026, 12, 31))
+    with read_session(engine) as session:
+        assert deals_won(session, [november]) == {"IN": 1.0}
+        assert deals_won(session, [december]) == {"IN": 0.0}
+        assert won_amount(session, [november]) == {"IN": 45.45}  # 5,000 INR at 110 INR/EUR

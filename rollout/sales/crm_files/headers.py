@@ -12,8 +12,9 @@ from rollout.sales.crm_files.model import FIELDS, FORMAT_NAMES, FORMATS, REQUIRE
 HUBSPOT_COLUMNS: dict[str, str] = {
     "Record ID": "crm_id",
     "Deal ID": "crm_id",
+    "Deal Name": "name",
+    "Associated Company (Primary)": "account",
     "Associated Company": "account",
-    "Deal Name": "account",
     "Amount": "amount",
     "Currency": "currency",
     "Deal currency code": "currency",
@@ -26,8 +27,8 @@ HUBSPOT_COLUMNS: dict[str, str] = {
 }
 SALESFORCE_COLUMNS: dict[str, str] = {
     "Opportunity ID": "crm_id",
+    "Opportunity Name": "name",
     "Account Name": "account",
-    "Opportunity Name": "account",
     "Amount": "amount",
     "Amount Currency": "currency",
     "Opportunity Currency": "currency",
@@ -47,6 +48,7 @@ HUBSPOT_SIGNATURE = (
     "Create Date",
     "Deal Type",
     "Associated Company",
+    "Associated Company (Primary)",
     "Closed lost reason",
     "Deal currency code",
 )
@@ -74,7 +76,15 @@ _FORMAT_SIGNATURES = {"hubspot": HUBSPOT_SIGNATURE, "salesforce": SALESFORCE_SIG
 # Header spellings per field, best first, for files of any origin (compared normalised).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "crm_id": ("Record ID", "Deal ID", "Opportunity ID", "CRM ID", "Opp ID", "External ID", "ID"),
+    "name": (
+        "Deal Name",
+        "Opportunity Name",
+        "Deal Title",
+        "Opportunity Title",
+        "Name",
+    ),
     "account": (
+        "Associated Company (Primary)",
         "Associated Company",
         "Account Name",
         "Account",
@@ -85,8 +95,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Client",
         "Organization",
         "Organisation",
-        "Deal Name",
-        "Opportunity Name",
     ),
     "amount": ("Amount", "Deal Amount", "Opportunity Amount", "Value", "Deal Value", "Deal Size", "Revenue"),
     "currency": (

@@ -11,6 +11,7 @@ from rollout.platform.models import Opportunity
 
 FIELDS = (
     "crm_id",
+    "name",
     "account",
     "amount",
     "currency",
@@ -28,7 +29,7 @@ FORMAT_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
 
 # The database's column widths, so an over-long value is a row problem rather than a failed upsert.
 _COLUMNS = Opportunity.__table__.c  # type: ignore[attr-defined]
-MAX_LENGTHS = {field: _COLUMNS[field].type.length for field in ("crm_id", "account", "owner")}
+MAX_LENGTHS = {field: _COLUMNS[field].type.length for field in ("crm_id", "name", "account", "owner")}
 
 FIELD_NAMES = {
     "crm_id": "an ID",
@@ -46,6 +47,7 @@ class CrmFileError(ValueError):
 @dataclass(frozen=True, slots=True)
 class DealRow:
     crm_id: str
+    name: str  # the deal's own name; "" when the file has none
     account: str
     amount: Decimal  # >= 0, quantized to 0.01
     currency: str | None  # ISO 4217; None when the file names none (the caller uses the country's)

@@ -88,6 +88,7 @@ class RowReader:
         column = self.column
         self.positions = (
             column["crm_id"].index,
+            column["name"].index,
             column["account"].index,
             column["account"].fallback,
             column["amount"].index,
@@ -133,6 +134,7 @@ class RowReader:
         thorough path that names every problem (and is the reference for what is valid)."""
         (
             id_at,
+            name_at,
             account_at,
             account_or,
             amount_at,
@@ -148,6 +150,7 @@ class RowReader:
             lost_or,
         ) = self.positions
         crm_id = cells[id_at].strip()
+        name = cells[name_at].strip()
         account = cells[account_at].strip() or cells[account_or].strip()
         stage = cells[stage_at].strip()
         owner = cells[owner_at].strip()
@@ -155,6 +158,7 @@ class RowReader:
             not (crm_id and account and stage)
             or crm_id in self.first_seen
             or len(crm_id) > MAX_LENGTHS["crm_id"]
+            or len(name) > MAX_LENGTHS["name"]
             or len(account) > MAX_LENGTHS["account"]
             or len(owner) > MAX_LENGTHS["owner"]
         ):
@@ -174,6 +178,7 @@ class RowReader:
         lost_reason = (cells[lost_at] or cells[lost_or]).strip()
         return DealRow(
             crm_id,
+            name,
             account,
             amount,
             currency or written_currency,
@@ -192,6 +197,7 @@ class RowReader:
         column = self.column
         bad: list[tuple[Column, str]] = []
         crm_id = self._crm_id(cells, data_row, line, bad)
+        name = self._text(cells, "name", bad)
         account = self._text(cells, "account", bad, required=True)
         stage = self._text(cells, "stage", bad, required=True)
         owner = self._text(cells, "owner", bad)
@@ -213,7 +219,18 @@ class RowReader:
         where = column["lost_reason"]
         lost_reason = (cells[where.index] or cells[where.fallback]).strip()
         row = DealRow(
-            crm_id, account, amount, currency, stage, *dates, owner, segment, lost_reason, data_row, line
+            crm_id,
+            name,
+            account,
+            amount,
+            currency,
+            stage,
+            *dates,
+            owner,
+            segment,
+            lost_reason,
+            data_row,
+            line,
         )
         return row, bad
 
