@@ -5,7 +5,7 @@ Reps mark deals won or lost before their planned close date and HubSpot exports 
 later date. A deal's name (HubSpot's "Deal Name", Salesforce's "Opportunity Name") is kept beside its account.
 
 Revision ID: 0012_crm_close_date
-Revises: 0009_sealed_trail
+Revises: 0011_digest
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
 revision = "0012_crm_close_date"
-down_revision = "0009_sealed_trail"
+down_revision = "0011_digest"
 branch_labels = None
 depends_on = None
 
