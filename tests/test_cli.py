@@ -258,3 +258,12 @@ def test_two_decide_commands_at_once_record_one(run, spain, monkeypatch):
     err = refused(run, "decide", "ES", "extend", "--why", "slow", "--by", CEO, "--gate", "sales_test")
     assert "while you were reviewing this gate. Your decision was not recorded" in err
     assert gates_json(run)[0]["decision_count"] == 1
+
+
+def test_a_data_file_in_another_encoding_is_refused_in_words(run, tmp_path, monkeypatch):
+    latin1 = tmp_path / "playbook.toml"
+    shipped = data_file("playbook.toml").read_text(encoding="utf-8")
+    latin1.write_bytes(shipped.replace('name = "Sales test"', 'name = "Test de marché"').encode("latin-1"))
+    monkeypatch.setenv("ROLLOUT_PLAYBOOK", str(latin1))
+    err = refused(run, "gates")
+    assert f"{latin1}: line" in err and "is not UTF-8 (byte 0xe9)" in err

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rollout.platform import settings
-from rollout.platform.config_files import ConfigFileError, data_file, reject_unknown_keys, require_key
+from rollout.platform.config_files import (
+    ConfigFileError,
+    data_file,
+    read_text,
+    reject_unknown_keys,
+    require_key,
+)
 
 ESTABLISHED = "established"
 EXITED = "exited"
@@ -182,8 +188,5 @@ def load_playbook(path: Path | str | None = None) -> Playbook:
 
 @cache
 def _load_cached(path: Path, _mtime: int) -> Playbook:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PlaybookError(f"{path}: cannot be read ({error.strerror})") from error
+    text = read_text(path, PlaybookError)
     return parse_playbook(text, source=str(path))

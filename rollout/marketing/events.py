@@ -22,7 +22,13 @@ from holidays.calendars.chinese import _ChineseLunisolar
 from holidays.calendars.hindu import _HinduLunisolar
 from holidays.calendars.islamic import _IslamicLunar
 
-from rollout.platform.config_files import ConfigFileError, data_file, reject_unknown_keys, require_key
+from rollout.platform.config_files import (
+    ConfigFileError,
+    data_file,
+    read_text,
+    reject_unknown_keys,
+    require_key,
+)
 from rollout.platform.locales import is_iso_country
 
 DEFAULT_EVENTS = data_file("events.toml")
@@ -378,10 +384,7 @@ def load_event_rules(path: Path | str = DEFAULT_EVENTS) -> tuple[EventRule, ...]
 
 @cache
 def _load_cached(path: Path, _mtime: int) -> tuple[EventRule, ...]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise EventRuleError(f"{path}: cannot be read ({error.strerror})") from error
+    text = read_text(path, EventRuleError)
     return parse_event_rules(text, source=str(path))
 
 

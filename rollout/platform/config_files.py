@@ -20,6 +20,21 @@ def data_file(name: str) -> Path:
     return Path(str(resources.files("rollout") / "data" / name))
 
 
+def read_text(path: Path, error: type[ConfigFileError]) -> str:
+    """A data file's text: UTF-8, as TOML requires; an unreadable file or another encoding is named."""
+    try:
+        raw = path.read_bytes()
+    except OSError as problem:
+        raise error(f"{path}: cannot be read ({problem.strerror})") from problem
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        line = raw[: problem.start].count(b"\n") + 1
+        raise error(
+            f"{path}: line {line} is not UTF-8 (byte 0x{raw[problem.start]:02x}); save the file as UTF-8"
+        ) from problem
+
+
 def require_key(table: dict[str, Any], key: str, kind: type, where: str, error: type[ConfigFileError]) -> Any:
     if key not in table:
         raise error(f"{where}: missing key '{key}'")

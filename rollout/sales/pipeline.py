@@ -17,7 +17,13 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from rollout.platform.access import Action, authorize
-from rollout.platform.config_files import ConfigFileError, data_file, reject_unknown_keys, require_key
+from rollout.platform.config_files import (
+    ConfigFileError,
+    data_file,
+    read_text,
+    reject_unknown_keys,
+    require_key,
+)
 from rollout.platform.countries import get_country
 from rollout.platform.errors import NotFound, RolloutError
 from rollout.platform.locking import locked, require_version, touch
@@ -119,7 +125,7 @@ def parse_pipeline_config(text: str, source: str) -> PipelineConfig:
 
 @cache
 def load_pipeline_config(path: Path = PIPELINE_FILE) -> PipelineConfig:
-    return parse_pipeline_config(path.read_text(encoding="utf-8"), str(path))
+    return parse_pipeline_config(read_text(path, PipelineConfigError), str(path))
 
 
 # --- signals -------------------------------------------------------------------------------------

@@ -196,3 +196,12 @@ def test_test_playbook_template_is_valid():
     playbook = make_playbook()
     assert [phase.key for phase in playbook.phases] == ["pilot", "launch"]
     assert playbook.next_phase_key("launch") == ESTABLISHED
+
+
+def test_a_playbook_saved_in_another_encoding_is_named_with_its_line(tmp_path):
+    latin1 = tmp_path / "playbook.toml"
+    latin1.write_bytes('[[phases]]\nkey = "sales_test"\nname = "Test de marché"\n'.encode("latin-1"))
+    with pytest.raises(
+        PlaybookError, match=r"playbook.toml: line 3 is not UTF-8 \(byte 0xe9\); save the file as UTF-8"
+    ):
+        load_playbook(latin1)
