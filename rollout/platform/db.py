@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from rollout.platform import audit, locking, settings
+from rollout.platform import access, audit, locking, settings
 
 DEFAULT_SQLITE_PATH = Path("rollout.db")  # in the folder the app or CLI runs from
 # How long a SQLite write waits for another writer (an import holds the database while it writes) before
@@ -72,8 +72,10 @@ def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
 
     A write that waited too long for another writer raises `locking.Busy` (a RolloutError).
     `source` (ui, import, cli, demo, local) is recorded with every change; the acting user is named by
-    `rollout.platform.access.authorize`, which every write function calls first.
+    `rollout.platform.access.authorize`, which every write function calls first. On an engine marked
+    read-only (an admin viewing the app as someone, `access.read_only`) it is refused before anything runs.
     """
+    access.refuse_if_read_only(engine)
     if source not in audit.SOURCES:
         raise ValueError(f"unknown source {source!r}")
     # Objects stay readable after the commit, so callers can report what was written.

@@ -15,6 +15,7 @@ from rollout.gates import portfolio
 from rollout.gates import status as gates
 from rollout.gates.playbook import Playbook, load_playbook
 from rollout.marketing import calendar_views, campaigns, content
+from rollout.platform.access import read_only
 from rollout.platform.countries import get_country, list_countries
 from rollout.platform.db import database_url, get_engine, read_session
 from rollout.platform.schema import upgrade
@@ -23,6 +24,8 @@ from rollout.sales import money
 from rollout.ui import charts
 
 CACHE_SECONDS = 60
+# The principal an admin is viewing the app as (set by rollout.ui.auth on every run, None otherwise).
+READ_ONLY_KEY = "_read_only_as"
 
 
 @st.cache_resource
@@ -33,8 +36,11 @@ def _migrated_engine(url: str) -> Engine:
 
 
 def engine() -> Engine:
-    """The process-wide engine, its schema brought up to date on first use."""
-    return _migrated_engine(database_url())
+    """The process-wide engine, its schema brought up to date on first use; read-only (every write session
+    refused) while an admin views the app as someone, for every page, callback and fragment."""
+    shared = _migrated_engine(database_url())
+    viewed = st.session_state.get(READ_ONLY_KEY)
+    return read_only(shared, viewed) if viewed is not None else shared
 
 
 def playbook() -> Playbook:
