@@ -51,6 +51,7 @@ def require_user() -> Principal:
 
     While an admin views the app as someone, that someone (read-only), under a banner.
     """
+    st.session_state[data.READ_ONLY_KEY] = None  # signing in may write (local mode's first admin)
     real = _oidc_user() if sign_in_configured() else _local_user()
     st.session_state[REAL_USER_KEY] = real
     viewed = _viewed_as(real)
