@@ -2,15 +2,21 @@
 
 The `engine` fixture is parametrized over both backends, so the whole domain suite runs on each.
 In CI (CI=true) a missing PostgreSQL URL is an error, never a skip.
+
+Migrating takes longer than most tests: each session (each pytest-xdist worker) migrates one template per
+backend, and every test gets its own copy of it (a file copy on SQLite, CREATE DATABASE … TEMPLATE on
+PostgreSQL), so tests share no rows.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -24,6 +30,8 @@ from rollout.platform.users import add_user
 
 POSTGRES_URL = os.environ.get("ROLLOUT_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# "gw0", "gw1"… under pytest-xdist: in database names, so parallel workers never meet.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 TODAY = date(2026, 11, 26)
 ACTOR = "lead@rollout.example"
 # Everyone the tests act as; the first is the admin who adds the others.
@@ -68,20 +76,32 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'rollout.db'}"
 
 
-@contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped on leaving."""
-    server_url = require_postgres()
-    name = f"rollout_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+def _postgres_admin() -> Engine:
+    return create_engine(require_postgres(), isolation_level="AUTOCOMMIT")
+
+
+def _create_database(admin: Engine, template: str | None = None) -> str:
+    name = f"rollout_t_{WORKER}_{uuid.uuid4().hex[:12]}"
+    copy_of = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
+    return name
+
+
+def _drop_database(admin: Engine, name: str) -> None:
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """The URL of a new PostgreSQL database, empty or a copy of `template`, dropped on leaving."""
+    admin = _postgres_admin()
+    name = _create_database(admin, template)
     try:
-        yield url
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, name)
         admin.dispose()
 
 
@@ -93,15 +113,55 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request) -> str:
-    return request.getfixturevalue(f"{request.param}_url")
+def backend(request) -> str:
+    """Runs the test on each backend."""
+    return request.param
 
 
 @pytest.fixture
-def bare_engine(database_url) -> Iterator[Engine]:
-    """A migrated, empty database: not even a user."""
-    engine = make_engine(database_url)
+def database_url(backend, request) -> str:
+    """An empty database."""
+    return request.getfixturevalue(f"{backend}_url")
+
+
+def _migrate(url: str) -> None:
+    engine = make_engine(url)
     upgrade(engine)
+    engine.dispose()  # no connection left: SQLite folds its WAL into the file, PostgreSQL can copy it
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated once per session, for tests to copy."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """The name of a PostgreSQL database migrated once per session, for tests to copy."""
+    with fresh_postgres_database() as url:
+        _migrate(url)
+        yield url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def migrated_sqlite_url(sqlite_url, migrated_sqlite_template) -> str:
+    shutil.copyfile(migrated_sqlite_template, sqlite_url.removeprefix("sqlite:///"))
+    return sqlite_url
+
+
+@pytest.fixture
+def migrated_postgres_url(migrated_postgres_template) -> Iterator[str]:
+    with fresh_postgres_database(template=migrated_postgres_template) as url:
+        yield url
+
+
+@pytest.fixture
+def bare_engine(backend, request) -> Iterator[Engine]:
+    """A migrated, empty database: not even a user."""
+    engine = make_engine(request.getfixturevalue(f"migrated_{backend}_url"))
     yield engine
     engine.dispose()
 
@@ -126,15 +186,14 @@ def playbook() -> Playbook:
 
 
 @pytest.fixture
-def cli_database(sqlite_url, monkeypatch) -> Iterator[str]:
+def cli_database(migrated_sqlite_url, monkeypatch) -> Iterator[str]:
     """For the `rollout` command: ROLLOUT_DATABASE_URL on a new, migrated file with the test team, the
     default playbook (get_engine caches one engine per URL: disposed after)."""
-    monkeypatch.setenv("ROLLOUT_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("ROLLOUT_DATABASE_URL", migrated_sqlite_url)
     monkeypatch.delenv("ROLLOUT_PLAYBOOK", raising=False)
-    upgrade(get_engine(sqlite_url))
-    seed_team(get_engine(sqlite_url))
-    yield sqlite_url
-    get_engine(sqlite_url).dispose()
+    seed_team(get_engine(migrated_sqlite_url))
+    yield migrated_sqlite_url
+    get_engine(migrated_sqlite_url).dispose()
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ from rollout.ui.navigation import PAGES as NAVIGATION
 ROOT = Path(__file__).resolve().parents[1]
 FIGURE_FIELDS = {"name", "value", "unit", "lower_bound", "ratio", "target", "target_on", "target_is", "met"}
 PAGES = [Path(spec.path).stem for spec in NAVIGATION]
+# The run is shared by this file's tests: one worker, so it runs once.
+pytestmark = pytest.mark.xdist_group("benchmarks")
 
 
 @pytest.fixture(scope="module")

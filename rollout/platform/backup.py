@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from itertools import zip_longest
 from pathlib import Path
@@ -45,12 +45,13 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, DBAPIError
 from sqlmodel import SQLModel
 
 import rollout.platform.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from rollout.platform.db import make_engine
 from rollout.platform.errors import RolloutError
+from rollout.platform.lengths import too_long
 from rollout.platform.schema import head_revision, known_revisions, upgrade
 
 BATCH = 1000  # rows per read and per multi-row insert: large tables are streamed, never held whole
@@ -261,11 +262,30 @@ def _copy_table(source: Connection, target: Connection, table: Table) -> int:
     later = {column.name: None for column in _self_references(table)}
     copied = 0
     for batch in _ordered_rows(source, table).partitions():
-        target.execute(table.insert(), [dict(row._mapping) | later for row in batch])
+        _refuse_too_long(table, batch)
+        try:
+            target.execute(table.insert(), [dict(row._mapping) | later for row in batch])
+        except DBAPIError as error:  # its message would show the batch's values: names and emails
+            raise BackupError(
+                f"table {table.name}: the database refused a row among keys {_key(table, batch[0])} to "
+                f"{_key(table, batch[-1])} ({type(error.orig).__name__}); nothing was restored"
+            ) from None
         copied += len(batch)
     if later:
         _link_self_references(source, target, table)
     return copied
+
+
+def _refuse_too_long(table: Table, batch: Sequence[Row]) -> None:
+    """A value longer than its column (which SQLite stores and PostgreSQL refuses), named by table,
+    row and column; the value itself is not shown."""
+    for row in batch:
+        for column, length, width in too_long(table, row._mapping):
+            raise BackupError(
+                f"table {table.name}, row {_key(table, row)}, column {column}: {length:,} characters, "
+                f"but the column holds at most {width:,}; shorten it in the source database and back it "
+                "up again. Nothing was restored."
+            )
 
 
 def _self_references(table: Table) -> list[Column]:

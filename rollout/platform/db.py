@@ -17,7 +17,13 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from rollout.platform import access, audit, locking, settings
+from rollout.platform import (
+    access,
+    audit,
+    lengths,  # noqa: F401  (registers the length check on every flush)
+    locking,
+    settings,
+)
 
 DEFAULT_SQLITE_PATH = Path("rollout.db")  # in the folder the app or CLI runs from
 # How long a SQLite write waits for another writer (an import holds the database while it writes) before

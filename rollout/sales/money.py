@@ -142,9 +142,14 @@ def parse_rates_csv(content: bytes, source: str = "rates file") -> list[Rate]:
 
 
 def save_rates(session: Session, rates: list[Rate], *, by: str, source: str) -> int:
-    """Insert or replace rates (one per currency and day); returns how many were written."""
-    by = authorize(session, by, Action.MANAGE_SETTINGS)
+    """Insert or replace the rates of a file (one per currency and day), audited as an import;
+    returns how many were written."""
     audit.record_as_import(session)
+    return _write_rates(session, rates, by=by, source=source)
+
+
+def _write_rates(session: Session, rates: list[Rate], *, by: str, source: str) -> int:
+    by = authorize(session, by, Action.MANAGE_SETTINGS)
     now = utc_now()
     session.info.pop("rate_book", None)  # rates change: the next conversion reads them again
     existing = {(r.currency, r.day): r for r in session.exec(select(ExchangeRate))}
@@ -166,7 +171,8 @@ def set_rate(session: Session, *, currency: str, day: date, per_eur: Decimal, by
         raise RolloutError("currency: EUR is the base of every rate (always 1)")
     if per_eur <= 0:
         raise RolloutError(f"rate: must be positive, not {per_eur}")
-    save_rates(session, [Rate(currency, day, Decimal(per_eur))], by=by, source="manual")
+    # Typed by hand: audited with the session's own source (the app, the CLI), not as an import.
+    _write_rates(session, [Rate(currency, day, Decimal(per_eur))], by=by, source="manual")
 
 
 def latest_rates(session: Session) -> list[ExchangeRate]:

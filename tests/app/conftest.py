@@ -1,8 +1,13 @@
-"""Fixtures for AppTest: a fresh SQLite database per test, optionally with the demo loaded."""
+"""Fixtures for AppTest: a fresh SQLite database per test, optionally with the demo loaded.
+
+Loading the demo takes seconds: it is loaded once per session (per pytest-xdist worker) into a template file,
+and each test gets a copy of that file, so what one test writes no other sees.
+"""
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +15,7 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from rollout.demo import load_demo
-from rollout.platform.db import get_engine, read_session
+from rollout.platform.db import get_engine, make_engine, read_session
 from rollout.platform.schema import upgrade
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -51,11 +56,20 @@ def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-@pytest.fixture
-def demo_app(url) -> AppTest:
-    engine = get_engine(url)
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """A SQLite file with the demo loaded, once per session, for tests to copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     load_demo(engine, by="ceo@rollout.example")  # the local user (ROLLOUT_USER): the demo's admin
+    engine.dispose()  # no connection left: SQLite folds its WAL into the file
+    return path
+
+
+@pytest.fixture
+def demo_app(url, demo_template) -> AppTest:
+    shutil.copyfile(demo_template, url.removeprefix("sqlite:///"))
     at = run_app()
     assert_clean(at)
     return at

@@ -411,3 +411,18 @@ def test_cli_refusals_exit_2_with_a_message(cli, sqlite_url, tmp_path):
     )
     code, _out, err = cli(f"sqlite:///{tmp_path / 'new.db'}", "restore", str(tmp_path / "nope.db"))
     assert (code, err) == (2, f"rollout: {tmp_path / 'nope.db'}: no such file\n")
+
+
+def test_restore_names_the_table_row_and_column_of_a_value_too_long_for_it(few_rows, target, backup_file):
+    """SQLite stores any length, so a backup may hold one; PostgreSQL would refuse it with a DataError
+    carrying the row's names and emails."""
+    backup(few_rows, backup_file)
+    with closing(sqlite3.connect(backup_file)) as connection, connection:
+        connection.execute("UPDATE opportunity SET account = ? WHERE id = 1", ("Primera " * 30,))
+    with pytest.raises(BackupError) as refusal:
+        restore(target, backup_file)
+    assert str(refusal.value) == (
+        "table opportunity, row 1, column account: 240 characters, but the column holds at most 200; "
+        "shorten it in the source database and back it up again. Nothing was restored."
+    )
+    assert set(counts(target).values()) == {0}

@@ -107,7 +107,7 @@ deal_text = st.fixed_dictionaries(
 )
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=deal_text, amount=st.decimals(min_value=0, max_value=10**6, places=2))
 def test_the_deals_export_neutralises_what_people_typed(engine, values, amount):

@@ -10,7 +10,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rollout.sales.crm_files import FIELDS, _columns, _RowReader
+from rollout.sales.crm_files import FIELDS
+from rollout.sales.crm_files.headers import columns_for
+from rollout.sales.crm_files.rows import RowReader
 
 HEADERS = tuple(field.replace("_", " ").title() for field in FIELDS) + ("Company",)
 MAPPING = dict(zip(FIELDS, HEADERS, strict=False))
@@ -57,8 +59,8 @@ def named(problems):
 
 
 def reader(records):
-    _, columns = _columns(HEADERS, "mapped", MAPPING, "deals.csv")
-    return _RowReader(HEADERS, columns, records, ",")
+    _, columns = columns_for(HEADERS, "mapped", MAPPING, "deals.csv")
+    return RowReader(HEADERS, columns, records, ",")
 
 
 @settings(max_examples=400, deadline=None)

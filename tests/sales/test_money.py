@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from rollout.platform.db import read_session, write_session
 from rollout.platform.errors import RolloutError
-from rollout.platform.models import ExchangeRate
+from rollout.platform.models import AuditEntry, ExchangeRate
 from rollout.sales.money import (
     DEMO_RATES,
     MissingRate,
@@ -246,6 +246,20 @@ def test_set_rate(engine):
     with write_session(engine) as session:
         set_rate(session, currency="usd", day=FRIDAY, per_eur=Decimal("1.2"), by=ACTOR)
     assert stored(engine) == {("USD", FRIDAY): (Decimal("1.200000"), "manual")}
+
+
+def test_a_rate_typed_by_hand_is_audited_from_the_app_and_a_file_as_an_import(engine):
+    with write_session(engine) as session:
+        set_rate(session, currency="USD", day=FRIDAY, per_eur=Decimal("1.2"), by=ACTOR)
+    with write_session(engine) as session:
+        save_rates(session, list(HAND_RATES), by=ACTOR, source="ecb")
+    with read_session(engine) as session:
+        sources = session.exec(
+            select(AuditEntry.source)
+            .where(AuditEntry.table_name == ExchangeRate.__tablename__)
+            .order_by(AuditEntry.id)
+        ).all()
+    assert sources[0] == "ui" and set(sources[1:]) == {"import"}
 
 
 @pytest.mark.parametrize(
