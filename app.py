@@ -23,6 +23,7 @@ st.set_page_config(page_title="Rollout", page_icon="🌍", layout="wide")
 try:
     settings.current()
     engine = data.engine()
+    data.refresh()  # before any data is read: every server sees every write on its next rerun
     data.playbook()
     load_pipeline_config()
 except (SettingsError, DatabaseTooNew, ConfigFileError, PlaybookOrphansHistory) as error:

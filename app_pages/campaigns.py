@@ -16,12 +16,13 @@ from rollout.marketing.campaigns import (
     to_utc,
 )
 from rollout.marketing.local_calendar import calendar_entries, subdivisions
+from rollout.platform.countries import display_name
 from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import RolloutError
 from rollout.platform.locales import country_locale
 from rollout.platform.models import CHANNELS, Country
-from rollout.ui import context, data
-from rollout.ui.actions import write_then_rerun
+from rollout.ui import context, data, forms, tables
+from rollout.ui.actions import Confirmation, ask_first, confirmations
 from rollout.ui.format import format_day, plain
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
@@ -122,6 +123,12 @@ def plan_form(country: Country) -> None:
                 f"That is {hq:%H:%M} on {format_day(hq.date(), locale)} at headquarters ({hq_time_zone()})."
             )
     if plan:
+        entry = repr((code, name, channel, local_start, zone, duration, region, occasion, owner, content))
+        if forms.repeated(f"campaign_form_{code}", entry):
+            st.info(
+                "Already planned: that was the same campaign sent twice. Change something to plan another."
+            )
+            return
         try:
             with write_session(engine) as session:
                 campaign, warnings = plan_campaign(
@@ -140,6 +147,7 @@ def plan_form(country: Country) -> None:
                     by=actor,
                 )
         except RolloutError as error:
+            forms.forget_submission((f"campaign_form_{code}", entry))
             st.error(plain(str(error)))
             return
         data.after_write()
@@ -179,7 +187,7 @@ def suggestions(country: Country) -> None:
         }
         for s in slots
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suggestions_{code}")
+    tables.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suggestions_{code}")
 
 
 def campaign_list(country: Country) -> None:
@@ -189,7 +197,7 @@ def campaign_list(country: Country) -> None:
     if planned.empty:
         st.write("No campaign planned yet.")
         return
-    st.dataframe(planned.drop(columns=["version"]), hide_index=True, key=f"campaigns_{country.code}")
+    tables.dataframe(planned.drop(columns=["version"]), hide_index=True, key=f"campaigns_{country.code}")
     ids = planned["#"].tolist()
     names = dict(zip(ids, planned["name"], strict=True))
     opened = context.opened_version(
@@ -204,13 +212,21 @@ def campaign_list(country: Country) -> None:
             key=f"cancel_choice_{country.code}",
         )
         if st.form_submit_button("Cancel campaign") and chosen is not None:
-            write_then_rerun(
-                lambda session: cancel_campaign(
-                    session, campaign_id=chosen, by=actor, expected_version=opened.get(chosen)
-                ),
-                f"Cancelled campaign #{chosen}.",
-                opened=f"cancel_choice_{country.code}",
+            market = display_name(country, locale)
+            ask_first(
+                Confirmation(
+                    title=f"Cancel '{names[chosen]}' in {market}?",
+                    consequence=f"'{names[chosen]}' is taken off {market}'s plan and calendars for good: a "
+                    "cancelled campaign cannot be planned again (plan a new one instead).",
+                    button="Cancel the campaign",
+                    work=lambda session: cancel_campaign(
+                        session, campaign_id=chosen, by=actor, expected_version=opened.get(chosen)
+                    ),
+                    message=f"Cancelled campaign #{chosen} '{names[chosen]}'.",
+                    opened=f"cancel_choice_{country.code}",
+                )
             )
+    confirmations()
 
 
 st.title("Campaigns")

@@ -8,13 +8,15 @@ from rollout.marketing.content import (
     save_content,
     save_translation,
     search_tree,
+    stored_translation,
     target_locales,
 )
 from rollout.platform.countries import list_countries
 from rollout.platform.db import database_url, read_session
+from rollout.platform.locales import locale_name
 from rollout.platform.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
 from rollout.platform.paging import containing
-from rollout.ui import context, data, pager
+from rollout.ui import context, data, forms, pager, tables
 from rollout.ui.actions import write_then_rerun
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
@@ -29,6 +31,12 @@ STATUS_LABELS = {
 # The catalogue can be thousands of pieces: the tables show a page at a time, and the forms offer the pieces
 # of that page.
 FIND = "Find content by title"
+
+
+def locale_label(tag: str) -> str:
+    return locale_name(tag, context.viewer_locale())
+
+
 PICK_SHOWN = "One of the pieces in the table above: find another by its title or turn the page."
 
 
@@ -42,7 +50,7 @@ def catalogue_tab() -> None:
         shown.describe()
         + (", each piece found under the pieces it was derived from." if search.strip() else ".")
     )
-    st.dataframe(
+    tables.dataframe(
         pd.DataFrame(
             {
                 "content": [
@@ -107,15 +115,15 @@ def translations_tab(country: Country) -> None:
     # are the whole market's, kept while the form's content picker keeps its state, whatever page is shown.
     opened = context.opened_version(f"translation_content_{country.code}", market.versions)
     st.caption(
-        f"Target locales: {', '.join(locales)} (from the country's languages; change them on the Country "
-        "page)."
+        f"Target locales: {', '.join(map(locale_label, locales))} (from the country's languages; change "
+        "them on the Country page)."
     )
     # Each market keeps its own search and page: a search typed for one market means nothing in the next.
     _, shown, rows = pager.paged_frame(
         FIND, f"translations_{country.code}", lambda search: containing(market.matrix, "content", search)
     )
     st.caption(f"{shown.describe()}.")
-    st.dataframe(
+    tables.dataframe(
         rows.assign(
             type=rows["type"].map(TYPE_LABELS), **{loc: rows[loc].map(STATUS_LABELS) for loc in locales}
         ),
@@ -123,49 +131,63 @@ def translations_tab(country: Country) -> None:
         key=f"matrix_{country.code}",
     )
     titles = dict(zip(rows["id"].tolist(), rows["content"], strict=True))
+    st.markdown("**Update a translation**")
+    # The pieces are picked outside the form: the form then shows what is stored for that piece and locale.
+    left, right = st.columns(2)
+    content_id = left.selectbox(
+        "Content",
+        list(titles),
+        key=f"translation_content_{country.code}",
+        format_func=titles.__getitem__,
+        help=PICK_SHOWN,
+    )
+    chosen_locale = right.selectbox(
+        "Locale", locales, key=f"translation_locale_{country.code}", format_func=locale_label
+    )
+    if content_id is None:
+        st.info("Content: none is shown above. Find the piece by its title, then pick it.")
+        return
+    with read_session(engine) as session:
+        stored = stored_translation(session, country.code, content_id, chosen_locale)
+    fields = {
+        field: f"translation_{name}_{country.code}"
+        for field, name in (
+            ("status", "status"),
+            ("assignee", "assignee"),
+            ("due_on", "due"),
+            ("published_link", "link"),
+        )
+    }
+    start = forms.start_from(
+        f"translation_{country.code}",
+        (content_id, chosen_locale),
+        {key: getattr(stored, field) for field, key in fields.items()},
+    )
     with st.form(f"translation_form_{country.code}"):
-        st.markdown("**Update a translation**")
         left, right = st.columns(2)
-        content_id = left.selectbox(
-            "Content",
-            list(titles),
-            key=f"translation_content_{country.code}",
-            format_func=titles.__getitem__,
-            help=PICK_SHOWN,
+        left.selectbox(
+            "Status", TRANSLATION_STATUSES, format_func=STATUS_LABELS.__getitem__, key=fields["status"]
         )
-        chosen_locale = right.selectbox("Locale", locales, key=f"translation_locale_{country.code}")
-        status = left.selectbox(
-            "Status",
-            TRANSLATION_STATUSES,
-            format_func=STATUS_LABELS.__getitem__,
-            key=f"translation_status_{country.code}",
-        )
-        assignee = right.text_input(
-            "Assignee (email; often the local hire)", key=f"translation_assignee_{country.code}"
-        )
-        due = left.date_input("Due", value=None, key=f"translation_due_{country.code}")
-        link = right.text_input(
-            "Published link", key=f"translation_link_{country.code}", placeholder="https://"
-        )
+        right.text_input("Assignee (email; often the local hire)", key=fields["assignee"])
+        left.date_input("Due", key=fields["due_on"])
+        right.text_input("Published link", key=fields["published_link"], placeholder="https://")
         if st.form_submit_button("Save translation"):
-            if content_id is None:
-                st.error("Content: none is shown above. Find the piece by its title, then pick it.")
+            changes = forms.named(forms.edited(start), fields)
+            if not changes:
+                st.info("Nothing changed.")
                 return
-            # Blank fields keep what the translation already has: changing the status clears nothing.
-            change = TranslationChange(
-                status=status, assignee=assignee or None, due_on=due, published_link=link or None
-            )
+            # Only what was changed is written: giving a published page an assignee keeps it published.
             write_then_rerun(
                 lambda session: save_translation(
                     session,
                     code=country.code,
                     content_id=content_id,
                     locale=chosen_locale,
-                    change=change,
+                    change=TranslationChange(**changes),
                     by=actor,
                     expected_version=opened.get((content_id, chosen_locale), 0),
                 ),
-                f"Saved: {STATUS_LABELS[status]} in {chosen_locale}.",
+                lambda saved: f"Saved: {STATUS_LABELS[saved.status]} in {locale_label(chosen_locale)}.",
                 opened=f"translation_content_{country.code}",
             )
 
@@ -176,15 +198,19 @@ def backlog_tab(country: Country) -> None:
         "Website first, then what this market's prospects and partners ask for most (content requests in "
         "the sales log), then the rest."
     )
-    st.dataframe(ranked.drop(columns=["id"]), hide_index=True, key=f"backlog_{country.code}")
+    tables.dataframe(ranked.drop(columns=["id"]), hide_index=True, key=f"backlog_{country.code}")
 
 
 def progress_tab(country: Country) -> None:
     shares = data.content_market(database_url(), country.code).progress
     if shares.empty:
         return
-    st.plotly_chart(data.chart("translation_progress", shares), key=f"progress_{country.code}")
-    st.dataframe(
+    shares = shares.assign(locale=shares["locale"].map(locale_label))
+    st.plotly_chart(
+        data.chart("translation_progress", shares, locale=context.viewer_locale()),
+        key=f"progress_{country.code}",
+    )
+    tables.dataframe(
         shares,
         hide_index=True,
         key=f"progress_table_{country.code}",

@@ -15,8 +15,9 @@ from rollout.platform.access import Action
 from rollout.platform.countries import add_country, display_name, list_countries, update_facts
 from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import Conflict, RolloutError
-from rollout.platform.models import Country, CountryFacts, Decision
-from rollout.ui import context, data
+from rollout.platform.models import Country, Decision
+from rollout.ui import context, data, forms, tables
+from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
 from rollout.ui.format import evidence_table, format_day, plain
 from rollout.ui.history import history_table
 from rollout.ui.talent_widgets import local_team
@@ -33,6 +34,13 @@ EVIDENCE_COLUMNS: dict[str, str | ColumnConfig] = {
     "note": "Note",
 }
 locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
+FACT_LABELS = {
+    "display_name": "display name",
+    "languages": "languages",
+    "currency": "currency",
+    "time_zones": "time zones",
+    "first_week_day": "first day of the week",
+}
 
 
 def name_of(code: str) -> str:
@@ -88,58 +96,65 @@ def facts_section(country: Country) -> None:
         column.text(value)
     if not context.can(Action.MANAGE_COUNTRIES):
         return
-    with st.expander("Edit facts"), st.form(f"facts_form_{country.code}"):
-        name = st.text_input(
-            "Display name (leave empty for the name in each viewer's language)",
-            value=country.display_name or "",
-            key=f"facts_name_{country.code}",
+    fields = {
+        field: f"facts_{name}_{country.code}"
+        for field, name in (
+            ("display_name", "name"),
+            ("languages", "languages"),
+            ("currency", "currency"),
+            ("time_zones", "zones"),
+            ("first_week_day", "week"),
         )
-        languages = st.multiselect(
+    }
+    stored = {field: getattr(country, field) for field in fields} | {
+        "display_name": country.display_name or ""
+    }
+    start = forms.start_from(
+        f"facts_{country.code}", country.code, {fields[field]: value for field, value in stored.items()}
+    )
+    currencies = sorted(set(list_currencies()) | {country.currency})
+    with st.expander("Edit facts"), st.form(f"facts_form_{country.code}"):
+        st.text_input(
+            "Display name (leave empty for the name in each viewer's language)", key=fields["display_name"]
+        )
+        st.multiselect(
             "Languages (translation targets)",
-            sorted(locales.viewer_locale("en").languages),
-            default=country.languages,
-            key=f"facts_languages_{country.code}",
+            sorted(set(locales.viewer_locale("en").languages) | set(country.languages)),
+            key=fields["languages"],
             format_func=lambda lang: f"{locales.language_name(lang, locale)} ({lang})",
         )
-        currencies = sorted(list_currencies())
-        currency = st.selectbox(
-            "Currency",
-            currencies,
-            index=currencies.index(country.currency) if country.currency in currencies else None,
-            key=f"facts_currency_{country.code}",
-        )
-        zones = st.multiselect(
+        st.selectbox("Currency", currencies, key=fields["currency"])
+        st.multiselect(
             "Time zones",
-            locales.all_time_zones(),
-            default=country.time_zones,
-            key=f"facts_zones_{country.code}",
+            sorted(set(locales.all_time_zones()) | set(country.time_zones)),
+            key=fields["time_zones"],
         )
-        first_day = st.selectbox(
+        st.selectbox(
             "First day of the week",
             range(7),
-            index=country.first_week_day,
             format_func=lambda day: locales.weekday_name(day, locale),
-            key=f"facts_week_{country.code}",
+            key=fields["first_week_day"],
         )
         if st.form_submit_button("Save facts"):
+            # Only the fields changed are written: the rest (and the working week) stay as stored.
+            changes = forms.named(forms.edited(start), fields)
+            if not changes:
+                st.info("Nothing changed.")
+                return
+            if "display_name" in changes:
+                changes["display_name"] = changes["display_name"] or None
             try:
-                facts = CountryFacts(
-                    display_name=name or None,
-                    languages=languages,
-                    currency=currency or "",
-                    time_zones=zones,
-                    first_week_day=first_day,
-                )
                 with write_session(engine) as session:
-                    update_facts(session, code=country.code, facts=facts, by=actor, expected_version=opened)
+                    update_facts(session, code=country.code, facts=changes, by=actor, expected_version=opened)
             except (RolloutError, ValueError) as error:
                 if isinstance(error, Conflict):
                     context.forget_opened_version(f"facts_name_{country.code}")
                 st.error(plain(str(error)))
                 return
             context.forget_opened_version(f"facts_name_{country.code}")
+            forms.restart()
             data.after_write()
-            context.flash("Facts saved.")
+            context.flash(f"Facts saved: {', '.join(FACT_LABELS[field] for field in changes)}.")
             st.rerun()
 
 
@@ -158,11 +173,7 @@ def history_section(code: str) -> None:
         }
         for span in timeline.spans
     ]
-    dates = {
-        name: st.column_config.DateColumn(name, format="localized")
-        for name in ("Started", "Gate due", "Ended")
-    }
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_history", column_config=dates)
+    tables.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_history")
 
 
 def gate_section(status: GateStatus, currency: str) -> None:
@@ -179,7 +190,7 @@ def gate_section(status: GateStatus, currency: str) -> None:
         f"{status.criteria_met}/{len(status.criteria)} criteria met · forecast: {status_label(status)}"
     )
     table = evidence_table(status.as_dict()["criteria"], currency, locale)
-    st.dataframe(table, hide_index=True, key="gate_evidence", column_config=EVIDENCE_COLUMNS)
+    tables.dataframe(table, hide_index=True, key="gate_evidence", column_config=EVIDENCE_COLUMNS)
 
 
 def checks_form(status: GateStatus) -> None:
@@ -260,26 +271,39 @@ def decision_form(status: GateStatus) -> None:
     if outcome is None:
         st.error("Decision: choose go, extend, hold or stop.")
         return
-    try:
-        with write_session(engine) as session:
-            decision = record_decision(
-                session,
-                code=status.country,
-                outcome=outcome,
-                by=actor,
-                rationale=rationale,
-                extension_months=months if outcome == "extend" else None,
-                expected_count=seen,
-                expected_phase=status.phase,
-                playbook=book,
+
+    def decide(session):
+        return record_decision(
+            session,
+            code=status.country,
+            outcome=outcome,
+            by=actor,
+            rationale=rationale,
+            extension_months=months if outcome == "extend" else None,
+            expected_count=seen,
+            expected_phase=status.phase,
+            playbook=book,
+        )
+
+    def recorded(decision: Decision) -> str:
+        st.session_state[f"decision_recorded_{status.country}"] = True
+        return f"Recorded decision #{decision.sequence}: {OUTCOME_LABELS[decision.outcome]}."
+
+    if outcome == "stop":
+        # A stop is for good: the market leaves the rollout and no later gate can bring it back.
+        name = display_name(countries[status.country], locale)
+        ask_first(
+            Confirmation(
+                title=f"Stop {name}?",
+                consequence=f"{name} exits the rollout for good: no phase or gate follows a stop, and the "
+                "decision cannot be undone.",
+                button=f"Stop {name}",
+                work=decide,
+                message=recorded,
             )
-    except RolloutError as error:  # Conflict included: it says who decided meanwhile
-        st.error(plain(str(error)))
+        )
         return
-    data.after_write()
-    st.session_state[f"decision_recorded_{status.country}"] = True
-    context.flash(f"Recorded decision #{decision.sequence}: {OUTCOME_LABELS[decision.outcome]}.")
-    st.rerun()
+    write_then_rerun(decide, recorded)
 
 
 RECENT_DECISIONS = 10  # a market extended quarter after quarter gathers dozens, each with its evidence table
@@ -312,7 +336,7 @@ def decision_log(log: list[Decision], currency: str) -> None:
                 f"What the deciders saw on {format_day(as_of, locale)}: day {evidence.get('days_in_phase')} "
                 f"of {evidence.get('planned_days')}, forecast {forecast}."
             )
-            st.dataframe(
+            tables.dataframe(
                 evidence_table(evidence.get("criteria", []), currency, locale),
                 hide_index=True,
                 key=f"evidence_{decision.id}",
@@ -349,6 +373,7 @@ if status.at_gate and status.started:
     if context.can(Action.DECIDE_GATES):
         checks_form(status)
         decision_form(status)
+        confirmations()
 elif status.at_gate:
     st.info(f"The sales test starts on {format_day(status.phase_started, locale)}.")
 else:

@@ -16,7 +16,7 @@ from rollout.sales.deals_import import (
     save_mapping,
     saved_mappings,
 )
-from rollout.ui import context, data
+from rollout.ui import context, data, tables
 from rollout.ui.format import plain
 
 engine, actor = data.engine(), context.acting_user()
@@ -78,7 +78,7 @@ def show_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
             f"{outcome.rejected} row(s). Fix them and import the whole file again."
         )
         problems = pd.DataFrame([asdict(p) for p in outcome.problems])
-        st.dataframe(
+        tables.dataframe(
             problems.rename(columns={"data_row": "data row"}), hide_index=True, key="import_problems"
         )
     elif dry_run:

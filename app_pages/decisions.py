@@ -5,7 +5,7 @@ import streamlit as st
 from rollout.gates.portfolio import OUTCOME_LABELS, filter_decisions
 from rollout.platform.db import database_url
 from rollout.platform.exports import frame_csv
-from rollout.ui import context, data
+from rollout.ui import context, data, tables
 
 st.title("Decisions")
 log = data.decision_log(database_url(), context.viewer_locale())
@@ -34,14 +34,14 @@ shown = filter_decisions(
 )
 
 st.caption(f"{len(shown)} of {len(log)} decisions. Decisions are never edited: a later one supersedes.")
-st.dataframe(
+tables.dataframe(
     shown.drop(columns=["id"]),
     hide_index=True,
     key="decisions_table",
     column_config={
         "code": "ISO",
         "country": "Country",
-        "decided_on": st.column_config.DateColumn("Date", format="localized"),
+        "decided_on": "Date",
         "phase": "Gate of phase",
         "outcome": "Decision",
         "extension_months": "Extension (months)",
@@ -49,7 +49,7 @@ st.dataframe(
         "rationale": "Rationale",
         "criteria_met": "Criteria met then",
         "forecast": "Forecast then",
-        "recorded_at": st.column_config.DatetimeColumn("Recorded", format="localized"),
+        "recorded_at": "Recorded",
     },
 )
 st.download_button(

@@ -27,9 +27,9 @@ from rollout.marketing.local_calendar import (
 from rollout.platform.access import Action
 from rollout.platform.countries import set_weekend
 from rollout.platform.db import database_url, read_session
-from rollout.platform.locales import weekday_name
+from rollout.platform.locales import region_name, weekday_name
 from rollout.platform.models import Country, utc_now
-from rollout.ui import context, data
+from rollout.ui import context, data, forms, tables
 from rollout.ui.actions import write_then_rerun
 from rollout.ui.format import plain
 
@@ -79,15 +79,7 @@ def agenda_view(country: Country, region: str | None) -> None:
         entries = calendar_entries(
             session, country.code, today, today + timedelta(days=90), locale=locale, subdiv=region
         )
-    st.dataframe(
-        agenda(entries),
-        hide_index=True,
-        key=f"agenda_{country.code}",
-        column_config={
-            "start": st.column_config.DateColumn("Start", format="localized"),
-            "end": st.column_config.DateColumn("End", format="localized"),
-        },
-    )
+    tables.dataframe(agenda(entries), hide_index=True, key=f"agenda_{country.code}")
 
 
 def across_markets(codes: list[str], month_start: date) -> None:
@@ -98,9 +90,9 @@ def across_markets(codes: list[str], month_start: date) -> None:
     # A day's state does not depend on the span asked for: the week is the first seven days of the six.
     week = month[month["day"] < week_start + timedelta(days=7)]
     st.markdown("**Who is off that week**")
-    st.dataframe(markets_week(week, locale), hide_index=True, key="markets_week")
+    tables.dataframe(markets_week(week, locale), hide_index=True, key="markets_week")
     st.markdown("**Blocked days, six weeks from then**")
-    st.plotly_chart(data.chart("blocked_days", month), key="blocked_heatmap")
+    st.plotly_chart(data.chart("blocked_days", month, locale=context.viewer_locale()), key="blocked_heatmap")
 
 
 def export_section(countries: dict[str, Country], code: str, region: str | None) -> None:
@@ -142,6 +134,7 @@ def export_section(countries: dict[str, Country], code: str, region: str | None)
 
 
 def local_event_form(country: Country) -> None:
+    forms.clear_saved()  # after an entry was saved: an empty form for the next
     with st.form(f"local_event_form_{country.code}"):
         st.markdown(
             "**Add a local event** that no list has: a trade fair, a regional festival, a sector peak"
@@ -171,7 +164,9 @@ def local_event_form(country: Country) -> None:
                     note=note,
                     by=actor,
                 ),
-                f"Added {name}.",
+                f"Added the local event {name}.",
+                once=(f"local_event_form_{country.code}", repr((name, kind, start, end, note))),
+                clear=[f"event_name_{country.code}", f"event_note_{country.code}"],
             )
 
 
@@ -210,7 +205,9 @@ region = (
         "Region",
         ["", *subdivisions(code)],
         key=f"calendar_region_{code}",
-        format_func=lambda r: r or "Whole country (national holidays)",
+        format_func=lambda r: (
+            f"{region_name(code, r)} (region)" if r else "Whole country (national holidays)"
+        ),
     )
     or None
 )

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from rollout.gates import metrics
-from rollout.ui import context, data
+from rollout.ui import context, data, tables
 from rollout.ui.format import format_amount
 
 book = data.playbook()
@@ -34,7 +34,7 @@ for number, phase in enumerate(book.phases, start=1):
         }
         for c in phase.criteria
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"criteria_{phase.key}")
+    tables.dataframe(pd.DataFrame(rows), hide_index=True, key=f"criteria_{phase.key}")
 
 st.subheader("After the last gate")
 st.write("A Go at the last gate makes the country **established**; a Stop at any gate makes it **exited**.")

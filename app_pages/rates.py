@@ -9,7 +9,7 @@ from babel.numbers import list_currencies
 
 from rollout.platform.db import read_session
 from rollout.sales.money import EURO, latest_rates, parse_rates_csv, save_rates, set_rate
-from rollout.ui import context, data
+from rollout.ui import context, data, tables
 from rollout.ui.actions import write_then_rerun
 
 engine, book, actor = data.engine(), data.playbook(), context.acting_user()
@@ -34,7 +34,7 @@ with read_session(engine) as session:
         for r in latest_rates(session)
     ]
 st.subheader("Latest rate of each currency")
-st.dataframe(pd.DataFrame(rows), hide_index=True, key="rates_table")
+tables.dataframe(pd.DataFrame(rows), hide_index=True, key="rates_table")
 
 left, right = st.columns(2)
 with left, st.form("rate_form"):

@@ -7,7 +7,7 @@ from rollout.gates.status import GateStatus
 from rollout.platform.db import database_url
 from rollout.platform.exports import frame_csv
 from rollout.platform.models import Country
-from rollout.ui import context, data
+from rollout.ui import context, data, tables
 
 engine, book = data.engine(), data.playbook()
 locale, today = context.viewer_locale(), context.today()
@@ -18,7 +18,7 @@ def chart_with_numbers(figure, frame, key: str, file_name: str) -> None:
     """Every chart comes with the numbers behind it, downloadable."""
     st.plotly_chart(figure, key=f"{key}_chart")
     with st.expander("Numbers behind the chart"):
-        st.dataframe(frame, hide_index=True, key=f"{key}_table")
+        tables.dataframe(frame, hide_index=True, key=f"{key}_table")
         st.download_button(
             "Download CSV", frame_csv(frame), file_name=file_name, mime="text/csv", key=f"{key}_csv"
         )
@@ -55,12 +55,27 @@ def one_market(countries: dict[str, Country]) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Pipeline funnel")
-        chart_with_numbers(data.chart("sales_funnel", funnel), funnel, "funnel", f"funnel-{code}.csv")
+        chart_with_numbers(
+            data.chart("sales_funnel", funnel, locale=context.viewer_locale()),
+            funnel,
+            "funnel",
+            f"funnel-{code}.csv",
+        )
     with right:
         st.subheader("Signals per week")
-        chart_with_numbers(data.chart("weekly_signals", trend), trend, "trend", f"signals-{code}.csv")
+        chart_with_numbers(
+            data.chart("weekly_signals", trend, locale=context.viewer_locale()),
+            trend,
+            "trend",
+            f"signals-{code}.csv",
+        )
     st.subheader("Median days in each stage")
-    chart_with_numbers(data.chart("days_in_stage", stages), stages, "stages", f"stages-{code}.csv")
+    chart_with_numbers(
+        data.chart("days_in_stage", stages, locale=context.viewer_locale()),
+        stages,
+        "stages",
+        f"stages-{code}.csv",
+    )
     gate_thresholds(status, code)
 
 
@@ -81,7 +96,12 @@ def gate_thresholds(status: GateStatus, code: str) -> None:
         for c in metric_criteria
     ]
     frame = pd.DataFrame(gate)
-    chart_with_numbers(data.chart("gate_thresholds", frame), frame, "gate", f"gate-{code}.csv")
+    chart_with_numbers(
+        data.chart("gate_thresholds", frame, locale=context.viewer_locale()),
+        frame,
+        "gate",
+        f"gate-{code}.csv",
+    )
 
 
 def side_by_side() -> None:
@@ -97,7 +117,7 @@ def side_by_side() -> None:
         f"Open pipeline in {currency} at today's rates; meetings and opportunities of the last 90 days."
     )
     chart_with_numbers(
-        data.chart("open_pipeline", markets, currency),
+        data.chart("open_pipeline", markets, currency, locale=context.viewer_locale()),
         markets,
         "markets",
         "markets.csv",

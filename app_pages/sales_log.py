@@ -28,7 +28,7 @@ from rollout.sales.pipeline import (
     opportunities,
     recent_signals,
 )
-from rollout.ui import context, data, pager
+from rollout.ui import context, data, forms, pager, tables
 from rollout.ui.format import format_amount, format_day, plain
 
 engine, book, config = data.engine(), data.playbook(), load_pipeline_config()
@@ -64,7 +64,7 @@ def gate_numbers(status: GateStatus, country: Country) -> None:
             column.caption(format_amount(local, "currency", country.currency, country_locale(country.code)))
 
 
-@st.fragment
+@context.fragment
 def signal_form(code: str) -> None:
     """A fragment: a refused entry reruns only the form; a logged one reruns the page (its gate numbers)."""
     if st.session_state.pop("signal_logged", False):
@@ -104,6 +104,10 @@ def signal_form(code: str) -> None:
         note = st.text_area("Note", key="signal_note", height=68)
         if not st.form_submit_button("Log signal", type="primary"):
             return
+    entry = repr((code, kind, occurred_on, qualified, account, content, requested_by, note))
+    if forms.repeated("signal_form", entry):
+        st.info("Already logged: that was the same signal sent twice. Change something to log another.")
+        return
     try:
         with write_session(engine) as session:
             log_signal(
@@ -120,6 +124,7 @@ def signal_form(code: str) -> None:
                 config=config,
             )
     except RolloutError as error:
+        forms.forget_submission(("signal_form", entry))
         st.error(plain(str(error)))
         return
     data.after_write()
@@ -142,12 +147,7 @@ def signals_table(code: str) -> None:
             }
             for s in recent_signals(session, code)
         ]
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        key="signals_table",
-        column_config={"Date": st.column_config.DateColumn("Date", format="localized")},
-    )
+    tables.dataframe(pd.DataFrame(rows), hide_index=True, key="signals_table")
 
 
 def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame, dict[int, int]]:
@@ -187,7 +187,7 @@ def deals_shown(code: str) -> tuple[str, int]:
     return search, shown.number
 
 
-@st.fragment
+@context.fragment
 def opportunities_editor(code: str) -> None:
     """Searching, paging and editing cells rerun only this part of the page; saving reruns it all."""
     search, page = deals_shown(code)
@@ -221,12 +221,14 @@ def opportunities_editor(code: str) -> None:
             "id": st.column_config.NumberColumn("#"),
             "crm_id": "CRM id",
             "account": st.column_config.TextColumn("Account", required=True),
-            "amount": st.column_config.NumberColumn("Amount", min_value=0, format="%.2f", required=True),
+            "amount": st.column_config.NumberColumn(
+                "Amount", min_value=0, format="accounting", required=True
+            ),
             "currency": st.column_config.SelectboxColumn("Currency", options=sorted(list_currencies())),
             "stage": st.column_config.SelectboxColumn("Stage", options=[s.name for s in config.stages]),
-            "created_on": st.column_config.DateColumn("Created", format="localized"),
-            "expected_close": st.column_config.DateColumn("Expected close", format="localized"),
-            "closed_on": st.column_config.DateColumn("Closed", format="localized"),
+            "created_on": tables.date_column("Created"),
+            "expected_close": tables.date_column("Expected close"),
+            "closed_on": tables.date_column("Closed"),
             "owner": "Owner",
             "segment": st.column_config.SelectboxColumn("Segment", options=list(SEGMENTS.values())),
             "lost_reason": "Lost reason",
@@ -251,7 +253,9 @@ def save_edits(code: str, row_ids: list[int], edits: dict, opened_versions: dict
             )
     except TableEditError as error:
         st.error("Nothing was saved: fix these cells first.")
-        st.dataframe(pd.DataFrame([asdict(e) for e in error.errors]), hide_index=True, key="editor_errors")
+        tables.dataframe(
+            pd.DataFrame([asdict(e) for e in error.errors]), hide_index=True, key="editor_errors"
+        )
         return
     except Conflict as error:
         st.session_state[EDITOR_VERSION] += 1  # the next run reopens the table on what is stored now

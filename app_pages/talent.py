@@ -7,7 +7,7 @@ from rollout.marketing.talent import BASED, add_hire, hires, is_native, move_hir
 from rollout.platform import locales
 from rollout.platform.db import read_session
 from rollout.platform.models import HIRE_STAGES, Country
-from rollout.ui import context, data
+from rollout.ui import context, data, forms, tables
 from rollout.ui.actions import write_then_rerun
 from rollout.ui.talent_widgets import local_team
 
@@ -35,7 +35,7 @@ def tracker(country: Country) -> None:
         }
         for h in people
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"hires_{country.code}")
+    tables.dataframe(pd.DataFrame(rows), hide_index=True, key=f"hires_{country.code}")
     if people:
         move_form(country, people)
         history(people)
@@ -55,34 +55,37 @@ def history(people) -> None:
             for c in stage_history(session, h.id)
         ]
     with st.expander("Stage history"):
-        st.dataframe(
-            pd.DataFrame(rows),
-            hide_index=True,
-            key="hire_history",
-            column_config={"on": st.column_config.DateColumn("On", format="localized")},
-        )
+        tables.dataframe(pd.DataFrame(rows), hide_index=True, key="hire_history")
+
+
+def next_stage(stage: str) -> str:
+    """What a candidate usually moves to next (one who converted can only leave)."""
+    return HIRE_STAGES[min(HIRE_STAGES.index(stage) + 1, len(HIRE_STAGES) - 1)]
 
 
 def move_form(country: Country, people) -> None:
     opened = context.opened_version(f"move_hire_{country.code}", {h.id: h.version for h in people})
+    st.markdown("**Move a candidate**")
+    # Picked outside the form, so the form proposes that candidate's next stage and shows their email.
+    hire_id = st.selectbox(
+        "Candidate",
+        [h.id for h in people],
+        key=f"move_hire_{country.code}",
+        format_func=lambda i: next(f"{h.candidate} ({STAGE_LABELS[h.stage]})" for h in people if h.id == i),
+    )
+    hire = next(h for h in people if h.id == hire_id)
+    stage_key, email_key = f"move_stage_{country.code}", f"move_email_{country.code}"
+    start = forms.start_from(
+        f"move_{country.code}", hire_id, {stage_key: next_stage(hire.stage), email_key: hire.email}
+    )
     with st.form(f"move_form_{country.code}"):
-        st.markdown("**Move a candidate**")
         left, right = st.columns(2)
-        hire_id = left.selectbox(
-            "Candidate",
-            [h.id for h in people],
-            key=f"move_hire_{country.code}",
-            format_func=lambda i: next(f"{h.candidate} ({h.stage})" for h in people if h.id == i),
-        )
-        stage = right.selectbox(
-            "To stage", HIRE_STAGES, format_func=STAGE_LABELS.__getitem__, key=f"move_stage_{country.code}"
-        )
-        on = left.date_input("On", value=today, max_value=today, key=f"move_on_{country.code}")
-        email = right.text_input(
-            "Work email (once hired: what they own is found by it)", key=f"move_email_{country.code}"
-        )
-        reason = st.text_input("Reason (required to move back)", key=f"move_reason_{country.code}")
+        stage = left.selectbox("To stage", HIRE_STAGES, format_func=STAGE_LABELS.__getitem__, key=stage_key)
+        on = right.date_input("On", value=today, max_value=today, key=f"move_on_{country.code}")
+        left.text_input("Work email (once hired: what they own is found by it)", key=email_key)
+        reason = right.text_input("Reason (required to move back)", key=f"move_reason_{country.code}")
         if st.form_submit_button("Move"):
+            email = forms.edited(start).get(email_key)  # None: left as it was
             write_then_rerun(
                 lambda session: move_hire(
                     session,
@@ -91,7 +94,7 @@ def move_form(country: Country, people) -> None:
                     by=actor,
                     on=on,
                     reason=reason,
-                    email=email or None,
+                    email=email,
                     expected_version=opened.get(hire_id),
                 ),
                 lambda hire: f"{hire.candidate}: {STAGE_LABELS[stage]}.",
@@ -100,6 +103,7 @@ def move_form(country: Country, people) -> None:
 
 
 def add_form(country: Country) -> None:
+    forms.clear_saved()  # after an entry was saved: an empty form for the next
     with st.form(f"hire_form_{country.code}"):
         st.markdown("**Add a candidate**")
         left, right = st.columns(2)
@@ -135,7 +139,9 @@ def add_form(country: Country) -> None:
                     based=based,
                     on=today,
                 ),
-                f"Added {candidate}.",
+                f"Added {candidate} as a candidate ({role}).",
+                once=(f"hire_form_{country.code}", repr((candidate, role, languages, origin, based))),
+                clear=[f"hire_candidate_{country.code}"],
             )
 
 

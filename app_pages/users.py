@@ -8,8 +8,8 @@ from rollout.platform.db import read_session
 from rollout.platform.locales import country_name
 from rollout.platform.models import ROLES
 from rollout.platform.users import add_user, list_users, update_user
-from rollout.ui import context, data
-from rollout.ui.actions import write_then_rerun
+from rollout.ui import context, data, forms, tables
+from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
 
 st.title("Users")
 context.show_flash()
@@ -22,7 +22,7 @@ st.caption(
     "Leadership decides gates and sees everything; marketers work on content, translations, hires and "
     "campaigns, sales on the pipeline, of their countries (none listed: all); admins manage users, settings."
 )
-st.dataframe(
+tables.dataframe(
     pd.DataFrame(
         [
             {
@@ -39,7 +39,7 @@ st.dataframe(
     ),
     hide_index=True,
     key="users_table",
-    column_config={"changed": st.column_config.DatetimeColumn("Changed", format="localized")},
+    column_config={"changed": "Changed"},
 )
 
 
@@ -73,31 +73,58 @@ if users:
     # role and countries into another's form.
     role_key = f"edit_user_role_{chosen.email}"
     opened_at = context.opened_version(role_key, chosen.version)
+    fields = {
+        "role": role_key,
+        "countries": f"edit_user_countries_{chosen.email}",
+        "active": f"edit_user_active_{chosen.email}",
+    }
+    start = forms.start_from(
+        f"edit_user_{chosen.email}",
+        chosen.email,
+        {fields["role"]: chosen.role, fields["countries"]: chosen.countries, fields["active"]: chosen.active},
+    )
     with st.form(f"edit_user_{chosen.email}"):
         cols = st.columns([2, 3, 1])
-        new_role = cols[0].selectbox("Role", ROLES, index=ROLES.index(chosen.role), key=role_key)
-        new_countries = cols[1].multiselect(
+        cols[0].selectbox("Role", ROLES, key=fields["role"])
+        cols[1].multiselect(
             "Countries",
             sorted(set(country_codes) | set(chosen.countries)),
-            default=chosen.countries,
             format_func=country_label,
             placeholder="All",
-            key=f"edit_user_countries_{chosen.email}",
+            key=fields["countries"],
         )
-        active = cols[2].checkbox("Active", value=chosen.active, key=f"edit_user_active_{chosen.email}")
+        cols[2].checkbox("Active", key=fields["active"])
         if st.form_submit_button("Save"):
-            write_then_rerun(
-                lambda session: update_user(
-                    session,
-                    email=chosen.email,
-                    role=new_role,
-                    countries=new_countries,
-                    active=active,
-                    by=actor,
-                    expected_version=opened_at,
-                ),
-                lambda user: (
-                    f"Saved {user.email}: {user.role}, {', '.join(user.countries) or 'all countries'}."
-                ),
-                opened=role_key,
-            )
+            # Only what was changed is written (update_user keeps what it is not given).
+            changes = forms.named(forms.edited(start), fields)
+            if not changes:
+                st.info("Nothing changed.")
+            else:
+
+                def save(session):
+                    return update_user(
+                        session, email=chosen.email, by=actor, expected_version=opened_at, **changes
+                    )
+
+                def saved(user) -> str:
+                    countries = ", ".join(user.countries) or "all countries"
+                    return f"Saved {user.email}: {user.role}, {countries}" + (
+                        "." if user.active else ", deactivated."
+                    )
+
+                if changes.get("active") is False:
+                    who = f"{chosen.name} ({chosen.email})" if chosen.name else chosen.email
+                    ask_first(
+                        Confirmation(
+                            title=f"Deactivate {who}?",
+                            consequence=f"{who} can no longer sign in or change anything, from their next "
+                            "click on; what they did stays. An admin can activate them again.",
+                            button=f"Deactivate {chosen.name or chosen.email}",
+                            work=save,
+                            message=saved,
+                            opened=role_key,
+                        )
+                    )
+                else:
+                    write_then_rerun(save, saved, opened=role_key)
+    confirmations()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -189,8 +190,10 @@ def load_demo(
     today: date | None = None,
     playbook: Playbook | None = None,
     path: Path = DEMO_FILE,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> int:
     """Load the demo into an empty database, in one transaction; returns the number of countries.
+    `progress(done, total, what)` is told as each country is loaded (the whole takes seconds).
 
     The sales activity is written before the decisions, so each decision freezes the evidence the
     market really showed on its day.
@@ -206,7 +209,10 @@ def load_demo(
         _add_cast(session, demo, by)
         save_rates(session, parse_rates_csv(DEMO_RATES.read_bytes(), str(DEMO_RATES)), by=by, source="demo")
         content_ids = _load_catalogue(session, demo, by)
-        for number, entry in enumerate(demo["countries"]):
+        countries = demo["countries"]
+        for number, entry in enumerate(countries):
+            if progress:
+                progress(number, len(countries), entry["code"])
             start = today - timedelta(days=entry["start_days_ago"])
             add_country(session, code=entry["code"], start_date=start, by=by)
             if "pipeline" in entry:
@@ -222,4 +228,6 @@ def load_demo(
             _load_marketing(session, entry, content_ids, today, by)
             _decide(session, entry, playbook, today)
             _plan_campaigns(session, entry, today, by)
-        return len(demo["countries"])
+        if progress:
+            progress(len(countries), len(countries), "")
+        return len(countries)

@@ -93,8 +93,10 @@ def all_translations(engine: Engine) -> list[tuple[int, str, str, str]]:
 
 def hire(engine: Engine, code: str, on: date, **kwargs: Any) -> int:
     kwargs.setdefault("role", "Local marketing intern")
-    kwargs.setdefault("candidate", "Priya Sharma")
     with write_session(engine) as session:
+        # One person is one candidate per market: the second default candidate is another person.
+        others = len(session.exec(select(Hire).where(Hire.country_code == code)).all())
+        kwargs.setdefault("candidate", f"Priya Sharma {others + 1}" if others else "Priya Sharma")
         return add_hire(session, code=code, by=ACTOR, on=on, **kwargs).id
 
 

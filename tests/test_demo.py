@@ -138,3 +138,11 @@ def test_demo_local_hires_own_their_markets_translations_and_campaigns(demo, eng
         [jonas] = ownership(session, "DE")
     assert jonas.hire.email == "jonas.becker@rollout.example"
     assert jonas.translations and jonas.campaigns
+
+
+def test_loading_the_demo_reports_each_country_then_done(engine, playbook):
+    told = []
+    load_demo(engine, by=ACTOR, today=TODAY, playbook=playbook, progress=lambda *step: told.append(step))
+    assert [done for done, _, _ in told] == list(range(9))
+    assert {total for _, total, _ in told} == {8}
+    assert told[0][2] and told[-1][2] == ""  # a country code each step, none once done

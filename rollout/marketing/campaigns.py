@@ -319,6 +319,7 @@ def add_local_event(
         raise RolloutError("dates: choose the first and the last day")
     if end < start:
         raise RolloutError(f"end: {end.isoformat()} is before the start {start.isoformat()}")
+    _refuse_twin_event(session, country.code, name, start, end)
     event = LocalEvent(
         country_code=country.code,
         name=name.strip(),
@@ -332,6 +333,23 @@ def add_local_event(
     session.add(event)
     session.flush()
     return event
+
+
+def _refuse_twin_event(
+    session: Session, code: str, name: str, start: date, end: date, event_id: int | None = None
+) -> None:
+    """The same event on the same days is there once (a second click on "Add event" adds nothing)."""
+    twin = session.exec(
+        select(LocalEvent.id).where(
+            LocalEvent.country_code == code,
+            LocalEvent.name == name.strip(),
+            LocalEvent.start_date == start,
+            LocalEvent.end_date == end,
+            LocalEvent.id != event_id,
+        )
+    ).first()
+    if twin is not None:
+        raise RolloutError(f"'{name.strip()}' is already in the calendar on those days (local event #{twin})")
 
 
 def planned_with_conflicts(

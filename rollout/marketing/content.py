@@ -216,9 +216,9 @@ def search_tree(tree: pd.DataFrame, search: str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class TranslationChange:
-    """A new status; the other fields change only when given (None keeps what is stored)."""
+    """The fields to change; None keeps what is stored (a translation not started yet is at "todo")."""
 
-    status: str
+    status: str | None = None
     assignee: str | None = None
     due_on: date | None = None
     published_link: str | None = None
@@ -245,7 +245,7 @@ def save_translation(
             f"locale: {country.code} does not target '{locale}' (its targets: "
             f"{', '.join(targets) or 'none'}; change its languages on the Country page)"
         )
-    if change.status not in TRANSLATION_STATUSES:
+    if change.status is not None and change.status not in TRANSLATION_STATUSES:
         raise RolloutError(f"status: '{change.status}' is not one of {', '.join(TRANSLATION_STATUSES)}")
     if change.assignee:
         require_email(change.assignee, "assignee")
@@ -267,11 +267,12 @@ def save_translation(
         updated_by=by,
     )
     require_version(translation, expected_version, f"the {locale} translation")
+    status = change.status or translation.status
     link = translation.published_link if change.published_link is None else change.published_link
     link = require_url(link, "published link")
-    if change.status == "published" and not link:
+    if status == "published" and not link:
         raise RolloutError("published link: required once a translation is published")
-    translation.status, translation.published_link = change.status, link
+    translation.status, translation.published_link = status, link
     if change.assignee is not None:
         translation.assignee = change.assignee.strip().lower()
     if change.due_on is not None:
@@ -280,6 +281,25 @@ def save_translation(
     session.add(translation)
     session.flush()
     return translation
+
+
+def stored_translation(session: Session, code: str, content_id: int, locale: str) -> Translation:
+    """The translation of a piece into a locale as stored; one not started yet as it would start."""
+    found = session.exec(
+        select(Translation).where(
+            Translation.content_id == content_id,
+            Translation.country_code == code,
+            Translation.locale == locale,
+        )
+    ).first()
+    return found or Translation(
+        content_id=content_id,
+        country_code=code,
+        locale=locale,
+        version=0,
+        updated_at=utc_now(),
+        updated_by="",
+    )
 
 
 def translations(session: Session, code: str) -> list[Translation]:

@@ -71,6 +71,7 @@ def add_hire(
     native_country = _check_hire(role, candidate, native_languages or [], native_country, based)
     if stage not in HIRE_STAGES:
         raise RolloutError(f"stage: '{stage}' is not one of {', '.join(HIRE_STAGES)}")
+    _refuse_twin(session, country.code, candidate)
     hire = Hire(
         country_code=country.code,
         role=role.strip(),
@@ -87,6 +88,17 @@ def add_hire(
     session.flush()
     _record(session, hire, stage, on or date.today(), "", by)
     return hire
+
+
+def _refuse_twin(session: Session, code: str, candidate: str, hire_id: int | None = None) -> None:
+    """One person is one candidate per market (a second click on "Add candidate" adds nobody); someone who
+    left may be added again."""
+    wanted = candidate.strip().casefold()
+    for other in hires(session, code):
+        if other.id != hire_id and other.stage != LEFT and other.candidate.casefold() == wanted:
+            raise RolloutError(
+                f"candidate: {other.candidate} is already a candidate in {code} (#{other.id}, {other.stage})"
+            )
 
 
 def _record(session: Session, hire: Hire, stage: str, on: date, reason: str, by: str) -> None:

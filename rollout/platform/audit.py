@@ -44,6 +44,9 @@ COUNTRY_VIA_PARENT: dict[str, tuple[type[_InCountry], str]] = {
 }
 
 
+DATA_CHANGED = "rollout_data_changed"  # on a session's info once it has recorded a change
+
+
 class MissingActor(RuntimeError):
     """A programming error: a write function changed data without authorizing the acting user first."""
 
@@ -155,6 +158,8 @@ def record_rows(
             key = "/".join(str(row[key]) for key in keys)
             entries.append(_entry(session.info, at, action, table.name, key, country_code, changes))
     bulk.insert_rows(session, AuditEntry.__table__, entries)  # type: ignore[attr-defined]
+    if entries:
+        session.info[DATA_CHANGED] = True
 
 
 def _row_changes(names: list[str], action: str, row: Mapping[str, Any], old: Mapping[str, Any]) -> dict:
@@ -204,6 +209,13 @@ def _record_flush(session: OrmSession, _flush_context: Any) -> None:
     entries = list(_entries(session))
     if entries:
         session.connection().execute(insert(AuditEntry), entries)
+        session.info[DATA_CHANGED] = True
+
+
+def changed_data(session: OrmSession) -> bool:
+    """Whether the session recorded a change since this was last asked: every change is recorded, so a
+    transaction that recorded one changed data (the data version counts it)."""
+    return session.info.pop(DATA_CHANGED, False)
 
 
 def history(

@@ -15,7 +15,9 @@ an older backup is migrated the same way an older database would be. The target 
 Rows are copied and then compared with the backup in one transaction, which is rolled back on any
 difference; on PostgreSQL each id sequence is then moved past the restored ids.
 
-The tables are those on SQLModel.metadata, so tables added later are backed up without changes here.
+The tables are those on SQLModel.metadata, so tables added later are backed up without changes here; all
+but the data version, which counts the target's own changes: a restore bumps it, so every server running on
+the target drops what it has cached.
 """
 
 from __future__ import annotations
@@ -49,9 +51,10 @@ from sqlalchemy.exc import DatabaseError, DBAPIError
 from sqlmodel import SQLModel
 
 import rollout.platform.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from rollout.platform.db import make_engine
+from rollout.platform.db import bump_data_version, make_engine
 from rollout.platform.errors import RolloutError
 from rollout.platform.lengths import too_long
+from rollout.platform.models import DATA_VERSION
 from rollout.platform.schema import head_revision, known_revisions, upgrade
 
 BATCH = 1000  # rows per read and per multi-row insert: large tables are streamed, never held whole
@@ -63,8 +66,8 @@ class BackupError(RolloutError):
 
 
 def app_tables() -> list[Table]:
-    """Every table of the app, parents before the tables that refer to them."""
-    return SQLModel.metadata.sorted_tables
+    """Every table of the app's data, parents before the tables that refer to them."""
+    return [table for table in SQLModel.metadata.sorted_tables if table is not DATA_VERSION]
 
 
 # --- backup ----------------------------------------------------------------------------------------
@@ -167,6 +170,7 @@ def _restore_rows(backup_engine: Engine, engine: Engine, path: Path) -> dict[str
             raise BackupError(
                 f"the restored data differs from {path}, so it was rolled back: {'; '.join(problems)}"
             )
+        bump_data_version(target)
     return counts
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from babel.numbers import list_currencies
 from sqlmodel import Session, col, select
@@ -91,13 +93,26 @@ def add_country(
 
 
 def update_facts(
-    session: Session, *, code: str, facts: CountryFacts, by: str, expected_version: int | None = None
+    session: Session,
+    *,
+    code: str,
+    facts: CountryFacts | Mapping[str, Any],
+    by: str,
+    expected_version: int | None = None,
 ) -> Country:
+    """Save a country's facts: all of them (CountryFacts), or only the fields given (a mapping), the others
+    kept as stored."""
     country = get_country(session, code, for_update=True)
     by = authorize(session, by, Action.MANAGE_COUNTRIES, country.code)
     require_version(country, expected_version, f"{country.code}'s facts")
-    for field, value in validate_facts(facts).model_dump().items():
-        setattr(country, field, value)
+    changes = facts.model_dump() if isinstance(facts, CountryFacts) else dict(facts)
+    unknown = set(changes) - set(CountryFacts.model_fields)
+    if unknown:
+        raise RolloutError(f"{', '.join(sorted(unknown))}: not a country fact")
+    stored = {field: getattr(country, field) for field in CountryFacts.model_fields}
+    merged = validate_facts(CountryFacts.model_construct(**(stored | changes))).model_dump()
+    for field in changes:
+        setattr(country, field, merged[field])
     touch(country, by)
     session.add(country)
     session.flush()

@@ -3,6 +3,9 @@
 SQLite (the zero-setup default) runs in WAL mode with foreign keys on and a busy timeout; write
 transactions start with BEGIN IMMEDIATE so two writers queue instead of failing half-way.
 ROLLOUT_DATABASE_URL selects another database, e.g. postgresql+psycopg://user@host/dbname.
+
+Every transaction that changes data bumps the data version (models.DATA_VERSION) as it commits, whichever
+process made it: the app's servers read it once per rerun to know when their cached reads are stale.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from rollout.platform import (
@@ -24,6 +28,7 @@ from rollout.platform import (
     locking,
     settings,
 )
+from rollout.platform.models import DATA_VERSION
 
 DEFAULT_SQLITE_PATH = Path("rollout.db")  # in the folder the app or CLI runs from
 # How long a SQLite write waits for another writer (an import holds the database while it writes) before
@@ -98,3 +103,30 @@ def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def data_version(engine: Engine) -> int:
+    """How many transactions have changed data so far: one tiny query."""
+    with engine.connect() as connection:
+        return connection.execute(select(DATA_VERSION.c.version)).scalar_one()
+
+
+def bump_data_version(connection: Connection) -> None:
+    """Count one more change, in the transaction making it (so the count and the data commit together)."""
+    connection.execute(update(DATA_VERSION).values(version=DATA_VERSION.c.version + 1))
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _bump_when_data_changed(session: OrmSession) -> None:
+    # Only write sessions carry a source. Bumped last: on PostgreSQL the row stays locked until the commit,
+    # so bumping early would queue every other writer behind a long import.
+    if "source" not in session.info or session.in_nested_transaction():
+        return
+    session.flush()  # the commit's own flush comes after this hook: its changes must count too
+    if audit.changed_data(session):
+        bump_data_version(session.connection())
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_rolled_back_changes(session: OrmSession) -> None:
+    audit.changed_data(session)  # asking clears it: what was rolled back changed nothing

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -46,4 +47,18 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def frame_csv(frame: pd.DataFrame) -> bytes:
-    return csv_bytes(list(frame.columns), frame.itertuples(index=False, name=None))
+    """A table as CSV: a missing value is an empty cell (not "nan"), a whole number is written whole
+    ("2", not "2.0", which pandas makes of an integer column with a gap)."""
+    rows = ([_cell(value) for value in row] for row in frame.itertuples(index=False, name=None))
+    return csv_bytes(list(frame.columns), rows)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():
+            return int(value)
+    if value is pd.NaT or value is pd.NA:
+        return None
+    return value

@@ -9,6 +9,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
+import holidays
 import pycountry
 from babel import Locale, UnknownLocaleError
 from babel.languages import get_official_languages
@@ -112,3 +113,24 @@ def country_locale(code: str) -> str:
     """The locale people in the country most likely use (CLDR likely subtags): BR → pt_BR, IN → hi_IN."""
     likely = _likely_locale(code)
     return str(likely) if likely else DEFAULT_VIEWER_LOCALE
+
+
+def locale_name(tag: str, locale: str | None = None) -> str:
+    """A locale by name for people, in the viewer's language: hi_IN → "Hindi (India)"."""
+    try:
+        name = Locale.parse(tag).get_display_name(viewer_locale(locale))
+    except (UnknownLocaleError, ValueError):
+        return tag
+    return name[:1].upper() + name[1:] if name else tag
+
+
+def region_name(code: str, subdivision: str) -> str:
+    """A region by name: python-holidays' (IN, KA → "Karnataka"), else ISO 3166-2's, else its code."""
+    try:
+        names = holidays.country_holidays(code).get_subdivision_aliases().get(subdivision)
+    except NotImplementedError:
+        names = None
+    if names:
+        return names[0]
+    region = pycountry.subdivisions.get(code=f"{code}-{subdivision}")
+    return region.name if region else subdivision

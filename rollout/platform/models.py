@@ -13,6 +13,8 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
+    Integer,
+    Table,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -390,3 +392,13 @@ class AuditEntry(SQLModel, table=True):
     record_key: str = Field(max_length=200)
     country_code: str | None = Field(default=None, max_length=2, index=True)
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# One row, counting the transactions that changed data: every server compares it with the count it last saw,
+# once per rerun, to know when its cached reads are stale. Bookkeeping, not data: not audited, not backed up.
+DATA_VERSION = Table(
+    "data_version",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+)

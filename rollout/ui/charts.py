@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 
 from rollout.gates.playbook import Playbook
 from rollout.gates.portfolio import ON_HOLD
+from rollout.platform.locales import viewer_locale
+from rollout.ui.format import format_date_cell, words
 
 # Served by Streamlit's static file serving (see static/topojson/README.md): no CDN needed.
 MAP_CONFIG = {"topojsonURL": "app/static/topojson/", "displayModeBar": False}
@@ -26,7 +28,7 @@ def phase_colors(playbook: Playbook) -> dict[str, str]:
     return dict(zip(names, PALETTE, strict=False)) | {ON_HOLD: HOLD_COLOR}
 
 
-def world_map(frame: pd.DataFrame, playbook: Playbook) -> go.Figure:
+def world_map(frame: pd.DataFrame, playbook: Playbook, locale: str = "en") -> go.Figure:
     """The countries coloured by phase, one trace (and legend entry) per phase."""
     colors = phase_colors(playbook)
     phases = [*colors, *sorted(set(frame["phase"]) - set(colors))]
@@ -45,7 +47,12 @@ def world_map(frame: pd.DataFrame, playbook: Playbook) -> go.Figure:
                 showscale=False,
                 name=phase,
                 showlegend=True,
-                customdata=rows[["country", "status", "gate_due"]].astype(str).replace("None", "—"),
+                customdata=[
+                    [country, status or "", format_date_cell(due, locale) or "—"]
+                    for country, status, due in rows[["country", "status", "gate_due"]].itertuples(
+                        index=False
+                    )
+                ],
                 hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>gate due %{customdata[2]}"
                 f"<extra>{phase}</extra>",
             )
@@ -185,6 +192,23 @@ def translation_progress(shares: pd.DataFrame) -> go.Figure:
     measures = [column for column in shares.columns if column != "locale"]
     figure = _bars(shares, "locale", measures, barmode="group", legend_title_text="measure")
     figure.update_yaxes(tickformat=".0%", title=None, range=[0, 1])
+    return figure
+
+
+def localized(figure: go.Figure, locale: str) -> go.Figure:
+    """Numbers with the viewer's decimal and group separators (plotly's `separators`); trace names, axis
+    and legend titles as words, never codes like median_days."""
+    symbols = viewer_locale(locale).number_symbols.get("latn", {})
+    figure.update_layout(separators=symbols.get("decimal", ".") + symbols.get("group", ","))
+    for trace in figure.data:
+        if isinstance(trace.name, str):
+            trace.name = words(trace.name)
+    for axis in ("xaxis", "yaxis"):
+        title = figure.layout[axis].title.text
+        if isinstance(title, str):
+            figure.layout[axis].title.text = words(title)
+    if isinstance(legend := figure.layout.legend.title.text, str):
+        figure.layout.legend.title.text = words(legend)
     return figure
 
 

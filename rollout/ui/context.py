@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -13,10 +15,11 @@ from rollout.platform.countries import display_name, list_countries
 from rollout.platform.db import read_session
 from rollout.platform.locales import DEFAULT_VIEWER_LOCALE, VIEWER_LOCALES, country_name, language_name
 from rollout.platform.models import Country
-from rollout.ui import auth, data
+from rollout.ui import auth, data, failures
 from rollout.ui.format import plain
 
 T = TypeVar("T")
+P = ParamSpec("P")
 LOCALE_KEY, FILTER_KEY, FLASH_KEY, OPENED_KEY = "viewer_locale", "country_filter", "flash", "_opened_versions"
 
 
@@ -26,6 +29,11 @@ def today() -> date:
 
 def viewer_locale() -> str:
     return st.session_state.get(LOCALE_KEY, DEFAULT_VIEWER_LOCALE)
+
+
+def viewer_zone() -> str:
+    """The browser's time zone, in which instants are shown (named); UTC when the browser says none."""
+    return st.context.timezone or "UTC"
 
 
 def acting_user() -> str:
@@ -51,7 +59,7 @@ def sidebar(engine: Engine, user: Principal) -> None:
     with st.sidebar:
         auth.sidebar_identity()
         st.selectbox(
-            "Display language",
+            "Display language (names, dates and numbers)",
             VIEWER_LOCALES,
             key=LOCALE_KEY,
             format_func=lambda tag: language_name(tag, tag).capitalize(),
@@ -68,6 +76,23 @@ def sidebar(engine: Engine, user: Principal) -> None:
             placeholder="All countries",
             format_func=lambda code: f"{country_name(code, viewer_locale())} ({code})",
         )
+
+
+def fragment(body: Callable[P, None]) -> Callable[P, None]:
+    """st.fragment for a part of a page that reruns on its own. Such a rerun skips app.py, so it signs the
+    user in again (deactivated, or signed out: refused, as a full rerun would be) and reads the data
+    version again (writes made elsewhere are seen), before the part is drawn."""
+
+    @functools.wraps(body)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> None:
+        before = auth.current_user()
+        if auth.require_user() != before:
+            st.rerun()  # another role or other countries: the whole page is drawn again for who they are now
+        data.refresh()
+        with failures.explained_failures():  # as app.py wraps a full run's page
+            body(*args, **kwargs)
+
+    return st.fragment(checked)
 
 
 def flash(message: str) -> None:

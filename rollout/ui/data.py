@@ -1,10 +1,19 @@
-"""The engine and cached reads. Reads are cached briefly and cleared after every write."""
+"""The engine and cached reads.
+
+A server process caches its reads, but the database is shared: another server, the CLI or an import may
+change it at any time. So each rerun first reads the data version (one tiny query; every transaction that
+changes data bumps it, see rollout.platform.db) and every cached read is keyed on it: the first rerun after a
+write anywhere reads afresh. Reading the version before the data is what makes this safe: a write landing
+between the two is newer than the version this rerun keys on, so the next rerun, seeing it, reads again.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -17,13 +26,20 @@ from rollout.gates.playbook import Playbook, load_playbook
 from rollout.marketing import calendar_views, campaigns, content
 from rollout.platform.access import read_only
 from rollout.platform.countries import get_country, list_countries
-from rollout.platform.db import database_url, get_engine, read_session
+from rollout.platform.db import data_version, database_url, get_engine, read_session
 from rollout.platform.schema import upgrade
 from rollout.sales import analytics as sales_analytics
 from rollout.sales import money
 from rollout.ui import charts
 
-CACHE_SECONDS = 60
+# Freshness comes from the data version, not from this: it only bounds how long an entry is kept, and how
+# long a change made outside Rollout (SQL by hand) can go unseen.
+CACHE_SECONDS = 600
+VERSION_KEY = "_data_version"  # in session state: the version this session's rerun reads at
+P = ParamSpec("P")
+R = TypeVar("R")
+_cached_reads: list[Any] = []
+_last_seen: dict[str, int] = {}  # per database URL: the newest version this process has seen
 # The principal an admin is viewing the app as (set by rollout.ui.auth on every run, None otherwise).
 READ_ONLY_KEY = "_read_only_as"
 
@@ -58,7 +74,45 @@ def _fits_history(url: str, book: Playbook) -> bool:
     return True
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def refresh() -> None:
+    """Read the data version for this rerun, before any data (app.py, and each fragment's own rerun).
+
+    A version this process has not seen yet also drops every cached read: those of older versions would
+    never be asked for again."""
+    url = database_url()
+    version = data_version(engine())
+    st.session_state[VERSION_KEY] = version
+    if _last_seen.get(url) != version:
+        _last_seen[url] = version
+        for read in _cached_reads:
+            read.clear()
+
+
+def _current_version() -> int:
+    if VERSION_KEY not in st.session_state:
+        refresh()
+    return st.session_state[VERSION_KEY]
+
+
+def cached_read(read: Callable[P, R]) -> Callable[P, R]:
+    """st.cache_data for a read of the database, keyed on the data version this rerun read first."""
+
+    def at_version(version: int, *args: Any, **kwargs: Any) -> R:
+        return read(*args, **kwargs)
+
+    # The cache tells functions apart by module and name: each read gets a name of its own.
+    at_version.__module__, at_version.__qualname__ = read.__module__, f"{read.__qualname__}.at_version"
+    cached = st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)(at_version)
+    _cached_reads.append(cached)
+
+    @functools.wraps(read)
+    def current(*args: P.args, **kwargs: P.kwargs) -> R:
+        return cached(_current_version(), *args, **kwargs)
+
+    return current
+
+
+@cached_read
 def portfolio_tables(url: str, today: date, locale: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(one row per country, planned-versus-actual phase bars, decision and due-date markers)."""
     book = load_playbook()
@@ -72,7 +126,7 @@ def portfolio_tables(url: str, today: date, locale: str) -> tuple[pd.DataFrame, 
         )
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def active_markets(url: str, today: date) -> list[str]:
     """The countries not exited, from their decisions alone (no gate evaluated)."""
     with read_session(_migrated_engine(url)) as session:
@@ -80,7 +134,7 @@ def active_markets(url: str, today: date) -> list[str]:
         return [code for code, timeline in replayed.items() if timeline.state != "exited"]
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def decision_log(url: str, locale: str) -> pd.DataFrame:
     with read_session(_migrated_engine(url)) as session:
         countries = {country.code: country for country in list_countries(session)}
@@ -97,7 +151,7 @@ class ContentMarket:
     versions: dict[tuple[int, str], int]
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def content_catalogue(url: str) -> pd.DataFrame:
     """The catalogue in derivation-tree order, with each piece's depth (content.catalogue_tree). A frame,
     not the pieces themselves: every rerun restores a copy, ~220 ms for 5,000 ORM objects, under 1 ms as a
@@ -106,7 +160,7 @@ def content_catalogue(url: str) -> pd.DataFrame:
         return content.catalogue_tree(session)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def content_market(url: str, code: str) -> ContentMarket:
     with read_session(_migrated_engine(url)) as session:
         country = get_country(session, code)
@@ -119,7 +173,7 @@ def content_market(url: str, code: str) -> ContentMarket:
         )
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def gate_status(url: str, code: str, today: date) -> gates.GateStatus:
     """One market's current gate (its metrics are a query each, ~250 ms at large): for the Country page and
     the sales pages."""
@@ -127,21 +181,21 @@ def gate_status(url: str, code: str, today: date) -> gates.GateStatus:
         return gates.gate_status(session, code, today=today, playbook=load_playbook())
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def rate_book(url: str) -> money.RateBook:
     """Every exchange rate (6,300 at large), sorted once rather than on every rerun."""
     with read_session(_migrated_engine(url)) as session:
         return money.rate_book(session)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def catalogue_titles(url: str) -> list[str]:
     """The content catalogue's titles, A to Z, for picking a requested piece."""
     with read_session(_migrated_engine(url)) as session:
         return content.catalogue_titles(session)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def market_analytics(
     url: str, code: str, today: date, weeks: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -155,14 +209,14 @@ def market_analytics(
         )
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def blocked_days(url: str, codes: tuple[str, ...], start: date, end: date, locale: str) -> pd.DataFrame:
     """Every market's state day by day: the across-markets views read every country's calendar."""
     with read_session(_migrated_engine(url)) as session:
         return calendar_views.blocked_days(session, codes, start, end, locale)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def markets_side_by_side(
     url: str, today: date, currency: str, locale: str, codes: tuple[str, ...]
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -173,7 +227,7 @@ def markets_side_by_side(
         )
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@cached_read
 def campaign_plan(url: str, code: str, start: date, end: date) -> pd.DataFrame:
     """The market's campaigns on local days within [start, end], a row each with what speaks against it
     today; `#`, `version` and `name` for the cancel form."""
@@ -201,11 +255,12 @@ def campaign_plan(url: str, code: str, start: date, end: date) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)
-def chart(name: str, *args: Any) -> dict:
-    """charts.CHARTS[name](*args) as a dict for st.plotly_chart: the figure is built once per distinct input
-    (frames, playbook, day) rather than on every rerun."""
-    return charts.CHARTS[name](*args).to_dict()
+def chart(name: str, *args: Any, locale: str = "en") -> dict:
+    """charts.CHARTS[name](*args) as a dict for st.plotly_chart, its labels and numbers in `locale`: the
+    figure is built once per distinct input (frames, playbook, day, locale) rather than on every rerun."""
+    return charts.localized(charts.CHARTS[name](*args), locale).to_dict()
 
 
 def after_write() -> None:
-    st.cache_data.clear()
+    """After a write from this session: the rest of this run reads what it wrote."""
+    refresh()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
+
+from rollout.ui import tables
 
 
 def history_table(changes: pd.DataFrame, key: str) -> None:
-    st.dataframe(
+    tables.dataframe(
         changes.astype({"old": str, "new": str}),  # a field's values differ in type from row to row
         hide_index=True,
         key=key,
-        column_config={"at": st.column_config.DatetimeColumn("When", format="localized")},
+        column_config={"at": "When"},
     )

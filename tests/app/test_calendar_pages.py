@@ -84,6 +84,12 @@ def test_a_planned_campaign_is_listed_with_its_conflicts_and_can_be_cancelled(de
     at.selectbox(key="cancel_choice_ES").set_value(planned.id)
     next(b for b in at.button if b.label == "Cancel campaign").click().run()
     assert_clean(at)
+    # It asks first, naming the campaign and the market; nothing is cancelled until confirmed.
+    assert any("'Webinar: fin de año' is taken off Spain's plan" in shown(w.value) for w in at.warning)
+    with read_session(get_engine(url)) as session:
+        assert not session.get(Campaign, planned.id).cancelled
+    at.button(key="confirm_yes").click().run()
+    assert_clean(at)
     listed = next(d.value for d in at.dataframe if "conflicts" in d.value.columns)
     assert "Webinar: fin de año" not in listed["name"].tolist()
     with read_session(get_engine(url)) as session:

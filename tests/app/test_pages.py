@@ -65,15 +65,41 @@ def test_recording_a_decision_from_the_country_page(demo_app, url):
     assert "First signings" not in at.header[0].value and "Minimal marketing launch" in at.header[0].value
 
 
-def test_stop_without_rationale_is_refused_and_nothing_changes(demo_app, url):
+def brazil_stopping(demo_app):
+    """Brazil's country page with Stop chosen in the decision form."""
     at = demo_app.switch_page("app_pages/country.py")
     at.query_params["country"] = "BR"
     at.run()
-    before = count(url, Decision)
     at.radio(key="decision_outcome_BR").set_value("stop")
+    return at
+
+
+def test_stop_without_rationale_is_refused_and_nothing_changes(demo_app, url):
+    before = count(url, Decision)
+    at = brazil_stopping(demo_app)
     submit_decision(at)
+    at.button(key="confirm_yes").click().run()
     assert any("rationale: required to stop" in shown(e.value) for e in at.error)
     assert count(url, Decision) == before
+
+
+def test_a_stop_asks_first_naming_the_market_and_nothing_is_decided_until_confirmed(demo_app, url):
+    before = count(url, Decision)
+    at = brazil_stopping(demo_app)
+    at.text_area(key="decision_rationale_BR").input("No traction after two extensions.")
+    submit_decision(at)
+    assert_clean(at)
+    assert any("Brazil exits the rollout for good" in shown(w.value) for w in at.warning)
+    assert at.button(key="confirm_yes").label == "Stop Brazil"
+    assert count(url, Decision) == before
+    at.button(key="confirm_no").click().run()  # kept as is: nothing decided, the question is gone
+    assert count(url, Decision) == before
+    assert not [b for b in at.button if b.key == "confirm_yes"]
+    submit_decision(at)
+    at.button(key="confirm_yes").click().run()
+    assert_clean(at)
+    assert count(url, Decision) == before + 1
+    assert any("Recorded decision" in shown(s.value) and "Stop" in s.value for s in at.success)
 
 
 def test_ticking_a_check(demo_app, url):
@@ -128,6 +154,7 @@ def test_a_decision_landing_while_reviewing_is_reported_not_overwritten(demo_app
     at.radio(key="decision_outcome_BR").set_value("stop")
     at.text_area(key="decision_rationale_BR").input("No budget in Brazil this year")
     submit_decision(at)
+    at.button(key="confirm_yes").click().run()  # the stop is confirmed on what the reviewer saw
     assert any("cfo@rollout.example recorded 'hold'" in shown(e.value) for e in at.error)
     with read_session(get_engine(url)) as session:
         outcomes = [d.outcome for d in session.exec(select(Decision).where(Decision.country_code == "BR"))]

@@ -74,25 +74,31 @@ def serve(
 
 
 @contextmanager
-def serve_app(folder: Path, env: dict[str, str], *args: str, port: int | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free localhost port (or `port`) with `env` added, logging to `folder`;
+def serve_app(log: Path, env: dict[str, str], *args: str, port: int | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on a free localhost port (or `port`) with `env` added, logging to `log`;
     its URL once healthy. `args` are more `streamlit run` flags."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     flags = ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     # A source edit during a run would reload the app's modules mid-test.
     flags += ["--server.fileWatcherType", "none", *args]
-    with serve(
-        "streamlit", ["run", "app.py", *flags], f"{url}/_stcore/health", folder / "streamlit.log", env
-    ):
+    with serve("streamlit", ["run", "app.py", *flags], f"{url}/_stcore/health", log, env):
+        yield url
+
+
+@contextmanager
+def app_server(database_url: str, log: Path, user: str = "ceo@rollout.example") -> Iterator[str]:
+    """`streamlit run app.py` on `database_url` (local mode, as `user`) on a free port, logging to `log`: its
+    URL, until left. Several servers may share one database, as a team's replicas do."""
+    env = {"ROLLOUT_DATABASE_URL": database_url, "ROLLOUT_USER": user}
+    with serve_app(log, env) as url:
         yield url
 
 
 @pytest.fixture
 def app_url(tmp_path) -> Iterator[str]:
     """The app on an empty SQLite database of its own."""
-    env = {"ROLLOUT_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}", "ROLLOUT_USER": "ceo@rollout.example"}
-    with serve_app(tmp_path, env) as url:
+    with app_server(f"sqlite:///{tmp_path / 'e2e.db'}", tmp_path / "streamlit.log") as url:
         yield url
 
 

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from rollout.platform.db import get_engine, read_session
+from rollout.platform.models import Decision
 
 pytestmark = pytest.mark.e2e
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -65,7 +69,9 @@ def test_leadership_records_a_decision_and_finds_it_in_the_log(page: Page, app_u
     page.screenshot(path=screenshots / "playbook.png", full_page=True)
 
 
-def test_decision_without_rationale_is_refused_in_the_form(page: Page, app_url: str):
+def test_a_stop_asks_first_naming_the_market_and_without_rationale_is_refused(
+    page: Page, app_url: str, tmp_path
+):
     open_page(page, app_url)
     page.locator(".st-key-load_demo button").click()
     wait_for_app(page)
@@ -73,8 +79,19 @@ def test_decision_without_rationale_is_refused_in_the_form(page: Page, app_url: 
     page.locator(".st-key-decision_outcome_GB").get_by_text("Stop — exit the market").click()
     page.get_by_role("button", name="Record decision").click()
     wait_for_app(page)
-    expect(page.get_by_text(re.compile("rationale: required to stop"))).to_be_visible()
-    expect(page.get_by_text("No decision yet.")).to_have_count(0)
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text(re.compile("United Kingdom exits the rollout for good"))).to_be_visible()
+    dialog.get_by_role("button", name="Stop United Kingdom").click()
+    wait_for_app(page)
+    expect(dialog.get_by_text(re.compile("rationale: required to stop"))).to_be_visible()
+    dialog.get_by_role("button", name="Keep as is").click()
+    wait_for_app(page)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    engine = get_engine(f"sqlite:///{tmp_path / 'e2e.db'}")  # the app's database (see app_url)
+    with read_session(engine) as session:
+        assert not session.exec(
+            select(Decision).where(Decision.country_code == "GB", Decision.outcome == "stop")
+        ).all()
 
 
 def test_a_bookmarked_page_opened_first_still_runs_through_the_router(page: Page, app_url: str):

@@ -19,13 +19,16 @@ def choose(page: Page, widget: str, option: str) -> None:
 
 
 def publish(page: Page, content: str) -> None:
+    # Picking the piece and the locale reruns the page: the form then shows what is stored for them.
     choose(page, ".st-key-translation_content_IN", content)
-    choose(page, ".st-key-translation_locale_IN", "hi_IN")
+    wait_for_app(page)
+    choose(page, ".st-key-translation_locale_IN", "Hindi (India)")
+    wait_for_app(page)
     choose(page, ".st-key-translation_status_IN", "Published")
     page.locator(".st-key-translation_link_IN input").fill("https://www.rollout.example/hi/site")
     page.get_by_role("button", name="Save translation").click()
     wait_for_app(page)
-    expect(page.get_by_text("Saved: Published in hi_IN.")).to_be_visible()
+    expect(page.get_by_text("Saved: Published in Hindi (India).")).to_be_visible()
 
 
 def search(page: Page, widget: str, text: str) -> None:

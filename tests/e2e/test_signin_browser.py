@@ -91,7 +91,7 @@ def signin_app(tmp_path_factory, provider) -> Iterator[SignInApp]:
         encoding="utf-8",
     )
     env = {"ROLLOUT_DATABASE_URL": database_url}
-    with serve_app(folder, env, "--secrets.files", str(secrets), port=port) as url:
+    with serve_app(folder / "streamlit.log", env, "--secrets.files", str(secrets), port=port) as url:
         yield SignInApp(url, provider, database_url)
 
 

@@ -21,7 +21,7 @@ from rollout.marketing.campaigns import (
 )
 from rollout.platform.db import read_session, write_session
 from rollout.platform.errors import RolloutError
-from rollout.platform.models import Campaign
+from rollout.platform.models import Campaign, LocalEvent
 from tests.factories import add, count
 
 MARKETER = "marketer@rollout.example"
@@ -233,3 +233,11 @@ def test_planned_campaigns_carry_the_same_warnings_as_each_checked_alone(engine,
     assert {"holiday", "too_close"} <= kinds["On a holiday"] and "too_close" in kinds["Next day"]
     assert {"holiday", "hours"} <= kinds["Late, in the fair"]  # the quiet fair blocks the day
     assert "holiday" in kinds["San José, Valencia"] and "holiday" not in kinds["San José, Madrid"]
+
+
+def test_the_same_local_event_on_the_same_days_is_added_once(engine, spain):
+    quiet_event(engine, "Feria de Abril", date(2026, 4, 21), date(2026, 4, 26))
+    with pytest.raises(RolloutError, match="'Feria de Abril' is already in the calendar on those days"):
+        quiet_event(engine, "Feria de Abril ", date(2026, 4, 21), date(2026, 4, 26))
+    quiet_event(engine, "Feria de Abril", date(2027, 4, 13), date(2027, 4, 18))  # next year's is another
+    assert count(engine, LocalEvent) == 2

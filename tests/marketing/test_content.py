@@ -662,3 +662,24 @@ def test_catalogue_titles_are_the_catalogues_in_its_order(engine, india):
     with read_session(engine) as session:
         assert catalogue_titles(session) == [piece.title for piece in catalogue(session)]
         assert catalogue_titles(session) == ["Case study: Retail", "Ebook: India playbook", "Webinar"]
+
+
+def test_a_change_without_a_status_keeps_the_stored_one(engine, india):
+    home = item(engine, "Website: home", "website")
+    translate(engine, "IN", home, "hi_IN", "published")
+    with write_session(engine) as session:
+        saved = save_translation(
+            session,
+            code="IN",
+            content_id=home,
+            locale="hi_IN",
+            change=TranslationChange(assignee="Priya@Rollout.example"),
+            by=ACTOR,
+        )
+        assert (saved.status, saved.assignee) == ("published", "priya@rollout.example")
+        assert saved.published_link.startswith("https://")
+
+
+def test_a_new_translation_given_no_status_starts_at_to_do(engine, india):
+    piece = item(engine, "Ebook", "ebook")
+    assert translate(engine, "IN", piece, "hi_IN", status=None).status == "todo"

@@ -339,3 +339,17 @@ def test_ownership_matches_a_campaign_owner_whatever_the_case(engine, india):
     hire(engine, "IN", SOURCED, candidate="Priya", email=PRIYA)
     plan(engine, "IN", "Diwali webinar", owner="Priya@Rollout.Example")
     assert owned(engine) == {"Priya": ([], ["Diwali webinar"], [])}
+
+
+def test_the_same_candidate_is_not_added_twice_to_a_market(engine, india):
+    first = hire(engine, "IN", SOURCED, role="Local marketing intern", candidate="Priya Nair")
+    with pytest.raises(RolloutError, match=rf"candidate: Priya Nair is already a candidate in IN \(#{first}"):
+        hire(engine, "IN", SOURCED, role="Local marketing intern", candidate=" priya nair ")
+    assert count(engine, Hire) == 1 and count(engine, HireStageChange) == 1
+
+
+def test_a_candidate_who_left_may_be_added_again(engine, india):
+    first = hire(engine, "IN", SOURCED, role="Local marketing intern", candidate="Priya Nair")
+    move(engine, first, "left", SOURCED, reason="took another offer")
+    hire(engine, "IN", SOURCED, role="Local marketing intern", candidate="Priya Nair")
+    assert count(engine, Hire) == 2

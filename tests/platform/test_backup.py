@@ -17,12 +17,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import Engine, Row, create_engine, delete, func, inspect, select, text, update
-from sqlmodel import SQLModel
 
 from rollout.cli import main
 from rollout.demo import load_demo
 from rollout.platform import backup as backup_module
-from rollout.platform.backup import BackupError, backup, compare, restore
+from rollout.platform.backup import BackupError, app_tables, backup, compare, restore
 from rollout.platform.db import get_engine, make_engine, read_session, write_session
 from rollout.platform.models import ContentItem, Opportunity, Signal
 from rollout.platform.schema import alembic_config, head_revision, upgrade
@@ -94,7 +93,7 @@ def rows_by_key(engine: Engine) -> dict[str, dict[tuple, Row]]:
                 tuple(row._mapping[column.name] for column in table.primary_key.columns): row
                 for row in connection.execute(select(table))
             }
-            for table in SQLModel.metadata.sorted_tables
+            for table in app_tables()
         }
 
 

@@ -6,10 +6,17 @@ from datetime import date
 
 import pytest
 
-from rollout.platform.countries import add_country, display_name, get_country, list_countries, update_facts
+from rollout.platform.countries import (
+    add_country,
+    display_name,
+    get_country,
+    list_countries,
+    set_weekend,
+    update_facts,
+)
 from rollout.platform.db import read_session, write_session
 from rollout.platform.errors import NotFound, RolloutError
-from rollout.platform.locales import country_name
+from rollout.platform.locales import country_name, locale_name, region_name
 from rollout.platform.models import Country, CountryFacts
 from tests.conftest import ACTOR
 from tests.factories import add, count
@@ -167,3 +174,32 @@ def test_country_names_in_the_viewers_language(code, locale, name):
 
 def test_unknown_viewer_locale_falls_back_to_english():
     assert country_name("IN", "zz-not-a-locale") == "India"
+
+
+def test_update_facts_given_some_fields_writes_only_those(engine):
+    add(engine, "IN", START)
+    with write_session(engine) as session:
+        set_weekend(session, code="IN", days=[6], by=ACTOR)
+    before = get(engine, "IN")
+    with write_session(engine) as session:
+        update_facts(session, code="IN", facts={"currency": "USD"}, by="editor@rollout.example")
+    after = get(engine, "IN")
+    assert after.currency == "USD"
+    kept = ("display_name", "languages", "time_zones", "first_week_day", "weekend_override")
+    assert [getattr(after, f) for f in kept] == [getattr(before, f) for f in kept]
+
+
+def test_update_facts_refuses_a_field_that_is_not_a_fact(engine):
+    add(engine, "IN", START)
+    with (
+        write_session(engine) as session,
+        pytest.raises(RolloutError, match="start_date: not a country fact"),
+    ):
+        update_facts(session, code="IN", facts={"start_date": START}, by="editor@rollout.example")
+
+
+def test_locales_and_regions_are_named_for_people():
+    assert locale_name("hi_IN") == "Hindi (India)"
+    assert locale_name("pt_BR", "fr") == "Portugais (Brésil)"
+    assert region_name("IN", "KA") == "Karnataka"
+    assert region_name("DE", "BY") == "Bayern"

@@ -131,3 +131,13 @@ def add_country_once(engine) -> None:
     with read_session(engine) as session:
         if session.get(Country, "ES") is None:
             add(engine, "ES", date(2026, 1, 1))
+
+
+def test_a_frame_with_gaps_exports_empty_cells_and_whole_numbers():
+    # An integer column with a gap is float in pandas (2 → 2.0) and its gap NaN.
+    frame = pd.DataFrame(
+        {"deals": [2, None], "share": [0.25, 1.5], "on": [pd.Timestamp("2026-12-23"), pd.NaT]}
+    )
+    assert frame["deals"].dtype == float
+    back = read_back(frame_csv(frame))
+    assert back == [["deals", "share", "on"], ["2", "0.25", "2026-12-23 00:00:00"], ["", "1.5", ""]]

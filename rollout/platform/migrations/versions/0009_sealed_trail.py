@@ -5,14 +5,14 @@ decision or audit entry it collided with (its delete fires no trigger) and wrote
 TRUNCATE on PostgreSQL emptied the tables (it fires no row trigger).
 
 Revision ID: 0009_sealed_trail
-Revises: 0007
+Revises: 0008_data_version
 Create Date: 2026-12-02
 """
 
 from rollout.platform.migrations.append_only import allow_replace_and_truncate, forbid_replace_and_truncate
 
 revision = "0009_sealed_trail"
-down_revision = "0007"
+down_revision = "0008_data_version"
 branch_labels = None
 depends_on = None
 
