@@ -9,6 +9,7 @@ from rollout.marketing.campaigns import (
     BUSINESS_HOURS,
     campaign_warnings,
     cancel_campaign,
+    default_time_zone,
     hq_time_zone,
     in_hq_time,
     plan_campaign,
@@ -19,7 +20,7 @@ from rollout.marketing.local_calendar import calendar_entries, subdivisions
 from rollout.platform.countries import display_name
 from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import RolloutError
-from rollout.platform.locales import country_locale
+from rollout.platform.locales import country_locale, zone_label
 from rollout.platform.models import CHANNELS, Country
 from rollout.ui import context, data, forms, tables
 from rollout.ui.actions import Confirmation, ask_first, confirmations
@@ -61,6 +62,7 @@ def occasions(code: str, subdivision: str | None) -> list[str]:
 def plan_form(country: Country) -> None:
     code = country.code
     zones = country.time_zones or ["UTC"]
+    main_zone = default_time_zone(country)
     regions = subdivisions(code)
     with st.form(f"campaign_form_{code}"):
         st.markdown("**Plan a campaign** (date and time are local to the market)")
@@ -75,7 +77,13 @@ def plan_form(country: Country) -> None:
         at = right.time_input(
             "Local time", value=time(10), step=timedelta(minutes=15), key=f"campaign_time_{code}"
         )
-        zone = left.selectbox("Time zone", zones, key=f"campaign_zone_{code}")
+        zone = left.selectbox(
+            "Time zone",
+            zones,
+            index=zones.index(main_zone) if main_zone in zones else 0,
+            format_func=lambda z: zone_label(z, locale),
+            key=f"campaign_zone_{code}",
+        )
         duration = right.number_input(
             "Duration (minutes)",
             min_value=15,
@@ -151,17 +159,20 @@ def plan_form(country: Country) -> None:
             st.error(plain(str(error)))
             return
         data.after_write()
-        st.success(plain(f"Planned '{campaign.name}' for {local_start:%Y-%m-%d %H:%M} ({zone})."))
+        st.success(
+            plain(f"Planned '{campaign.name}' for {local_start:%Y-%m-%d %H:%M} ({zone_label(zone, locale)}).")
+        )
         show_warnings(warnings)
 
 
 def suggestions(country: Country) -> None:
     code = country.code
+    zone = zone_label(default_time_zone(country), locale)
     left, middle, right = st.columns(3)
     window = left.date_input(
         "Between", value=(today, today + timedelta(days=30)), key=f"suggest_window_{code}"
     )
-    at = middle.time_input("Local time", value=time(10), key=f"suggest_time_{code}")
+    at = middle.time_input(f"Local time ({zone})", value=time(10), key=f"suggest_time_{code}")
     count = right.number_input("How many", min_value=1, max_value=20, value=5, key=f"suggest_count_{code}")
     if not (isinstance(window, tuple) and len(window) == 2):
         st.caption("Choose the first and last day of the window.")
@@ -180,7 +191,7 @@ def suggestions(country: Country) -> None:
         return
     rows = [
         {
-            "local": f"{s.starts_at:%a %Y-%m-%d %H:%M}",
+            f"local ({zone})": f"{s.starts_at:%a %Y-%m-%d %H:%M}",
             f"HQ ({hq_time_zone()})": f"{in_hq_time(s.starts_at):%H:%M}",
             "fit": s.score,
             "why": " · ".join(s.reasons),

@@ -39,6 +39,7 @@ FACT_LABELS = {
     "languages": "languages",
     "currency": "currency",
     "time_zones": "time zones",
+    "main_time_zone": "main time zone",
     "first_week_day": "first day of the week",
 }
 
@@ -82,7 +83,8 @@ def add_country_form(existing: set[str]) -> None:
 def facts_section(country: Country) -> None:
     opened = context.opened_version(f"facts_name_{country.code}", country.version)
     language_names = ", ".join(locales.language_name(lang, locale) for lang in country.languages) or "—"
-    zones = country.time_zones
+    main = country.main_time_zone
+    zones = [f"{main} (main)", *(z for z in country.time_zones if z != main)] if main else country.time_zones
     shown_zones = ", ".join(zones[:3]) + (f" and {len(zones) - 3} more" if len(zones) > 3 else "")
     shown_facts = {
         "Started": format_day(country.start_date, locale),
@@ -103,6 +105,7 @@ def facts_section(country: Country) -> None:
             ("languages", "languages"),
             ("currency", "currency"),
             ("time_zones", "zones"),
+            ("main_time_zone", "main_zone"),
             ("first_week_day", "week"),
         )
     }
@@ -128,6 +131,12 @@ def facts_section(country: Country) -> None:
             "Time zones",
             sorted(set(locales.all_time_zones()) | set(country.time_zones)),
             key=fields["time_zones"],
+        )
+        st.selectbox(
+            "Main time zone (campaign times default to it; one of the time zones above)",
+            sorted(set(locales.all_time_zones()) | {country.main_time_zone}),
+            format_func=lambda zone: locales.zone_label(zone, locale) if zone else "—",
+            key=fields["main_time_zone"],
         )
         st.selectbox(
             "First day of the week",

@@ -149,7 +149,7 @@ def market_codes(count: int) -> list[str]:
 
 def _facts_ok(code: str) -> bool:
     try:
-        facts = validate_facts(suggested_facts(code))
+        facts = validate_facts(suggested_facts(code), code)
     except RolloutError:
         return False
     return bool(facts.languages and facts.time_zones)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 import rollout.metric_providers  # noqa: F401  (registers the gate metrics)
 from rollout.demo import load_demo
+from rollout.digest import send_digests, week_of
 from rollout.gates import decisions as gate_decisions
 from rollout.gates import status as gates
 from rollout.gates.playbook import load_playbook
@@ -242,6 +243,24 @@ def cmd_restore(engine: Engine, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_digest(engine: Engine, args: argparse.Namespace) -> int:
+    today = date.today()
+    outcome = send_digests(
+        engine,
+        week=args.week or week_of(today),
+        today=today,
+        playbook=load_playbook(),
+        to=args.to,
+        dry_run=args.dry_run,
+        by=args.by,
+        say=print,
+    )
+    for email, error in outcome.failed:
+        print(f"rollout: the digest to {email} was not sent: {error}", file=sys.stderr)
+    print(f"sent {len(outcome.sent)}, failed {len(outcome.failed)}")
+    return 1 if outcome.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rollout", description="International market-rollout tracker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -342,6 +361,15 @@ def build_parser() -> argparse.ArgumentParser:
     ics.add_argument("--region", help="a subdivision whose regional holidays to add, e.g. MD for Madrid")
     ics.add_argument("-o", "--output", required=True)
     ics.set_defaults(run=cmd_export_ics)
+
+    digest = commands.add_parser("digest", help="email each user their This week (once per week)")
+    digest.add_argument("--week", metavar="YYYY-Www", help="the ISO week (default: this one)")
+    recipients = digest.add_mutually_exclusive_group(required=True)
+    recipients.add_argument("--to", metavar="EMAIL", help="one user")
+    recipients.add_argument("--all", action="store_true", help="every active user with the digest on")
+    digest.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
+    digest.add_argument("--by", default=default_actor(), help="who sends it, for the history (email)")
+    digest.set_defaults(run=cmd_digest)
     return parser
 
 

@@ -29,7 +29,7 @@ from rollout.platform.countries import get_country
 from rollout.platform.errors import NotFound, RolloutError
 from rollout.platform.locales import all_time_zones
 from rollout.platform.locking import locked, require_version, touch
-from rollout.platform.models import CHANNELS, Campaign, LocalEvent, utc_now
+from rollout.platform.models import CHANNELS, Campaign, Country, LocalEvent, utc_now
 
 BUSINESS_HOURS = (time(9), time(18))  # local working hours a campaign should fall within
 MIN_DAYS_APART = 3  # two campaigns closer than this in one market compete for the same attention
@@ -69,6 +69,11 @@ def to_utc(local_start: datetime, time_zone: str) -> datetime:
             "(clocks go back): choose another time"
         )
     return first.astimezone(UTC)
+
+
+def default_time_zone(country: Country) -> str:
+    """Where a campaign's local time is set unless the marketer chooses another of the country's zones."""
+    return country.main_time_zone or (country.time_zones[0] if country.time_zones else "UTC")
 
 
 def hq_time_zone() -> str:
@@ -192,7 +197,7 @@ def plan_campaign(
     """Save a campaign; returns it with its warnings (warnings inform, they do not refuse)."""
     country = get_country(session, code)
     by = authorize(session, by, Action.MANAGE_MARKETING, country.code)
-    time_zone = time_zone or (country.time_zones[0] if country.time_zones else "UTC")
+    time_zone = time_zone or default_time_zone(country)
     _validate(country.code, name, channel, time_zone, duration_minutes, locale, subdivision)
     starts_at = to_utc(local_start, time_zone)
     twin = session.exec(
@@ -262,7 +267,7 @@ def suggest_slots(
 ) -> list[Slot]:
     """The best `count` days in [start, end] at `local_time`, ranked by fit, each with its reasons."""
     country = get_country(session, code)
-    zone = ZoneInfo(time_zone or (country.time_zones[0] if country.time_zones else "UTC"))
+    zone = ZoneInfo(time_zone or default_time_zone(country))
     start = max(start, today or date.today())  # a slot in the past is no suggestion
     entries = calendar_entries(
         session,

@@ -30,12 +30,13 @@ def suggested_facts(code: str, on: date | None = None) -> CountryFacts:
         languages=locales.official_languages(code),
         currency=locales.currency(code, on),
         time_zones=locales.time_zones(code),
+        main_time_zone=locales.main_time_zone(code),
         first_week_day=locales.first_week_day(code),
     )
 
 
-def validate_facts(facts: CountryFacts) -> CountryFacts:
-    """Facts checked field by field; the message names the field."""
+def validate_facts(facts: CountryFacts, code: str) -> CountryFacts:
+    """Facts checked field by field; the message names the field. An empty main zone is chosen by the rule."""
     if not facts.currency:
         raise RolloutError("currency: none is known for this country; choose the one its deals are in")
     if facts.currency not in list_currencies():
@@ -47,6 +48,13 @@ def validate_facts(facts: CountryFacts) -> CountryFacts:
     bad_zones = [zone for zone in facts.time_zones if zone not in zones]
     if bad_zones:
         raise RolloutError(f"time zones: {', '.join(bad_zones)} not in the IANA time zone database")
+    if not facts.main_time_zone:
+        facts.main_time_zone = locales.main_time_zone(code, facts.time_zones)
+    elif facts.main_time_zone not in facts.time_zones:
+        raise RolloutError(
+            f"main time zone: {facts.main_time_zone} is not one of the country's time zones; add it to "
+            "them or choose one of them"
+        )
     if not 0 <= facts.first_week_day <= 6:
         raise RolloutError("first day of the week: must be 0 (Monday) to 6 (Sunday)")
     if facts.display_name is not None and not facts.display_name.strip():
@@ -79,7 +87,7 @@ def add_country(
     if session.get(Country, code) is not None:
         raise RolloutError(f"{code} ({locales.country_name(code)}) is already in the rollout")
     # The currency in force when the rollout starts, or now if it started in the past (HR: EUR, not HRK).
-    facts = validate_facts(facts or suggested_facts(code, max(start_date, date.today())))
+    facts = validate_facts(facts or suggested_facts(code, max(start_date, date.today())), code)
     country = Country(
         code=code,
         start_date=start_date,
@@ -110,7 +118,7 @@ def update_facts(
     if unknown:
         raise RolloutError(f"{', '.join(sorted(unknown))}: not a country fact")
     stored = {field: getattr(country, field) for field in CountryFacts.model_fields}
-    merged = validate_facts(CountryFacts.model_construct(**(stored | changes))).model_dump()
+    merged = validate_facts(CountryFacts.model_construct(**(stored | changes)), country.code).model_dump()
     for field in changes:
         setattr(country, field, merged[field])
     touch(country, by)

@@ -1,6 +1,7 @@
 """Country and language facts from CLDR (babel), ISO 3166 (pycountry) and the IANA tz database (tzdata).
 
-No hand-written tables: adding a country only needs its ISO code.
+Adding a country only needs its ISO code. The one hand-written table, MAIN_ZONE_OVERRIDES, corrects the few
+countries whose tz order is geographic rather than by population (see main_time_zone).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from importlib import resources
 import holidays
 import pycountry
 from babel import Locale, UnknownLocaleError
+from babel.dates import get_timezone_location
 from babel.languages import get_official_languages
 from babel.numbers import get_territory_currencies
 
@@ -98,6 +100,43 @@ def _zone_tab() -> dict[str, tuple[str, ...]]:
 
 def time_zones(code: str) -> list[str]:
     return list(_zone_tab().get(code, ()))
+
+
+# tzdata's zone.tab lists a country's zones "most populous first, where that does not contradict" a
+# geographical order. Where geography wins, an island or exclave comes first (Brazil's Noronha, Australia's
+# Lord Howe, Canada's St John's, Russia's Kaliningrad, Ukraine's Simferopol, Uzbekistan's Samarkand); CLDR's
+# metaZones primaryZones names Kyiv and Tashkent, and GeoNames' city populations (checked against every
+# multi-zone country in tzdata 2026f) name these six. Neither ships with babel, hence this table;
+# tests/platform/test_countries.py fails when tzdata's first zone catches up with an entry.
+MAIN_ZONE_OVERRIDES = {
+    "AU": "Australia/Sydney",
+    "BR": "America/Sao_Paulo",
+    "CA": "America/Toronto",
+    "RU": "Europe/Moscow",
+    "UA": "Europe/Kyiv",
+    "UZ": "Asia/Tashkent",
+}
+
+
+def main_time_zone(code: str, zones: list[str] | None = None) -> str:
+    """The zone most of the country does business in, among `zones` (default: all the country's zones).
+
+    Zones outside tzdata's list for the country (a user may add any) come after its own, in the order given;
+    "" when there is no zone at all.
+    """
+    zones = time_zones(code) if zones is None else zones
+    if MAIN_ZONE_OVERRIDES.get(code) in zones:
+        return MAIN_ZONE_OVERRIDES[code]
+    ranked = [zone for zone in time_zones(code) if zone in zones] + zones
+    return ranked[0] if ranked else ""
+
+
+def zone_label(zone: str, locale: str | None = None) -> str:
+    """A zone named for people, in the viewer's language, with its IANA name: "Brazil (Sao Paulo) Time ·
+    America/Sao_Paulo"."""
+    if zone in ("UTC", "Etc/UTC", ""):
+        return "UTC"
+    return f"{get_timezone_location(zone, locale=viewer_locale(locale))} · {zone}"
 
 
 def all_time_zones() -> list[str]:

@@ -105,6 +105,8 @@ class CountryFacts(SQLModel):
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     currency: str = Field(max_length=3)
     time_zones: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # One of time_zones: where campaign times are set by default ("" = chosen by locales.main_time_zone).
+    main_time_zone: str = Field(default="", max_length=60)
     first_week_day: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
     # Weekend days (0 = Monday) where the country's own working week differs from python-holidays'.
     weekend_override: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
@@ -368,9 +370,23 @@ class AppUser(SQLModel, table=True):
     role: str = Field(max_length=20)
     countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     active: bool = True
+    weekly_digest: bool = Field(default=True, description="whether `rollout digest` emails them This week")
+    digest_locale: str = Field(default="en", max_length=20, description="the language of their digest")
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: str = Field(max_length=254)
     version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+class DigestSent(SQLModel, table=True):
+    """A weekly digest sent to a user: a week is sent to each user once."""
+
+    __tablename__ = "digest_sent"
+    __table_args__ = (UniqueConstraint("email", "week", name="uq_digest_sent_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    week: str = Field(max_length=8, description="ISO week, e.g. 2026-W49")
+    sent_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
 class AuditEntry(SQLModel, table=True):

@@ -56,6 +56,27 @@ def _text(name: str, raw: str) -> str:
     return raw.strip()
 
 
+def _base_url(name: str, raw: str) -> str:
+    if not raw.strip().startswith(("http://", "https://")):
+        raise SettingsError(f"{name}: '{raw}' is not an http(s) address (e.g. https://rollout.example.com)")
+    return raw.strip().rstrip("/")
+
+
+def _port(name: str, raw: str) -> int:
+    if not raw.strip().isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"{name}: '{raw}' is not a port number (1-65535)")
+    return int(raw)
+
+
+SMTP_SECURITY = ("starttls", "tls", "none")
+
+
+def _smtp_security(name: str, raw: str) -> str:
+    if raw.strip().lower() not in SMTP_SECURITY:
+        raise SettingsError(f"{name}: '{raw}' is not one of {', '.join(SMTP_SECURITY)}")
+    return raw.strip().lower()
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None  # None: the embedded SQLite file
@@ -63,6 +84,13 @@ class Settings:
     hq_time_zone: str
     user: str
     allow_remote_local_mode: bool
+    base_url: str
+    smtp_host: str | None  # None: the digest is printed, not sent
+    smtp_port: int | None  # None: 465 with TLS, else 587
+    smtp_security: str
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_sender: str
 
 
 @dataclass(frozen=True)
@@ -116,6 +144,43 @@ VARIABLES: tuple[Variable, ...] = (
         "`false`",
         _boolean,
         lambda: False,
+    ),
+    Variable(
+        "ROLLOUT_BASE_URL",
+        "base_url",
+        "the app's address, for the links in the weekly digest",
+        "`http://localhost:8501`",
+        _base_url,
+        lambda: "http://localhost:8501",
+    ),
+    Variable(
+        "ROLLOUT_SMTP_HOST",
+        "smtp_host",
+        "the SMTP server `rollout digest` sends through",
+        "unset: the digest is printed",
+        _text,
+        lambda: None,
+    ),
+    Variable(
+        "ROLLOUT_SMTP_PORT", "smtp_port", "its port", "`465` with `tls`, else `587`", _port, lambda: None
+    ),
+    Variable(
+        "ROLLOUT_SMTP_SECURITY",
+        "smtp_security",
+        "`starttls`, `tls` (implicit TLS) or `none`",
+        "`starttls`",
+        _smtp_security,
+        lambda: "starttls",
+    ),
+    Variable("ROLLOUT_SMTP_USER", "smtp_user", "the SMTP login", "unset: no login", _text, lambda: None),
+    Variable("ROLLOUT_SMTP_PASSWORD", "smtp_password", "its password", "unset", _text, lambda: None),
+    Variable(
+        "ROLLOUT_SMTP_SENDER",
+        "smtp_sender",
+        "the digest's From address",
+        "`rollout@localhost`",
+        _text,
+        lambda: "rollout@localhost",
     ),
 )
 

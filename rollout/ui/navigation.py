@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -25,8 +26,15 @@ class PageSpec:
     roles: frozenset[Role]
     url_path: str | None = None  # kept when a page's file is renamed, so links and bookmarks still work
 
+    @property
+    def address(self) -> str:
+        """The page's URL path, as Streamlit serves it."""
+        return self.url_path or Path(self.path).stem
+
 
 PAGES = (
+    # No group: shown first, above the groups, for every role; the start page.
+    PageSpec("", "app_pages/this_week.py", "This week", ":material/today:", EVERYONE),
     PageSpec("Leadership", "app_pages/portfolio.py", "Portfolio", ":material/public:", EVERYONE),
     PageSpec("Leadership", "app_pages/country.py", "Country", ":material/flag:", EVERYONE),
     PageSpec("Leadership", "app_pages/decisions.py", "Decisions", ":material/gavel:", LEADERSHIP),

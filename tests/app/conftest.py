@@ -34,6 +34,7 @@ PAGES = [
     "app_pages/rates.py",
     "app_pages/history.py",
     "app_pages/users.py",
+    "app_pages/this_week.py",
 ]
 
 
@@ -69,8 +70,11 @@ def demo_template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_app(url, demo_template) -> AppTest:
+    """The demo, on the Portfolio (the start page, This week, has tests of its own)."""
     shutil.copyfile(demo_template, url.removeprefix("sqlite:///"))
     at = run_app()
+    assert_clean(at)
+    at.switch_page("app_pages/portfolio.py").run()
     assert_clean(at)
     return at
 

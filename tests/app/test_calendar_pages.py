@@ -99,3 +99,29 @@ def test_a_planned_campaign_is_listed_with_its_conflicts_and_can_be_cancelled(de
     at.run()
     assert_clean(at)
     assert any("fit" in d.value.columns for d in at.dataframe)
+
+
+SAO_PAULO = "Brazil (Sao Paulo) Time · America/Sao_Paulo"
+
+
+def test_brazils_campaign_form_defaults_to_and_names_the_main_zone(demo_app, url):
+    at = open_page(demo_app, "app_pages/campaigns.py", "BR")
+    zone = at.selectbox(key="campaign_zone_BR")
+    assert zone.value == "America/Sao_Paulo"  # not tzdata's first, America/Noronha
+    assert SAO_PAULO in zone.options and "Brazil (Fernando de Noronha) Time · America/Noronha" in zone.options
+    at.text_input(key="campaign_name_BR").input("Webinar: vendas 2027")
+    at.date_input(key="campaign_day_BR").set_value(date(2027, 3, 3))
+    at.time_input(key="campaign_time_BR").set_value(time(10, 0))
+    next(b for b in at.button if b.label == "Plan campaign").click().run()
+    assert_clean(at)
+    assert any(f"({SAO_PAULO})" in shown(s.value) for s in at.success)
+    with read_session(get_engine(url)) as session:
+        planned = session.exec(select(Campaign).where(Campaign.name == "Webinar: vendas 2027")).one()
+    assert planned.time_zone == "America/Sao_Paulo"
+    assert f"{planned.starts_at:%H:%M}" == "13:00"  # 10:00 in São Paulo (UTC−3), not 12:00 as in Noronha
+
+    at.session_state["campaigns_view"] = "Suggest dates"
+    at.run()
+    assert_clean(at)
+    assert at.time_input(key="suggest_time_BR").label == f"Local time ({SAO_PAULO})"
+    assert any(f"local ({SAO_PAULO})" in d.value.columns for d in at.dataframe)

@@ -64,7 +64,7 @@ def test_a_fragment_rerun_of_a_deactivated_user_is_refused(demo_app, url):
             add_user(session, email=SELLER, role="sales", countries=["ES"], by=CEO)
         at = AppTest.from_function(signed_in_part, default_timeout=60)
         at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": True, "email": SELLER}
+        at.user = {"is_logged_in": True, "email": SELLER, "email_verified": True}
         at.run()
         assert_clean(at)
         assert [m.value for m in at.markdown] == [f"Deals of {SELLER}"]

@@ -264,3 +264,18 @@ def test_the_country_page_shows_the_latest_ten_decisions_and_the_rest_on_request
     assert logged() == list(range(12, 2, -1))  # newest first
     at.toggle(key="decision_log_all_FR").set_value(True).run()
     assert logged() == list(range(12, 0, -1))
+
+
+def test_the_main_time_zone_is_shown_and_edited_on_the_country_page(demo_app, url):
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "BR"
+    at.run()
+    assert any(t.value.startswith("America/Sao_Paulo (main), America/Noronha") for t in at.text)
+    main = at.selectbox(key="facts_main_zone_BR")
+    assert main.value == "America/Sao_Paulo"
+    main.set_value("America/Manaus")
+    next(b for b in at.button if b.label == "Save facts").click().run()
+    assert_clean(at)
+    with read_session(get_engine(url)) as session:
+        brazil = session.get(Country, "BR")
+        assert (brazil.main_time_zone, brazil.currency) == ("America/Manaus", "BRL")

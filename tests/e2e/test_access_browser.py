@@ -52,7 +52,7 @@ def test_every_page_of_the_admin_renders_with_the_demo(page: Page, app_url: str,
     page.locator(".st-key-load_demo button").click()
     wait_for_app(page)
     for spec in PAGES:
-        name = Path(spec.path).stem
+        name = spec.address
         open_page(page, f"{app_url}/{name}")  # fails on any exception the page shows
         expect(page.get_by_role("heading", name=spec.title).first).to_be_visible()
         page.screenshot(path=screenshots / f"admin_{name}.png", full_page=True)

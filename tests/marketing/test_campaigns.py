@@ -241,3 +241,20 @@ def test_the_same_local_event_on_the_same_days_is_added_once(engine, spain):
         quiet_event(engine, "Feria de Abril ", date(2026, 4, 21), date(2026, 4, 26))
     quiet_event(engine, "Feria de Abril", date(2027, 4, 13), date(2027, 4, 18))  # next year's is another
     assert count(engine, LocalEvent) == 2
+
+
+def test_campaigns_and_suggestions_default_to_the_main_zone(engine):
+    add(engine, "BR", date(2026, 1, 5))
+    local = datetime(2026, 12, 1, 10, 0)
+    with write_session(engine) as session:
+        campaign, _ = plan_campaign(
+            session, code="BR", name="Webinar", channel="webinar", local_start=local, by=MARKETER
+        )
+        assert campaign.time_zone == "America/Sao_Paulo"
+        assert campaign.starts_at == local.replace(tzinfo=ZoneInfo("America/Sao_Paulo"))
+        day = date(2026, 12, 8)
+        slots = suggest_slots(
+            session, code="BR", start=day, end=day + timedelta(days=6), local_time=time(10), today=day
+        )
+    assert slots and {slot.starts_at.tzinfo for slot in slots} == {ZoneInfo("America/Sao_Paulo")}
+    assert {slot.starts_at.utcoffset() for slot in slots} == {timedelta(hours=-3)}

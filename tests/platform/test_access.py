@@ -37,7 +37,7 @@ WRITES: dict[Action, Callable[[Session, str, str], object]] = {
         s, code=code, kind="meeting", occurred_on=TODAY, by=by, today=TODAY
     ),
     Action.MANAGE_MARKETING: lambda s, by, code: add_local_event(
-        s, code=code, name="Feria", kind="opportunity", start=TODAY, end=TODAY, by=by
+        s, code=code, name=f"Feria of {by}", kind="opportunity", start=TODAY, end=TODAY, by=by
     ),
     Action.MANAGE_SETTINGS: lambda s, by, code: save_rates(
         s, [Rate("USD", TODAY, Decimal("1.1"))], by=by, source="manual"

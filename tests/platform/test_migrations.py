@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -137,3 +139,35 @@ def test_unknown_revision_on_an_otherwise_empty_database_creates_nothing(empty):
     with pytest.raises(DatabaseTooNew, match="ffff"):
         upgrade(empty)
     assert tables(empty) == {"alembic_version"}
+
+
+def upgrade_to(engine: Engine, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_main_zone_migration_fills_stored_countries_from_the_rule(empty):
+    upgrade_to(empty, "0009_sealed_trail")
+    zones = {
+        "BR": ["America/Noronha", "America/Sao_Paulo", "America/Manaus"],
+        "IN": ["Asia/Kolkata"],
+        "AQ": [],
+    }
+    with empty.begin() as connection:
+        for code, country_zones in zones.items():
+            connection.execute(
+                text(
+                    "INSERT INTO country (code, languages, currency, time_zones, first_week_day, start_date,"
+                    " created_at, created_by) VALUES (:code, '[]', 'EUR', :zones, 0, '2026-01-10',"
+                    " '2026-01-10 12:00:00', 'lead@rollout.example')"
+                ),
+                {"code": code, "zones": json.dumps(country_zones)},
+            )
+    upgrade(empty)
+    with empty.connect() as connection:
+        stored = dict(connection.execute(text("SELECT code, main_time_zone FROM country")).all())
+        kept = dict(connection.execute(text("SELECT code, time_zones FROM country")).all())
+    assert stored == {"BR": "America/Sao_Paulo", "IN": "Asia/Kolkata", "AQ": ""}
+    assert {code: json.loads(z) if isinstance(z, str) else z for code, z in kept.items()} == zones
