@@ -49,7 +49,7 @@ def current_user() -> Principal:
 def require_user() -> Principal:
     """The user this session acts as; stops the script with a sign-in or refusal page when there is none.
 
-    While an admin views the app as someone, that someone (read-only), under a banner.
+    While an admin views the app as someone, that someone (read-only; app.py draws the banner).
     """
     st.session_state[data.READ_ONLY_KEY] = None  # signing in may write (local mode's first admin)
     real = _oidc_user() if sign_in_configured() else _local_user()
@@ -57,8 +57,6 @@ def require_user() -> Principal:
     viewed = _viewed_as(real)
     st.session_state[data.READ_ONLY_KEY] = viewed
     st.session_state[USER_KEY] = viewed or real
-    if viewed is not None:
-        _view_as_banner(viewed)
     return viewed or real
 
 
@@ -77,7 +75,11 @@ def _viewed_as(real: Principal) -> Principal | None:
     return Principal(current.email, current.role, current.countries, current.name, viewed_by=real.email)
 
 
-def _view_as_banner(viewed: Principal) -> None:
+def view_as_banner() -> None:
+    """Above the page, while an admin views the app as someone: whom, read-only, and Stop."""
+    viewed = st.session_state.get(data.READ_ONLY_KEY)
+    if viewed is None:
+        return
     text, stop = st.columns([6, 1], vertical_alignment="center")
     text.warning(plain(f"Viewing as {viewed.describe()} — read-only."), icon=":material/visibility:")
     stop.button("Stop", key="view_as_stop", on_click=_stop_viewing, type="primary")

@@ -56,6 +56,7 @@ def country_filter() -> list[str]:
 
 
 def sidebar(engine: Engine, user: Principal) -> None:
+    auth.view_as_banner()  # above the page
     with st.sidebar:
         auth.sidebar_identity()
         st.selectbox(
