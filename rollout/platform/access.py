@@ -8,6 +8,9 @@ Roles (a user has one) and what each may change:
   one person running Rollout alone (local mode) is never locked out.
 A user's `countries` limits the country-bound actions to those countries; an empty list means all.
 The acting user is looked up in the same transaction as the write, so a revoked role takes effect at once.
+
+An admin may view the app as another user (`view_as`): they are offered what that user is offered, on an
+engine marked read-only (`read_only`), on which every write session is refused, whatever page asks for it.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from rollout.platform import audit
 from rollout.platform.errors import RolloutError, require_actor
 from rollout.platform.models import AppUser, Role
 
@@ -50,6 +55,16 @@ class Principal:
     email: str
     role: str
     countries: tuple[str, ...] = ()
+    name: str = ""
+    viewed_by: str | None = None  # the admin viewing the app as this user: then nothing may be changed
+
+    @property
+    def read_only(self) -> bool:
+        return self.viewed_by is not None
+
+    def describe(self) -> str:
+        """ "Lucía (sales · BR, MX)": who this is, their role and countries."""
+        return f"{self.name or self.email} ({self.role} · {', '.join(self.countries) or 'all countries'})"
 
     def may(self, action: Action) -> bool:
         return action in PERMISSIONS[Role(self.role)]
@@ -68,7 +83,7 @@ def principal(session: Session, email: str) -> Principal | None:
     user = find_user(session, email)
     if user is None or not user.active:
         return None
-    return Principal(user.email, user.role, tuple(user.countries))
+    return Principal(user.email, user.role, tuple(user.countries), user.name)
 
 
 def authorize(session: Session, by: str, action: Action, country_code: str | None = None) -> str:
@@ -90,3 +105,44 @@ def authorize(session: Session, by: str, action: Action, country_code: str | Non
         )
     session.info["actor"] = email
     return email
+
+
+# The execution option that marks an engine read-only: the principal being viewed as.
+READ_ONLY_OPTION = "rollout_read_only"
+
+
+def read_only(engine: Engine, viewed: Principal) -> Engine:
+    """`engine` for an admin viewing the app as `viewed`: reads as usual, every write session refused."""
+    return engine.execution_options(**{READ_ONLY_OPTION: viewed})
+
+
+def refuse_if_read_only(engine: Engine) -> None:
+    """PermissionDenied on a read-only engine (see `read_only`): called by every write session."""
+    viewed = engine.get_execution_options().get(READ_ONLY_OPTION)
+    if viewed is not None:
+        raise PermissionDenied(
+            f"You are viewing Rollout as {viewed.describe()}, read-only: nothing can be changed while "
+            "viewing as someone (press Stop in the banner to act as yourself again). Nothing was changed."
+        )
+
+
+def view_as(session: Session, *, by: str, email: str) -> Principal:
+    """An admin (`by`) starts viewing the app as the active user `email`, recorded in the audit trail;
+    the principal returned is that user, read-only."""
+    admin = authorize(session, by, Action.MANAGE_USERS)
+    viewed = principal(session, email)
+    if viewed is None:
+        raise RolloutError(f"view as: {email} is not an active Rollout user. Nothing was changed.")
+    if viewed.email == admin:
+        raise RolloutError("view as: that is you; choose another user. Nothing was changed.")
+    audit.record_view_as(session, viewed.email, started=True)
+    return Principal(viewed.email, viewed.role, viewed.countries, viewed.name, viewed_by=admin)
+
+
+def stop_viewing_as(session: Session, viewed: Principal) -> None:
+    """The admin who was viewing the app as `viewed` acts as themselves again, recorded in the trail.
+    Always allowed: it gives no one more access, and an admin demoted meanwhile must still be able to stop."""
+    if viewed.viewed_by is None:
+        raise RolloutError(f"{viewed.email} is not being viewed as. Nothing was changed.")
+    session.info["actor"] = require_actor(viewed.viewed_by)
+    audit.record_view_as(session, viewed.email, started=False)

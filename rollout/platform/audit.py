@@ -26,6 +26,8 @@ from rollout.platform import bulk
 from rollout.platform.models import AuditEntry, Hire, Opportunity, utc_now
 
 SOURCES = ("ui", "import", "cli", "demo", "local")
+# Not a table: an admin viewing the app as another user (actions "start" and "stop", keyed by that user).
+VIEW_AS = "view_as"
 # Fields the history view leaves out: who and when are its own columns, and versions are bookkeeping.
 BOOKKEEPING = frozenset({"version", "updated_at", "updated_by", "created_at", "created_by"})
 KEPT_AS_IS = frozenset({str, int, float, bool, type(None)})
@@ -176,6 +178,14 @@ def _row_changes(names: list[str], action: str, row: Mapping[str, Any], old: Map
     return changes
 
 
+def record_view_as(session: Session, viewed: str, *, started: bool) -> None:
+    """Record that the acting admin started (or stopped) viewing the app as `viewed`."""
+    change = [None, viewed] if started else [viewed, None]
+    action = "start" if started else "stop"
+    entry = _entry(session.info, utc_now(), action, VIEW_AS, viewed, None, {"viewing as": change})
+    session.connection().execute(insert(AuditEntry), [entry])
+
+
 @lru_cache(maxsize=65536)
 def _plain_once(value: Any) -> Any:
     return plain_value(value)
@@ -259,6 +269,8 @@ def replay(entries: Iterable[AuditEntry]) -> dict[str, dict[str, dict[str, Any]]
     """Rebuild every audited table from its history alone: {table: {record key: {field: value}}}."""
     state: dict[str, dict[str, dict[str, Any]]] = {}
     for entry in entries:
+        if entry.table_name == VIEW_AS:
+            continue  # who viewed the app as whom changed no record
         records = state.setdefault(entry.table_name, {})
         if entry.action == "delete":
             records.pop(entry.record_key, None)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from rollout.platform import (
+    access,
     audit,
     lengths,  # noqa: F401  (registers the length check on every flush)
     locking,
@@ -82,8 +83,10 @@ def write_session(engine: Engine, source: str = "ui") -> Iterator[Session]:
 
     A write that waited too long for another writer raises `locking.Busy` (a RolloutError).
     `source` (ui, import, cli, demo, local) is recorded with every change; the acting user is named by
-    `rollout.platform.access.authorize`, which every write function calls first.
+    `rollout.platform.access.authorize`, which every write function calls first. On an engine marked
+    read-only (an admin viewing the app as someone, `access.read_only`) it is refused before anything runs.
     """
+    access.refuse_if_read_only(engine)
     if source not in audit.SOURCES:
         raise ValueError(f"unknown source {source!r}")
     # Objects stay readable after the commit, so callers can report what was written.

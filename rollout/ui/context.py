@@ -56,8 +56,9 @@ def country_filter() -> list[str]:
 
 
 def sidebar(engine: Engine, user: Principal) -> None:
+    auth.view_as_banner()  # above the page
     with st.sidebar:
-        auth.sidebar_identity(user)
+        auth.sidebar_identity()
         st.selectbox(
             "Display language (names, dates and numbers)",
             VIEWER_LOCALES,
@@ -66,6 +67,9 @@ def sidebar(engine: Engine, user: Principal) -> None:
         )
         with read_session(engine) as session:
             codes = [country.code for country in list_countries(session) if user.covers(country.code)]
+        # Countries chosen before the user's scope changed (an admin now viewing as someone) are let go.
+        chosen = st.session_state.get(FILTER_KEY, [])
+        st.session_state[FILTER_KEY] = [code for code in chosen if code in codes]
         st.multiselect(
             "Countries",
             codes,

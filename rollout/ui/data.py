@@ -24,6 +24,7 @@ from rollout.gates import portfolio
 from rollout.gates import status as gates
 from rollout.gates.playbook import Playbook, load_playbook
 from rollout.marketing import calendar_views, campaigns, content
+from rollout.platform.access import read_only
 from rollout.platform.countries import get_country, list_countries
 from rollout.platform.db import data_version, database_url, get_engine, read_session
 from rollout.platform.schema import upgrade
@@ -39,6 +40,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 _cached_reads: list[Any] = []
 _last_seen: dict[str, int] = {}  # per database URL: the newest version this process has seen
+# The principal an admin is viewing the app as (set by rollout.ui.auth on every run, None otherwise).
+READ_ONLY_KEY = "_read_only_as"
 
 
 @st.cache_resource
@@ -49,8 +52,11 @@ def _migrated_engine(url: str) -> Engine:
 
 
 def engine() -> Engine:
-    """The process-wide engine, its schema brought up to date on first use."""
-    return _migrated_engine(database_url())
+    """The process-wide engine, its schema brought up to date on first use; read-only (every write session
+    refused) while an admin views the app as someone, for every page, callback and fragment."""
+    shared = _migrated_engine(database_url())
+    viewed = st.session_state.get(READ_ONLY_KEY)
+    return read_only(shared, viewed) if viewed is not None else shared
 
 
 def playbook() -> Playbook:
