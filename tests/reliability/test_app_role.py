@@ -105,8 +105,9 @@ def test_the_app_writes_as_a_role_that_owns_nothing_and_is_refused_ddl_and_trunc
             add_country(session, code="ES", start_date=TODAY - timedelta(days=30), by=ACTOR)
         with write_session(engine) as session:
             log_signal(session, code="ES", kind="meeting", occurred_on=TODAY, by=ACTOR, today=TODAY)
-        header = "Record ID,Deal Name,Amount,Deal Stage,Create Date,Currency\n"
-        import_file(engine, "ES", f"{header}D1,Deal 1,10.00,Contract sent,01/15/2026,EUR\n".encode())  # COPY
+        header = "Record ID,Deal Name,Associated Company,Amount,Deal Stage,Create Date,Currency\n"
+        row = "D1,Deal 1,Acme,10.00,Contract sent,01/15/2026,EUR\n"
+        import_file(engine, "ES", f"{header}{row}".encode())  # COPY
         with read_session(engine) as session:
             deal = session.exec(select(Opportunity)).one()
         with write_session(engine) as session:
