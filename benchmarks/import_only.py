@@ -2,15 +2,17 @@
 fresh database, against the same lower bound, and report the process's peak memory. Quicker to rerun than
 `run.py`, whose pages take minutes; its memory figure leaves the pages out, so it is lower than run.py's.
 
-    .venv/bin/python benchmarks/import_only.py [--rows N] [--postgres-server URL] [--reimport]
+    .venv/bin/python benchmarks/import_only.py [--rows N] [--postgres-server URL] [--reimport] [--json FILE]
 
 --postgres-server: a server URL whose user may create databases; a fresh database is made and dropped.
 --reimport: also time importing the same file again (every row unchanged).
+--json: also write the import's seconds and this process's peak memory before and after it (run.py reads it).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -66,6 +68,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--postgres-server")
     parser.add_argument("--reimport", action="store_true")
+    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     with fresh_database(args.postgres_server) as url:
         engine = make_engine(url)
@@ -84,6 +87,9 @@ def main() -> None:
         lower_bounds.pandas_insert(engine, content, "ES")
         bound = time.perf_counter() - start
         engine.dispose()
+    if args.json:
+        measured = {"rows": args.rows, "seconds": seconds, "rss_before_mb": before, "peak_rss_mb": after}
+        args.json.write_text(json.dumps(measured), encoding="utf-8")
     print(f"{engine.dialect.name}: {args.rows:,} rows in {seconds:.2f} s = {args.rows / seconds:,.0f} rows/s")
     print(f"lower bound {bound:.2f} s, ratio {seconds / bound:.1f}x")
     print(f"peak RSS {before:.0f} MB before the import, {after:.0f} MB after it")

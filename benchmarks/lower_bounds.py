@@ -3,7 +3,8 @@
 - Gates: the countries' decisions read and replayed (the phase windows exist nowhere else), then ONE
   hand-written SQL statement computing, per country, the numbers its current gate's metrics need, and
   the amounts converted to the reporting currency with the same rate book.
-- Import: pandas.read_csv and one executemany INSERT into the opportunity table.
+- Import: pandas.read_csv and one executemany INSERT into the opportunity table; and its floor, writing
+  what the import wrote (deals, first stage changes, audit entries) as prepared tuples with executemany.
 - Calendar: python-holidays generating the holidays the calendar shows: each category the country has
   (one object per category, since a holiday's category cannot be read back from a mixed object), named in
   the country's language and in the viewer's when that differs.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import time
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,7 +30,8 @@ from rollout.gates.timeline import replay
 from rollout.marketing.content import DONE, WEBSITE_TYPES
 from rollout.marketing.local_calendar import holiday_language
 from rollout.marketing.talent import WORKING
-from rollout.platform.models import Country, Decision, Opportunity, utc_now
+from rollout.platform.bulk import _next_ids  # the ids the app's own bulk insert would take
+from rollout.platform.models import AuditEntry, Country, Decision, Opportunity, StageChange, utc_now
 from rollout.sales.money import rate_book
 from rollout.sales.pipeline import load_pipeline_config
 
@@ -291,3 +294,81 @@ def holiday_generation(codes: list[str], years: range, locale: str) -> int:
                 holidays.country_holidays(code, years=years, categories=(category,), language=language)
             )
     return made
+
+
+# --- import floor ----------------------------------------------------------------------------------
+
+
+def import_floor(engine: Engine, code: str, crm_prefix: str, audit_after: int) -> float:
+    """Seconds to write what an import wrote — the deals whose CRM id starts with `crm_prefix`, their first
+    stage changes and the audit entries after id `audit_after` — again, as prepared tuples (new ids and CRM
+    ids, read back beforehand) through the driver's executemany, in one transaction of the same database."""
+    statements = _floor_statements(engine, code, crm_prefix, audit_after)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        start = time.perf_counter()
+        if engine.dialect.name == "sqlite":  # the app's engine leaves BEGIN to its writers, as the app's do
+            cursor.execute("BEGIN IMMEDIATE")
+        for statement, rows in statements:
+            cursor.executemany(statement, rows)
+        raw.commit()
+        return time.perf_counter() - start
+    finally:
+        raw.close()
+
+
+def _floor_statements(
+    engine: Engine, code: str, crm_prefix: str, audit_after: int
+) -> list[tuple[str, list[tuple]]]:
+    deal_columns = [c.name for c in Opportunity.__table__.columns]  # type: ignore[attr-defined]
+    change_columns = [c.name for c in StageChange.__table__.columns]  # type: ignore[attr-defined]
+    # The entry's own id is left to the database, as the import leaves it.
+    audit_columns = [c.name for c in AuditEntry.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+    read_audit = ", ".join("CAST(changes AS TEXT)" if c == "changes" else c for c in audit_columns)
+    with engine.connect() as connection:
+        deals = connection.execute(
+            text(
+                f"SELECT {', '.join(deal_columns)} FROM opportunity WHERE country_code = :code"
+                " AND crm_id LIKE :prefix ORDER BY id"
+            ),
+            {"code": code, "prefix": f"{crm_prefix}%"},
+        ).all()
+        changes = connection.execute(
+            text(
+                f"SELECT {', '.join('sc.' + c for c in change_columns)} FROM stagechange sc"
+                " JOIN opportunity o ON o.id = sc.opportunity_id WHERE o.country_code = :code"
+                " AND o.crm_id LIKE :prefix ORDER BY sc.id"
+            ),
+            {"code": code, "prefix": f"{crm_prefix}%"},
+        ).all()
+        entries = connection.execute(
+            text(f"SELECT {read_audit} FROM audit_entry WHERE id > :after ORDER BY id"),
+            {"after": audit_after},
+        ).all()
+        deal_ids = _new_ids(connection, Opportunity.__table__, [d[0] for d in deals])  # type: ignore[attr-defined]
+        change_ids = _new_ids(connection, StageChange.__table__, [c[0] for c in changes])  # type: ignore[attr-defined]
+        connection.commit()
+    crm = deal_columns.index("crm_id")
+    deal_rows = [(deal_ids[d[0]], *d[1:crm], f"floor-{d[crm]}", *d[crm + 1 :]) for d in deals]
+    change_rows = [(change_ids[c[0]], deal_ids[c[1]], *c[2:]) for c in changes]
+    new_keys = {("opportunity", str(old)): str(new) for old, new in deal_ids.items()}
+    new_keys |= {("stagechange", str(old)): str(new) for old, new in change_ids.items()}
+    table, key = audit_columns.index("table_name"), audit_columns.index("record_key")
+    audit_rows = [(*e[:key], new_keys.get((e[table], e[key]), e[key]), *e[key + 1 :]) for e in entries]
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+
+    def insert_into(name: str, columns: list[str]) -> str:
+        return f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+
+    return [
+        (insert_into("opportunity", deal_columns), deal_rows),
+        (insert_into("stagechange", change_columns), change_rows),
+        (insert_into("audit_entry", audit_columns), audit_rows),
+    ]
+
+
+def _new_ids(connection, table, old_ids: list[int]) -> dict[int, int]:
+    """Old id → the id the app's own bulk insert would take next (a sequence on PostgreSQL), so inserts
+    made later in the run do not meet it."""
+    return dict(zip(old_ids, _next_ids(connection, table, len(old_ids)), strict=True))

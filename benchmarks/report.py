@@ -1,6 +1,10 @@
-"""A Markdown table of benchmark results side by side, for BENCHMARKS.md.
+"""Markdown tables of benchmark results, for BENCHMARKS.md.
 
 python benchmarks/report.py small-sqlite.json medium-sqlite.json medium-postgresql.json
+python benchmarks/report.py --growth medium-sqlite.json large-sqlite.json
+
+The second sets each figure's growth from one run to the other beside the growth of the data, so a cost that
+grows faster than its data stands out.
 """
 
 from __future__ import annotations
@@ -43,7 +47,35 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def growth(smaller: dict, larger: dict) -> str:
+    """Each timed figure of both runs: larger / smaller, beside the data's own growth."""
+    data = {
+        table: larger["data"][table] / smaller["data"][table]
+        for table in smaller["data"]
+        if smaller["data"][table]
+    }
+    said = ", ".join(f"{table} ×{ratio:.3g}" for table, ratio in data.items())
+    lines = [
+        f"Data: {said}.",
+        "",
+        f"| figure | {smaller['scale']} | {larger['scale']} | growth |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    before = {f["name"]: f for f in smaller["figures"]}
+    for after in larger["figures"]:
+        first = before.get(after["name"])
+        if first is None or after["unit"] not in ("ms", "s", "MB") or not first["value"]:
+            continue
+        ratio = after["value"] / first["value"]
+        lines.append(f"| {after['name']} | {_cell(first)} | {_cell(after)} | ×{ratio:.3g} |")
+    return "\n".join(lines)
+
+
 def main(paths: list[str]) -> None:
+    if paths and paths[0] == "--growth":
+        smaller, larger = (json.loads(Path(path).read_text(encoding="utf-8")) for path in paths[1:3])
+        print(growth(smaller, larger))
+        return
     results = [json.loads(Path(path).read_text(encoding="utf-8")) for path in paths]
     print(table(results))
     for result in results:

@@ -44,8 +44,12 @@ from rollout.platform.db import make_engine, read_session, write_session  # noqa
 APP = str(ROOT / "app.py")
 PAGE_TIMEOUT = 1800  # seconds: a slow page at `large` is a figure to report, not a crash
 WARM_P50_MS, COLD_P50_MS = 300, 1500
-GATES_RATIO, IMPORT_RATIO, CALENDAR_RATIO = 2.0, 3.0, 1.5
-IMPORT_ROWS_PER_S, PEAK_RSS_MB = 50_000, 700
+GATES_RATIO, IMPORT_FLOOR_RATIO, CALENDAR_RATIO = 1.5, 2.0, 1.25
+PEAK_RSS_MB = 700
+# In the browser: a page against the floor app's page, warm and cold; several users: p95 at the most users
+# against the same page's single-user p50; the server's peak memory with the most sessions against one.
+BROWSER_WARM_RATIO, BROWSER_COLD_RATIO, USERS_P95_RATIO, SERVER_RSS_RATIO = 3.0, 5.0, 3.0, 2.0
+LARGE_FILE_ROWS = 250_000  # HubSpot's most rows per exported file
 CALENDAR_YEARS = 3
 # The calendar takes a tenth of a second: more samples are cheap, and its median is steadier for them.
 CALENDAR_REPEAT = 21
@@ -229,11 +233,15 @@ def gate_figures(engine: Engine, repeat: int) -> list[dict[str, Any]]:
 # --- 3. import -------------------------------------------------------------------------------------
 
 
-def import_figures(engine: Engine, rows: int) -> list[dict[str, Any]]:
+def import_figures(engine: Engine, rows: int, large_rows: int) -> list[dict[str, Any]]:
+    """The import of a `rows`-row HubSpot file against pandas plus one insert, and against its floor: what
+    it wrote, written again as prepared tuples. Then a `large_rows` file in a child process of its own, for
+    its time and peak memory alone."""
     from rollout.sales.deals_import import import_deals
 
     with read_session(engine) as session:
         code, currency = session.execute(text("SELECT code, currency FROM country ORDER BY code")).first()
+        audit_after = session.execute(text("SELECT coalesce(max(id), 0) FROM audit_entry")).scalar_one()
     content = lower_bounds.hubspot_csv(rows, currency, date.today())
 
     def app():
@@ -243,10 +251,36 @@ def import_figures(engine: Engine, rows: int) -> list[dict[str, Any]]:
     seconds, outcome = timed(app)
     if outcome.refused or outcome.created != rows:
         raise RuntimeError(f"the import refused the generated file: {outcome.problems[:3]}")
+    floor = lower_bounds.import_floor(engine, code, "bench-", audit_after)
     bound = timed(lambda: lower_bounds.pandas_insert(engine, content, code))[0]
     return [
-        figure("import.rows_per_second", rows / seconds, "rows/s", target=IMPORT_ROWS_PER_S, target_is="min"),
-        figure("import.seconds", seconds, "s", lower_bound=bound, target=IMPORT_RATIO, target_on="ratio"),
+        figure("import.rows_per_second", rows / seconds, "rows/s"),
+        figure("import.seconds", seconds, "s", lower_bound=bound),
+        figure(
+            "import.floor.seconds",
+            seconds,
+            "s",
+            lower_bound=floor,
+            target=IMPORT_FLOOR_RATIO,
+            target_on="ratio",
+        ),
+        *large_file_figures(large_rows),
+    ]
+
+
+def large_file_figures(rows: int) -> list[dict[str, Any]]:
+    """A file of HubSpot's most rows, imported by a process of its own into a fresh database: its time,
+    and that process's peak memory over the memory it held before the import."""
+    with tempfile.TemporaryDirectory(prefix="rollout-large-import-") as folder:
+        output = Path(folder) / "import.json"
+        command = [sys.executable, "-m", "benchmarks.import_only", "--rows", str(rows), "--json", str(output)]
+        subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        measured = json.loads(output.read_text(encoding="utf-8"))
+    return [
+        figure("import.large_file.seconds", measured["seconds"], "s"),
+        figure(
+            "import.large_file.peak_rss", measured["peak_rss_mb"], "MB", lower_bound=measured["rss_before_mb"]
+        ),
     ]
 
 
@@ -278,6 +312,138 @@ def calendar_figures(engine: Engine, repeat: int) -> list[dict[str, Any]]:
     )
     campaigns = median_seconds(lambda: app(("campaigns",)), repeat)
     return [calendar, figure("calendar.campaigns_of_all_countries_3_years", campaigns, "s")]
+
+
+# --- 6. in the browser --------------------------------------------------------------------------------
+
+
+def app_server_env(url: str) -> dict[str, str]:
+    return {"ROLLOUT_DATABASE_URL": url, "ROLLOUT_USER": ADMIN}
+
+
+def browser_figures(url: str, repeat: int, logs: Path) -> list[dict[str, Any]]:
+    """Every page from a sidebar click to idle in Chromium, cold and warm, against the floor app's page
+    measured the same way in the same run."""
+    from benchmarks import browser
+    from rollout.ui.navigation import PAGES
+
+    titles = {spec.title: Path(spec.path).stem for spec in PAGES}
+    with browser.streamlit_server("benchmarks/floor_app.py", {}, logs / "floor.log") as floor:
+        floor_times = browser.run_async(browser.page_times(floor.url, ["Floor B", "Floor A"], repeat))
+    floor_cold = percentile(floor_times["Floor B"]["cold"] + floor_times["Floor A"]["cold"], 0.5)
+    floor_warm = percentile(floor_times["Floor B"]["warm"] + floor_times["Floor A"]["warm"], 0.5)
+    # This week is the page the app opens on: its first click comes after the others, so it is warm only.
+    order = [title for title in titles if title != PAGES[0].title] + [PAGES[0].title]
+    with browser.streamlit_server(APP, app_server_env(url), logs / "app-browser.log") as server:
+        times = browser.run_async(browser.page_times(server.url, order, repeat))
+    figures = [
+        figure("browser.floor.cold_p50", floor_cold, "ms"),
+        figure("browser.floor.warm_p50", floor_warm, "ms"),
+    ]
+    for title, slug in titles.items():
+        cold, warm = times[title]["cold"], times[title]["warm"]
+        if title != PAGES[0].title:
+            figures.append(
+                figure(
+                    f"browser.{slug}.cold_p50",
+                    percentile(cold, 0.5),
+                    "ms",
+                    lower_bound=floor_cold,
+                    target=BROWSER_COLD_RATIO,
+                    target_on="ratio",
+                )
+            )
+        figures.append(
+            figure(
+                f"browser.{slug}.warm_p50",
+                percentile(warm, 0.5),
+                "ms",
+                lower_bound=floor_warm,
+                target=BROWSER_WARM_RATIO,
+                target_on="ratio",
+            )
+        )
+        print(f"  {slug}: cold {percentile(cold or warm, 0.5):.0f} ms, warm {percentile(warm, 0.5):.0f} ms")
+    return figures
+
+
+# --- 7. several users at once ---------------------------------------------------------------------------
+
+
+def _bench_signals(engine: Engine) -> int:
+    from benchmarks.browser import BENCH_ACCOUNT
+
+    with read_session(engine) as session:
+        query = text("SELECT count(*) FROM signal WHERE account LIKE :account")
+        return session.execute(query, {"account": f"{BENCH_ACCOUNT}%"}).scalar_one()
+
+
+def users_figures(
+    engine: Engine, url: str, counts: list[int], seconds: float, logs: Path
+) -> list[dict[str, Any]]:
+    """`counts` users at once on one server, in turn, each phase `seconds` long: per page p50 and p95 from
+    action to idle, errors, writes lost (confirmed to the user, not found in the database); the most users'
+    p95 against the same page's single-user p50; the server's peak memory with the most sessions against
+    its peak with the first count's."""
+    from benchmarks import browser
+    from rollout.ui.navigation import PAGES
+
+    slugs = {spec.title: Path(spec.path).stem for spec in PAGES} | {
+        "sales_log.log_signal": "sales_log.log_signal"
+    }
+    figures: list[dict[str, Any]] = []
+    single: dict[str, float] = {}
+    with browser.streamlit_server(APP, app_server_env(url), logs / "app-users.log") as server:
+        for count in counts:
+            before = _bench_signals(engine)
+            run = browser.run_async(browser.users_at_once(server.url, count, seconds))
+            lost = run.writes_made - (_bench_signals(engine) - before)
+            most = count == counts[-1]
+            for action, times in sorted(run.times.items()):
+                slug, p50, p95 = slugs[action], percentile(times, 0.5), percentile(times, 0.95)
+                if count == counts[0]:
+                    single[slug] = p50
+                figures.append(figure(f"users.{count}.{slug}.p50", p50, "ms"))
+                bound = single.get(slug) if most and count != counts[0] else None
+                target = USERS_P95_RATIO if bound else None
+                figures.append(
+                    figure(
+                        f"users.{count}.{slug}.p95",
+                        p95,
+                        "ms",
+                        lower_bound=bound,
+                        target=target,
+                        target_on="ratio",
+                    )
+                )
+            figures += [
+                figure(f"users.{count}.actions", sum(len(t) for t in run.times.values()), "actions"),
+                figure(f"users.{count}.errors", len(run.errors), "errors", target=0),
+                figure(f"users.{count}.writes_made", run.writes_made, "writes"),
+                figure(f"users.{count}.writes_lost", max(lost, 0), "writes", target=0),
+            ]
+            for error in run.errors[:5]:
+                print(f"  users {count}: {error}", flush=True)
+            rss = server.peak_rss_mb()
+            if count == counts[0]:
+                first_rss = rss
+                figures.append(figure(f"memory.server_peak_rss.{count}_sessions", rss, "MB"))
+            elif most:
+                figures.append(
+                    figure(
+                        f"memory.server_peak_rss.{count}_sessions",
+                        rss,
+                        "MB",
+                        lower_bound=first_rss,
+                        target=SERVER_RSS_RATIO,
+                        target_on="ratio",
+                    )
+                )
+            print(
+                f"  {count} users: {len(run.errors)} errors, {run.writes_made} writes, {max(lost, 0)} lost",
+                flush=True,
+            )
+    return figures
 
 
 # --- the machine and the run -----------------------------------------------------------------------
@@ -318,6 +484,17 @@ def machine(engine: Engine) -> dict[str, Any]:
     return info
 
 
+DATA_TABLES = ("country", "opportunity", "signal", "campaign")
+
+
+def data_sizes(engine: Engine) -> dict[str, int]:
+    """Rows of the tables the pages read most, so that a cost can be set beside the data it grew with."""
+    with read_session(engine) as session:
+        return {
+            name: session.execute(text(f"SELECT count(*) FROM {name}")).scalar_one() for name in DATA_TABLES
+        }
+
+
 def generate(scale: str, url: str) -> float:
     """Build the data in a child process, so its memory never counts as the app's."""
     command = [sys.executable, "-m", "benchmarks.generate", "--scale", scale, "--database-url", url]
@@ -341,7 +518,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=10, help="warm reruns per page, timings per step")
     parser.add_argument("--cold-repeat", type=int, default=3, help="cold runs per page")
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the imported CRM file")
+    parser.add_argument(
+        "--large-rows", type=int, default=LARGE_FILE_ROWS, help="rows of the large file, imported on its own"
+    )
+    parser.add_argument(
+        "--users",
+        type=_counts,
+        default=[1, 5, 10, 20],
+        help="numbers of simulated users at once, in turn, the first being the single-user baseline"
+        " (default 1,5,10,20; 0 leaves out the browser steps)",
+    )
+    parser.add_argument("--users-seconds", type=float, default=60, help="how long each number of users acts")
+    parser.add_argument("--browser-repeat", type=int, default=3, help="warm visits per page in the browser")
     return parser.parse_args(argv)
+
+
+def _counts(value: str) -> list[int]:
+    counts = [int(part) for part in value.split(",") if part.strip()]
+    return [] if counts == [0] else counts
 
 
 def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
@@ -350,6 +544,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     print(f"built in {generation:.0f} s", flush=True)
     os.environ["ROLLOUT_DATABASE_URL"], os.environ["ROLLOUT_USER"] = url, ADMIN
     engine = make_engine(url)
+    sizes = data_sizes(engine)
     errors: list[str] = []
     figures = [figure("generate.seconds", generation, "s")]
     print("pages", flush=True)
@@ -358,16 +553,27 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     print("gates, calendar, import", flush=True)
     figures += gate_figures(engine, args.repeat)
     figures += calendar_figures(engine, max(args.repeat, CALENDAR_REPEAT))
-    figures += import_figures(engine, args.rows)
+    figures += import_figures(engine, args.rows, args.large_rows)
     figures.append(figure("memory.peak_rss_at_end", peak_rss_mb(), "MB", target=PEAK_RSS_MB))
+    if args.users:
+        logs = Path(tempfile.mkdtemp(prefix="rollout-bench-logs-"))
+        print(f"in the browser (server logs in {logs})", flush=True)
+        figures += browser_figures(url, args.browser_repeat, logs)
+        print("several users at once", flush=True)
+        figures += users_figures(engine, url, args.users, args.users_seconds, logs)
     return {
         "scale": args.scale,
         "machine": machine(engine),
+        "data": sizes,
         "run": {
             "date": datetime.now().astimezone().isoformat(timespec="seconds"),
             "repeat": args.repeat,
             "cold_repeat": args.cold_repeat,
             "import_rows": args.rows,
+            "users": args.users,
+            "users_seconds": args.users_seconds,
+            "browser_repeat": args.browser_repeat,
+            "large_import_rows": args.large_rows,
         },
         "figures": figures,
         "errors": errors,

@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from rollout.ui.navigation import PAGES as NAVIGATION
+from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURE_FIELDS = {"name", "value", "unit", "lower_bound", "ratio", "target", "target_on", "target_is", "met"}
 PAGES = [Path(spec.path).stem for spec in NAVIGATION]
+CHROMIUM = Path("/usr/bin/chromium")
+USERS = 2  # the browser steps at `small`: one user, then two at once
 # The run is shared by this file's tests: one worker, so it runs once.
 pytestmark = pytest.mark.xdist_group("benchmarks")
 
@@ -24,7 +27,13 @@ pytestmark = pytest.mark.xdist_group("benchmarks")
 def result(tmp_path_factory) -> dict:
     output = tmp_path_factory.mktemp("bench") / "small.json"
     command = [sys.executable, "benchmarks/run.py", "--scale", "small", "--json", str(output)]
-    command += ["--repeat", "2", "--cold-repeat", "1", "--rows", "500"]
+    command += ["--repeat", "2", "--cold-repeat", "1", "--rows", "500", "--large-rows", "1000"]
+    if CHROMIUM.exists():
+        command += ["--users", f"1,{USERS}", "--users-seconds", "8", "--browser-repeat", "1"]
+    elif IN_CI:
+        pytest.fail("Chromium not found: in CI the benchmark's browser steps must run")
+    else:
+        command += ["--users", "0"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(output.read_text(encoding="utf-8"))
@@ -82,10 +91,52 @@ def test_every_step_is_measured(result):
         "gates.portfolio",
         "import.rows_per_second",
         "import.seconds",
+        "import.floor.seconds",
+        "import.large_file.seconds",
+        "import.large_file.peak_rss",
         "calendar.all_countries_3_years",
         "calendar.campaigns_of_all_countries_3_years",
         "memory.peak_rss_after_pages",
     } <= names
+
+
+def test_the_import_is_measured_against_its_floor(result):
+    figures = {figure["name"]: figure for figure in result["figures"]}
+    floor = figures["import.floor.seconds"]
+    assert floor["lower_bound"] > 0 and floor["target"] == 2.0 and floor["target_on"] == "ratio"
+    assert (
+        figures["import.large_file.peak_rss"]["value"] >= figures["import.large_file.peak_rss"]["lower_bound"]
+    )
+    assert result["run"]["large_import_rows"] == 1000
+
+
+@pytest.fixture
+def browser_figures(result) -> dict[str, dict]:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium not found: the benchmark ran without its browser steps")
+    return {figure["name"]: figure for figure in result["figures"]}
+
+
+def test_every_page_is_timed_in_the_browser_against_the_floor(browser_figures):
+    floor_warm = browser_figures["browser.floor.warm_p50"]["value"]
+    for page in PAGES:
+        warm = browser_figures[f"browser.{page}.warm_p50"]
+        assert warm["lower_bound"] == floor_warm and warm["target"] == 3.0, page
+        if page != PAGES[0]:  # the start page is opened by the first visit: it is never clicked cold
+            assert browser_figures[f"browser.{page}.cold_p50"]["target"] == 5.0, page
+
+
+def test_several_users_act_at_once_without_errors_or_lost_writes(browser_figures):
+    for count in (1, USERS):
+        assert browser_figures[f"users.{count}.errors"]["value"] == 0
+        assert browser_figures[f"users.{count}.actions"]["value"] >= count
+        assert browser_figures[f"users.{count}.writes_lost"]["value"] == 0
+    # the sales user logs signals: writes were made and every one was found
+    assert browser_figures[f"users.{USERS}.writes_made"]["value"] >= 1
+    p95 = [name for name in browser_figures if name.startswith(f"users.{USERS}.") and name.endswith(".p95")]
+    assert p95 and all(browser_figures[name]["target"] == 3.0 for name in p95)
+    rss = browser_figures[f"memory.server_peak_rss.{USERS}_sessions"]
+    assert rss["lower_bound"] == browser_figures["memory.server_peak_rss.1_sessions"]["value"]
 
 
 @pytest.mark.parametrize(("code", "languages"), [("US", 1), ("DE", 2)])

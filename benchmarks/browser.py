@@ -1,0 +1,258 @@
+"""Rollout as people meet it: a real server (`streamlit run app.py`) and Debian's Chromium.
+
+- Every page from a sidebar click to the page idle (`[data-test-script-state='notRunning']`), cold (the page's
+  first visit on a server just started) and warm, against the same measure of the floor app
+  (benchmarks/floor_app.py: a title, a 200-row table and a plotly figure of constant data) in the same run.
+- Several users at once: N browser pages, each doing what its role does, one action every few seconds, for a
+  bounded time; each action's time from click to idle per page, errors, and writes made against rows found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("ROLLOUT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+ACTION_TIMEOUT_MS = 120_000
+# Installed before a click: records when the click happens and when the script run it starts has ended
+# (the app's state attribute goes to "running", then back to "notRunning").
+ARM = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__clickedAt = null; window.__idleAt = null;
+  document.addEventListener("click", () => { window.__clickedAt = performance.now(); },
+                            {capture: true, once: true});
+  // Old values, not the attribute now: a quick run goes to "running" and back before the callback runs.
+  const observer = new MutationObserver((records) => {
+    if (window.__clickedAt === null) return;  // a run started before the click is not its run
+    if (records.some((record) => record.oldValue === "running")) {
+      window.__idleAt = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(app, {attributes: true, attributeOldValue: true,
+                         attributeFilter: ["data-test-script-state"]});
+}"""
+BENCH_ACCOUNT = "Bench user"  # signals logged by simulated users carry it, so they can be counted afterwards
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    pid: int
+
+    def peak_rss_mb(self) -> float:
+        """VmHWM of the server process: the most memory it has held so far."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmHWM in /proc: the server's memory needs Linux")
+
+
+@contextmanager
+def streamlit_server(script: str, env: dict[str, str], log: Path) -> Iterator[Server]:
+    """`streamlit run script` on a free localhost port until left; its URL once healthy."""
+    port = free_port()
+    flags = ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    flags += ["--server.fileWatcherType", "none"]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, *flags],
+            cwd=ROOT,
+            env=os.environ | env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_healthy(f"{url}/_stcore/health", process)
+            yield Server(url, process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the server did not answer at {url} within {timeout} s")
+
+
+# --- one page's action ---------------------------------------------------------------------------------
+
+
+async def open_app(browser, url: str):
+    context = await browser.new_context(viewport=VIEWPORT)
+    page = await context.new_page()
+    await page.goto(url, timeout=ACTION_TIMEOUT_MS)
+    # The app reads "notRunning" before its first run starts too: wait for the sidebar it draws, then idle.
+    await page.get_by_test_id("stSidebarNavLink").first.wait_for(timeout=ACTION_TIMEOUT_MS)
+    await page.wait_for_selector(IDLE, timeout=ACTION_TIMEOUT_MS)
+    await page.wait_for_timeout(500)
+    await page.wait_for_selector(IDLE, timeout=ACTION_TIMEOUT_MS)
+    return page
+
+
+async def click_to_idle(page, locator) -> float:
+    """Milliseconds from a click on `locator` to the end of the script run it starts; raises on a page
+    that shows an exception."""
+    await page.evaluate(ARM)
+    await locator.click(timeout=ACTION_TIMEOUT_MS)
+    await page.wait_for_function("window.__idleAt !== null", timeout=ACTION_TIMEOUT_MS, polling=20)
+    elapsed = await page.evaluate("window.__idleAt - window.__clickedAt")
+    if await page.get_by_test_id("stException").count():
+        raise RuntimeError(f"an exception is shown after the click on {locator}")
+    return float(elapsed)
+
+
+def nav_link(page, title: str):
+    return page.get_by_test_id("stSidebarNavLink").filter(has_text=title).first
+
+
+async def open_page(page, title: str) -> float:
+    link = nav_link(page, title)
+    if not await link.is_visible():  # the sidebar lists ten pages until "View more" is clicked
+        more = page.get_by_test_id("stSidebarNavViewButton")
+        if await more.count():
+            await more.click()
+    return await click_to_idle(page, link)
+
+
+# --- every page, cold and warm, against the floor --------------------------------------------------------
+
+
+async def page_times(url: str, titles: list[str], repeat: int) -> dict[str, dict[str, list[float]]]:
+    """{title: {"cold": [ms], "warm": [ms]}}: each page visited in turn, `repeat` + 1 rounds; the first
+    round is each page's first visit on this server (cold), the others warm."""
+    from playwright.async_api import async_playwright
+
+    times: dict[str, dict[str, list[float]]] = defaultdict(lambda: {"cold": [], "warm": []})
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = await open_app(browser, url)
+        for round_number in range(repeat + 1):
+            for title in titles:
+                times[title]["cold" if round_number == 0 else "warm"].append(await open_page(page, title))
+        await browser.close()
+    return times
+
+
+# --- several users at once -----------------------------------------------------------------------------
+
+# What each role does, in turn; "log signal" is a write, counted.
+ROLE_ACTIONS = {
+    "leadership": ["Portfolio", "Country", "Decisions"],
+    "sales": ["Sales log", "log signal", "Sales analytics"],
+    "marketer": ["Local calendar", "Campaigns"],
+}
+# A single user, the baseline every page's times are compared with, does what every role does.
+EVERY_ACTION = [action for actions in ROLE_ACTIONS.values() for action in actions]
+
+
+@dataclass
+class UsersRun:
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    writes_made: int = 0
+
+
+async def _log_signal(page, user: int, number: int) -> tuple[float, bool]:
+    """(ms from the click to the confirmation, whether it came): a logged signal reruns the form, then the
+    page (its gate numbers moved), which then says what it logged."""
+    await page.locator(".st-key-signal_account input").fill(f"{BENCH_ACCOUNT} {user}-{number}")
+    start = time.perf_counter()
+    await click_to_idle(page, page.get_by_role("button", name="Log signal"))
+    try:
+        await page.get_by_text("Logged: ").first.wait_for(timeout=ACTION_TIMEOUT_MS)
+        await page.wait_for_selector(IDLE, timeout=ACTION_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        return (time.perf_counter() - start) * 1000, False
+    return (time.perf_counter() - start) * 1000, True
+
+
+async def _one_user(browser, url: str, user: int, role: str, until: float, run: UsersRun, seed: int) -> None:
+    rng = random.Random(seed * 1000 + user)
+    try:
+        page = await open_app(browser, url)
+    except Exception as error:  # a session that cannot even open is an error of the run, not a crash
+        run.errors.append(f"user {user} ({role}) could not open the app: {error}")
+        return
+    actions, number = ROLE_ACTIONS.get(role, EVERY_ACTION), 0
+    while time.monotonic() < until or number < len(actions):  # each action at least once
+        action = actions[number % len(actions)]
+        try:
+            if action == "log signal":
+                elapsed, confirmed = await _log_signal(page, user, number)
+                run.times["sales_log.log_signal"].append(elapsed)
+                run.writes_made += confirmed
+                if not confirmed:
+                    run.errors.append(f"user {user}: a signal logged was not confirmed")
+            else:
+                run.times[action].append(await open_page(page, action))
+        except Exception as error:
+            run.errors.append(f"user {user} ({role}) {action}: {str(error).splitlines()[0][:200]}")
+        number += 1
+        await asyncio.sleep(rng.uniform(2.0, 4.0))  # one action every few seconds
+    await page.context.close()
+
+
+async def users_at_once(url: str, count: int, seconds: float, seed: int = 7) -> UsersRun:
+    """`count` users, roles in turn (leadership, sales, marketer; one user does everything), each acting
+    for `seconds`, and at least once each of its actions."""
+    from playwright.async_api import async_playwright
+
+    run = UsersRun()
+    roles = list(ROLE_ACTIONS)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        until = time.monotonic() + seconds
+        await asyncio.gather(
+            *(
+                _one_user(browser, url, user, roles[user % len(roles)], until, run, seed)
+                for user in range(count)
+            )
+        )
+        await browser.close()
+    return run
+
+
+def run_async(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
