@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -173,22 +171,9 @@ def import_deals(
     Any bad row refuses the file: nothing is written and every problem is listed. CrmFileError is
     raised when the file as a whole cannot be read.
     """
-    with _cyclic_gc_paused():
-        return _import(session, code, content, filename, by, format, mapping, dry_run, today, config)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """An import builds millions of short-lived dicts and lists, without cycles: reference counting frees
-    them. Their number alone triggers Python's cyclic collector, which scans every live object each time:
-    that was 40% of a large import's time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    # Python's cyclic collector stays on: pausing it made a large import 10–40% quicker, but for the whole
+    # server process, whose other sessions go on beside the import (see BENCHMARKS.md).
+    return _import(session, code, content, filename, by, format, mapping, dry_run, today, config)
 
 
 def _import(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import uuid
 from datetime import date, timedelta
@@ -103,6 +104,24 @@ def test_importing_a_hubspot_export_creates_its_deals(engine, spain):
     assert history(engine, won.id) == [("won", date(2026, 3, 31))]
     assert history(engine, appointment.id) == [("appointment_scheduled", date(2026, 3, 2))]
     assert count(engine, StageChange) == 4
+
+
+def test_an_import_leaves_the_cyclic_garbage_collector_on(engine, spain, monkeypatch):
+    """A server runs other users' sessions beside an import: the collector is the whole process's."""
+    from rollout.platform import bulk
+    from rollout.sales import deals_import
+
+    seen = []
+    insert_rows = bulk.insert_rows
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return insert_rows(*args, **kwargs)
+
+    monkeypatch.setattr(deals_import.bulk, "insert_rows", watched)
+    assert gc.isenabled()
+    assert import_hubspot(engine).created == 4
+    assert seen and all(seen)
 
 
 def test_importing_the_same_file_again_changes_nothing(engine, spain):
