@@ -20,6 +20,7 @@ from rollout.platform.config_files import (
     reject_unknown_keys,
     require_key,
 )
+from rollout.platform.errors import RolloutError
 from rollout.platform.models import CHANNELS
 
 DEFAULT_CAMPAIGN_PLAYBOOKS = data_file("campaign_playbooks.toml")
@@ -75,7 +76,7 @@ class CampaignPlaybooks:
             if playbook.key == key:
                 return playbook
         known = ", ".join(p.key for p in self.playbooks)
-        raise CampaignPlaybookError(f"playbook: '{key}' is not in {self.source} (known: {known})")
+        raise RolloutError(f"playbook: '{key}' is not in {self.source} (known: {known})")
 
 
 def _key(raw: dict[str, Any], where: str) -> str:

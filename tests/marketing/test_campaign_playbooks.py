@@ -9,6 +9,7 @@ from rollout.marketing.campaign_playbooks import (
     load_campaign_playbooks,
     parse_campaign_playbooks,
 )
+from rollout.platform.errors import RolloutError
 
 SOURCE = "bad-playbooks.toml"
 
@@ -71,7 +72,7 @@ def test_steps_are_kept_in_offset_order():
 
 
 def test_an_unknown_playbook_is_named_with_the_known_ones():
-    with pytest.raises(CampaignPlaybookError, match="'podcast' is not in .*known: webinar"):
+    with pytest.raises(RolloutError, match="'podcast' is not in .*known: webinar"):
         load_campaign_playbooks().get("podcast")
 
 
