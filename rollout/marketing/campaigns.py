@@ -300,6 +300,13 @@ def plan_from_playbook(
     return PlannedCampaign(campaign, warnings, tasks)
 
 
+def get_campaign(session: Session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign #{campaign_id} does not exist")
+    return campaign
+
+
 KEEP = "keep"  # edit_campaign: leave the region as it is
 
 
