@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 import rollout.metric_providers  # noqa: F401  (registers the gate metrics)
+from rollout import cli_campaigns
 from rollout.demo import load_demo
 from rollout.digest import send_digests, week_of
 from rollout.gates import decisions as gate_decisions
@@ -374,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
     digest.add_argument("--by", default=default_actor(), help="who sends it, for the history (email)")
     digest.set_defaults(run=cmd_digest)
+    cli_campaigns.add_commands(commands)
     return parser
 
 

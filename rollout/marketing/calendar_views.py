@@ -22,7 +22,7 @@ from rollout.platform.countries import display_name
 from rollout.platform.locales import weekday_name
 
 # Drawn from fonts every system has (no emoji font needed).
-SYMBOLS = {"holiday": "⊘", "quiet": "◌", "opportunity": "★", "campaign": "►"}
+SYMBOLS = {"holiday": "⊘", "quiet": "◌", "opportunity": "★", "campaign": "►", "task": "□"}
 OPEN, WEEKEND, BLOCKED = 0, 1, 2
 
 

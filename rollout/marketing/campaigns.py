@@ -15,6 +15,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rollout.gates.metrics import MetricWindow, register
+from rollout.marketing.campaign_playbooks import CampaignPlaybooks, load_campaign_playbooks
+from rollout.marketing.campaign_tasks import cancel_open_tasks, create_tasks, reschedule_open_tasks
 from rollout.marketing.local_calendar import (
     CalendarEntry,
     blocked_reasons,
@@ -27,9 +29,9 @@ from rollout.platform import settings
 from rollout.platform.access import Action, authorize
 from rollout.platform.countries import get_country
 from rollout.platform.errors import NotFound, RolloutError
-from rollout.platform.locales import all_time_zones
+from rollout.platform.locales import all_time_zones, country_locale
 from rollout.platform.locking import locked, require_version, touch
-from rollout.platform.models import CHANNELS, Campaign, Country, LocalEvent, utc_now
+from rollout.platform.models import CHANNELS, Campaign, CampaignTask, Country, LocalEvent, utc_now
 
 BUSINESS_HOURS = (time(9), time(18))  # local working hours a campaign should fall within
 MIN_DAYS_APART = 3  # two campaigns closer than this in one market compete for the same attention
@@ -250,7 +252,112 @@ def cancel_campaign(
     touch(campaign, by)
     session.add(campaign)
     session.flush()
+    cancel_open_tasks(session, campaign_id, by)
     return campaign
+
+
+@dataclass(frozen=True)
+class PlannedCampaign:
+    campaign: Campaign
+    warnings: list[CampaignWarning]
+    tasks: list[CampaignTask]
+
+
+def plan_from_playbook(
+    session: Session,
+    *,
+    code: str,
+    playbook: str,
+    local_start: datetime,
+    by: str,
+    name: str = "",
+    subdivision: str | None = None,
+    time_zone: str | None = None,
+    owner: str = "",
+    occasion: str = "",
+    playbooks: CampaignPlaybooks | None = None,
+) -> PlannedCampaign:
+    """A campaign with the playbook's channel and length, and its tasks due on the market's working days
+    counted from its local date; every task goes to the owner (else the planner) until reassigned."""
+    chosen = (playbooks or load_campaign_playbooks()).get(playbook)
+    campaign, warnings = plan_campaign(
+        session,
+        code=code,
+        name=name.strip() or chosen.name,
+        channel=chosen.channel,
+        local_start=local_start,
+        by=by,
+        time_zone=time_zone,
+        duration_minutes=chosen.duration_minutes,
+        locale=country_locale(code),
+        subdivision=subdivision,
+        owner=owner,
+        occasion=occasion,
+    )
+    tasks = create_tasks(
+        session, campaign=campaign, playbook=chosen, assignee=campaign.owner or campaign.updated_by, by=by
+    )
+    return PlannedCampaign(campaign, warnings, tasks)
+
+
+def get_campaign(session: Session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign #{campaign_id} does not exist")
+    return campaign
+
+
+KEEP = "keep"  # edit_campaign: leave the region as it is
+
+
+def edit_campaign(
+    session: Session,
+    *,
+    campaign_id: int,
+    by: str,
+    expected_version: int | None = None,
+    name: str | None = None,
+    local_start: datetime | None = None,
+    subdivision: str | None = KEEP,
+    owner: str | None = None,
+    duration_minutes: int | None = None,
+) -> tuple[Campaign, list[CampaignWarning]]:
+    """Change a planned campaign (None, or KEEP for the region: left as it is). Moving it, or changing its
+    region, counts its open tasks again from the new date; the history keeps every earlier value."""
+    campaign = locked(session, Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign #{campaign_id} does not exist")
+    by = authorize(session, by, Action.MANAGE_MARKETING, campaign.country_code)
+    require_version(campaign, expected_version, f"campaign '{campaign.name}'")
+    if campaign.cancelled:
+        raise RolloutError(f"campaign '{campaign.name}' was cancelled: plan a new one instead")
+    region = campaign.subdivision if subdivision == KEEP else (subdivision or None)
+    new_name = campaign.name if name is None else name.strip()
+    duration = campaign.duration_minutes if duration_minutes is None else duration_minutes
+    _validate(campaign.country_code, new_name, campaign.channel, campaign.time_zone, duration, "", region)
+    starts_at = campaign.starts_at if local_start is None else to_utc(local_start, campaign.time_zone)
+    moved = (starts_at, region) != (campaign.starts_at, campaign.subdivision)
+    campaign.name, campaign.subdivision, campaign.duration_minutes = new_name, region, duration
+    campaign.starts_at = starts_at
+    if owner is not None:
+        campaign.owner = owner.strip().lower()
+    if session.is_modified(campaign):
+        touch(campaign, by)
+        session.add(campaign)
+        session.flush()
+    if moved:
+        reschedule_open_tasks(session, campaign, by)
+    local = starts_at.astimezone(ZoneInfo(campaign.time_zone)).replace(tzinfo=None)
+    warnings = campaign_warnings(
+        session,
+        code=campaign.country_code,
+        local_start=local,
+        time_zone=campaign.time_zone,
+        duration_minutes=duration,
+        subdivision=region,
+        ignore_campaign=campaign.id,
+    )
+    return campaign, warnings
 
 
 def suggest_slots(

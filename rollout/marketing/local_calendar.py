@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -22,11 +22,17 @@ from sqlmodel import Session, col, select
 from rollout.marketing.events import EventRule, events_between, load_event_rules
 from rollout.platform.countries import get_country, normalize_code
 from rollout.platform.errors import RolloutError
-from rollout.platform.models import Campaign, Country, LocalEvent
+from rollout.platform.models import TASK_CANCELLED, Campaign, CampaignTask, Country, LocalEvent
 
-INCLUDES = ("holidays", "events", "campaigns")
+INCLUDES = ("holidays", "events", "campaigns", "tasks")
 HOLIDAY_CATEGORY_NAMES = {"public": "Public holiday", "optional": "Optional holiday"}
-SHOWN_FIRST = {"holiday": 0, "local_event": 1, "event": 2, "campaign": 3}  # what blocks a day shows first
+SHOWN_FIRST = {
+    "holiday": 0,
+    "local_event": 1,
+    "event": 2,
+    "campaign": 3,
+    "task": 4,
+}  # what blocks a day shows first
 
 
 class CalendarEntry(NamedTuple):
@@ -36,7 +42,7 @@ class CalendarEntry(NamedTuple):
     start: date
     end: date  # inclusive
     name: str  # in the viewer's language where the source has it
-    kind: str  # holiday, event, local_event or campaign
+    kind: str  # holiday, event, local_event, campaign or task
     category: str  # holiday category, opportunity / quiet, or campaign channel
     local_name: str = ""  # in the country's own language
     note: str = ""  # e.g. the language fallback, "estimated", the source
@@ -289,6 +295,49 @@ def campaign_entries_by_country(
     return found
 
 
+def task_entries_by_country(
+    session: Session, codes: Sequence[str], start: date, end: date, with_cancelled: bool = False
+) -> dict[str, list[CalendarEntry]]:
+    """The campaign tasks of all `codes` due within [start, end], as all-day entries, in one query."""
+    query: Any = (
+        sql_select(
+            col(CampaignTask.id),
+            col(CampaignTask.country_code),
+            col(CampaignTask.name),
+            col(CampaignTask.due_on),
+            col(CampaignTask.status),
+            col(CampaignTask.assignee),
+            col(CampaignTask.role),
+            col(Campaign.name).label("campaign"),
+        )
+        .join(Campaign, col(Campaign.id) == col(CampaignTask.campaign_id))
+        .where(
+            col(CampaignTask.country_code).in_(codes),
+            col(CampaignTask.due_on) >= start,
+            col(CampaignTask.due_on) <= end,
+        )
+        .order_by(col(CampaignTask.due_on), col(CampaignTask.id))
+    )
+    if not with_cancelled:
+        query = query.where(col(CampaignTask.status) != TASK_CANCELLED)
+    found: dict[str, list[CalendarEntry]] = {}
+    for t in session.execute(query):
+        found.setdefault(t.country_code, []).append(
+            CalendarEntry(
+                start=t.due_on,
+                end=t.due_on,
+                name=f"{t.name} ({t.campaign})",
+                kind="task",
+                category="task",
+                note="; ".join(filter(None, [f"status: {t.status}", t.role, t.assignee])),
+                country=t.country_code,
+                key=str(t.id),
+                cancelled=t.status == TASK_CANCELLED,
+            )
+        )
+    return found
+
+
 def local_day(campaign: Campaign) -> date:
     return campaign.starts_at.astimezone(ZoneInfo(campaign.time_zone)).date()
 
@@ -361,6 +410,7 @@ def calendars(
         if "campaigns" in include
         else {}
     )
+    tasks = task_entries_by_country(session, wanted, start, end, with_cancelled) if "tasks" in include else {}
     rules = load_event_rules() if "events" in include else ()
     found = {}
     for code in wanted:
@@ -369,7 +419,7 @@ def calendars(
             entries += public_holidays(code, start, end, locale=locale, subdiv=(subdivs or {}).get(code))
         if "events" in include:
             entries += cultural_events(code, start, end, rules) + local.get(code, [])
-        entries += planned.get(code, [])
+        entries += planned.get(code, []) + tasks.get(code, [])
         found[code] = sorted(entries, key=lambda e: (e.start, SHOWN_FIRST[e.kind], e.name))
     return found
 

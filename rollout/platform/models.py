@@ -277,6 +277,34 @@ class Campaign(SQLModel, table=True):
     version: int = Field(default=1, description="bumped on every save; a stale save is refused")
 
 
+TASK_STATUSES = ("to_do", "doing", "done", "skipped")
+OPEN_TASK_STATUSES = ("to_do", "doing")
+TASK_CANCELLED = "cancelled"  # set only when its campaign is cancelled
+
+
+class CampaignTask(SQLModel, table=True):
+    """A step of a campaign planned from a playbook, due on a working day of its market."""
+
+    __table_args__ = (Index("ix_campaigntask_country_due", "country_code", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    country_code: str = Field(foreign_key="country.code", max_length=2)
+    playbook: str = Field(max_length=60)
+    step_key: str = Field(max_length=60)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=60)
+    offset_days: int = Field(description="working days from the campaign's date (negative: before)")
+    due_on: date
+    assignee: str = Field(default="", max_length=254)
+    status: str = Field(default="to_do", max_length=10)
+    checklist: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    moved_because: str = Field(default="", max_length=1000, description="why it is not on its plain day")
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
 class LocalEvent(SQLModel, table=True):
     """An event a local marketer knows of that no rule file has: a trade fair, a local festival."""
 

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from rollout.gates import portfolio
 from rollout.gates import status as gates
 from rollout.gates.playbook import Playbook, load_playbook
-from rollout.marketing import calendar_views, campaigns, content
+from rollout.marketing import calendar_views, campaign_tasks, campaigns, content
 from rollout.platform.access import read_only
 from rollout.platform.countries import get_country, list_countries
 from rollout.platform.db import data_version, database_url, get_engine, read_session
@@ -252,6 +252,13 @@ def campaign_plan(url: str, code: str, start: date, end: date) -> pd.DataFrame:
     ]
     columns = ["#", "version", "name", "channel", "local time", "time zone", hq, "timed to", "conflicts"]
     return pd.DataFrame(rows, columns=[*columns, "owner", "content"])
+
+
+@cached_read
+def market_tasks(url: str, code: str, today: date, assignee: str | None = None) -> pd.DataFrame:
+    """The market's campaign tasks by due day (see campaign_tasks.market_tasks)."""
+    with read_session(_migrated_engine(url)) as session:
+        return campaign_tasks.market_tasks(session, code, today=today, assignee=assignee)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)

@@ -223,10 +223,27 @@ def test_august_shutdown(rules):
 
 
 def test_christmas_lull_crosses_the_year_end_and_belongs_to_the_year_it_starts(rules):
-    assert spans(rules, "christmas_new_year_lull", 2026, "JP") == [(date(2026, 12, 24), date(2027, 1, 2))]
+    assert spans(rules, "christmas_new_year_lull", 2026, "DE") == [(date(2026, 12, 24), date(2027, 1, 2))]
     assert spans(rules, "christmas_new_year_lull", 2027) == [(date(2027, 12, 24), date(2028, 1, 2))]
     new_year = events_between(rules, date(2027, 1, 1), date(2027, 1, 1), "BR")
     assert [(o.key, o.start) for o in new_year] == [("christmas_new_year_lull", date(2026, 12, 24))]
+
+
+def test_the_christmas_lull_names_its_markets_and_spares_the_gulf_india_and_japan(rules):
+    for country in ("AE", "IN", "JP", "SA"):
+        assert spans(rules, "christmas_new_year_lull", 2026, country) == []
+    for country in ("ES", "GB", "BR", "US"):
+        assert spans(rules, "christmas_new_year_lull", 2026, country) == [
+            (date(2026, 12, 24), date(2027, 1, 2))
+        ]
+    lull = next(r for r in rules if r.key == "christmas_new_year_lull")
+    assert "*" not in lull.countries and lull.source
+
+
+def test_japan_keeps_its_own_year_end_break_by_law(rules):
+    # Act on Holidays of Administrative Organs (Act No. 91 of 1988), Article 1: 29 December to 3 January.
+    assert spans(rules, "year_end_break_jp", 2026, "JP") == [(date(2026, 12, 29), date(2027, 1, 3))]
+    assert spans(rules, "year_end_break_jp", 2026, "DE") == []
 
 
 # --- Queries ---
@@ -237,7 +254,7 @@ def test_occurrences_are_sorted_and_filtered_to_a_country(rules):
     assert [o.start for o in found] == sorted(o.start for o in found)
     assert {o.key for o in found} >= {
         "golden_week_jp",
-        "christmas_new_year_lull",
+        "year_end_break_jp",
         "mothers_day_second_sunday_may",
     }
     assert "black_friday" not in {o.key for o in found}
