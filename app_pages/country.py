@@ -8,7 +8,7 @@ from babel.numbers import list_currencies
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from rollout.gates.decisions import mark_checks, record_decision
-from rollout.gates.portfolio import FORECAST_LABELS, OUTCOME_LABELS, status_label
+from rollout.gates.portfolio import FORECAST_LABELS, HEALTH_LABELS, OUTCOME_LABELS, status_label
 from rollout.gates.status import GateStatus, country_timeline, decisions
 from rollout.platform import audit, locales
 from rollout.platform.access import Action
@@ -196,7 +196,8 @@ def gate_section(status: GateStatus, currency: str) -> None:
     due = f"due {format_day(status.gate_due, locale)}"
     st.caption(
         f"{phase.name}, day {status.days_in_phase} of {status.planned_days} · {due} · "
-        f"{status.criteria_met}/{len(status.criteria)} criteria met · forecast: {status_label(status)}"
+        f"{status.criteria_met}/{len(status.criteria)} criteria met · "
+        f"health: {HEALTH_LABELS.get(status.health or '', status_label(status))}"
     )
     table = evidence_table(status.as_dict()["criteria"], currency, locale)
     tables.dataframe(table, hide_index=True, key="gate_evidence", column_config=EVIDENCE_COLUMNS)

@@ -114,10 +114,11 @@ def cmd_gates(engine: Engine, args: argparse.Namespace) -> None:
         due = status.gate_due.isoformat() if status.gate_due else "-"
         met = f"{status.criteria_met}/{len(status.criteria)}" if status.at_gate else "-"
         held = f" (on hold since {status.on_hold_since.isoformat()})" if status.on_hold_since else ""
-        forecast = status.forecast or ""
+        owed = sum(owed.cleared_on is None for owed in status.conditions)
+        conditions = f" ({owed} condition(s) owed)" if owed else ""
         print(
             f"{status.country}  {status.phase:<18} due {due:<10}  met {met:<5} "
-            f"decisions {status.decision_count:<3} {forecast}{held}"
+            f"decisions {status.decision_count:<3} {status.health or ''}{held}{conditions}"
         )
 
 

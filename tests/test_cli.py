@@ -112,6 +112,7 @@ def test_gates_json(run, spain):
         "forecast": "off_track",  # overdue on 2026-11-26 with nothing met
     }
     assert status["last_decision"] is None
+    assert (status["health"], status["conditions"]) == ("off_track", [])
     criteria = {c["key"]: c for c in status["criteria"]}
     assert list(criteria) == ["qualified_meetings", "opportunities_opened", "open_pipeline", "market_memo"]
     for criterion in criteria.values():

@@ -29,10 +29,14 @@ class Forecast(StrEnum):
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
     NOT_MEASURED = "not_measured"
+    TOO_EARLY = "too_early"  # the phase has run too short a share of its time to project its pace
 
 
-ON_TRACK, AT_RISK, OFF_TRACK, NOT_MEASURED = Forecast
+ON_TRACK, AT_RISK, OFF_TRACK, NOT_MEASURED, TOO_EARLY = Forecast
 FORECAST_ORDER = (ON_TRACK, AT_RISK, OFF_TRACK)
+ON_HOLD = "on_hold"
+# A market's health, as leadership reads it: the gate's forecast, on hold, or too early to tell.
+HEALTH_VALUES = (ON_TRACK, AT_RISK, OFF_TRACK, ON_HOLD, TOO_EARLY)
 RATIONALE_REQUIRED = ("extend", "hold", "stop")
 MAX_EXTENSION_MONTHS = 24
 
@@ -49,10 +53,29 @@ class CriterionResult:
     forecast: str
     projected: float | None = None
     note: str = ""
+    why: str = ""  # for an unmet criterion, in words: what is missing
+    rows: tuple[dict[str, Any], ...] = ()  # the records behind the value (deals, meetings, pages…)
 
     @property
     def measured(self) -> bool:
         return self.value is not None
+
+
+@dataclass(frozen=True)
+class ConditionOwed:
+    """A condition a Go decision was taken on: a check of the next gate until someone clears it."""
+
+    id: int
+    text: str
+    owner: str
+    due_on: date
+    decision_sequence: int
+    phase: str  # the gate it is a check of
+    cleared_on: date | None = None
+    cleared_by: str = ""
+
+    def overdue(self, today: date) -> bool:
+        return self.cleared_on is None and today > self.due_on
 
 
 @dataclass(frozen=True)
@@ -70,6 +93,8 @@ class GateStatus:
     last_decision: dict[str, Any] | None
     decision_count: int
     as_of: date
+    health: str | None = None  # one of HEALTH_VALUES while a gate runs; None before the start and after
+    conditions: tuple[ConditionOwed, ...] = ()  # conditions of earlier Go decisions not yet cleared
 
     @property
     def at_gate(self) -> bool:
@@ -87,8 +112,19 @@ class GateStatus:
         """JSON-ready, as the CLI prints it and as decisions freeze it."""
         data = asdict(self)
         data["criteria"] = [asdict(criterion) for criterion in self.criteria]
+        for criterion in data["criteria"]:
+            criterion["rows"] = list(criterion["rows"])
         for key in ("phase_started", "gate_due", "on_hold_since", "as_of"):
             data[key] = data[key].isoformat() if data[key] else None
+        data["conditions"] = [
+            asdict(owed)
+            | {
+                "due_on": owed.due_on.isoformat(),
+                "cleared_on": owed.cleared_on.isoformat() if owed.cleared_on else None,
+                "overdue": owed.overdue(self.as_of),
+            }
+            for owed in self.conditions
+        ]
         return data
 
 
@@ -97,14 +133,26 @@ def project(value: float, elapsed: int, planned: int) -> float:
     return value * planned / elapsed if elapsed > 0 else value
 
 
+def too_early(elapsed: int, planned: int, min_share: float) -> bool:
+    """Whether the phase has run too short a share of its time for its pace to say anything."""
+    return elapsed <= 0 or (planned > 0 and elapsed / planned < min_share)
+
+
 def metric_forecast(
-    value: float, threshold: float, elapsed: int, planned: int, at_risk_ratio: float
+    value: float,
+    threshold: float,
+    elapsed: int,
+    planned: int,
+    at_risk_ratio: float,
+    min_share: float = 0.0,
 ) -> tuple[str, float]:
     if value >= threshold:
         return ON_TRACK, value
     projected = project(value, elapsed, planned)
     if elapsed >= planned:
         return OFF_TRACK, projected
+    if too_early(elapsed, planned, min_share):
+        return TOO_EARLY, projected
     ratio = projected / threshold if threshold else 1.0
     if ratio >= 1:
         return ON_TRACK, projected
@@ -136,7 +184,12 @@ def _evaluate_metric(
     except RolloutError as error:  # e.g. an amount in a currency without an exchange rate
         return result(value=None, met=False, forecast=NOT_MEASURED, note=str(error))
     forecast, projected = metric_forecast(
-        value, threshold, active_days(span, window.end), planned_days(span), playbook.at_risk_ratio
+        value,
+        threshold,
+        active_days(span, window.end),
+        planned_days(span),
+        playbook.at_risk_ratio,
+        playbook.min_share_to_project,
     )
     return result(value=value, met=value >= threshold, forecast=forecast, projected=projected)
 
@@ -170,10 +223,26 @@ def gate_forecast(criteria: Sequence[CriterionResult], overdue: bool) -> str:
         return ON_TRACK
     if overdue:
         return OFF_TRACK
-    paced = [c.forecast for c in criteria if c.kind == "metric" and c.measured]
+    measured = [c.forecast for c in criteria if c.kind == "metric" and c.measured]
+    paced = [forecast for forecast in measured if forecast in FORECAST_ORDER]
     if not paced:
-        return NOT_MEASURED
+        return TOO_EARLY if TOO_EARLY in measured else NOT_MEASURED
     return max(paced, key=FORECAST_ORDER.index)
+
+
+def market_health(
+    forecast: str | None, on_hold: bool, conditions: Sequence[ConditionOwed], today: date
+) -> str | None:
+    """On hold, else the gate's forecast (too early while there is no pace to read), made at risk by a
+    condition past its due date."""
+    if forecast is None:
+        return None
+    if on_hold:
+        return ON_HOLD
+    health = forecast if forecast in FORECAST_ORDER else TOO_EARLY
+    if health in (ON_TRACK, TOO_EARLY) and any(owed.overdue(today) for owed in conditions):
+        return AT_RISK
+    return health
 
 
 def _last_decision_summary(decisions: Sequence[Decision]) -> dict[str, Any] | None:
@@ -217,6 +286,7 @@ def evaluate(
     ready = bool(criteria) and all(c.met for c in criteria)
     # Once established or exited, the "phase" is that final state, which began when the last one ended.
     since = span.started_on if timeline.current else span.ended_on or span.started_on
+    forecast = gate_forecast(criteria, overdue) if timeline.current and today >= span.started_on else None
     return GateStatus(
         country=country.code,
         phase=timeline.state,
@@ -227,10 +297,11 @@ def evaluate(
         on_hold_since=span.held_since,
         criteria=criteria,
         ready=ready,
-        forecast=gate_forecast(criteria, overdue) if timeline.current and today >= span.started_on else None,
+        forecast=forecast,
         last_decision=_last_decision_summary(decisions),
         decision_count=len(decisions),
         as_of=today,
+        health=market_health(forecast, span.held_since is not None, (), today),
     )
 
 

@@ -36,8 +36,7 @@ def test_demo_button_loads_the_demo(url):
 
 
 def test_every_page_renders_on_the_demo(demo_app, url):
-    assert [m.label for m in demo_app.metric][:2] == ["Markets in progress", "Gates due in 30 days"]
-    assert demo_app.metric[0].value == "6"  # eight countries less the established and the exited
+    assert tile(demo_app, "in_progress") == "**6**  \nMarkets in progress"  # 8 less established, exited
     for page in PAGES[1:]:
         demo_app.switch_page(page).run()
         assert_clean(demo_app)
@@ -46,8 +45,38 @@ def test_every_page_renders_on_the_demo(demo_app, url):
 def test_country_filter_narrows_the_portfolio(demo_app):
     demo_app.multiselect(key="country_filter").set_value(["BR", "JP"]).run()
     assert_clean(demo_app)
-    assert demo_app.metric[0].value == "2"
-    assert demo_app.metric[3].value == "1"  # Japan is on hold
+    assert tile(demo_app, "in_progress").startswith("**2**")
+    assert tile(demo_app, "on_hold").startswith("**1**")  # Japan is on hold
+
+
+def tile(at, name: str) -> str:
+    return at.button(key=f"tile_{name}").label
+
+
+def test_a_tile_filters_the_countries_and_a_second_click_shows_all(demo_app):
+    at = demo_app
+    at.button(key="tile_on_hold").click().run()
+    assert_clean(at)
+    assert list(at.dataframe[0].value["code"]) == ["JP"]
+    assert at.button(key="tile_on_hold").proto.type == "primary"
+    at.button(key="tile_on_hold").click().run()
+    assert len(at.dataframe[0].value) == 8
+
+
+def test_the_portfolio_shows_health_in_attention_order_and_links_upcoming_gates(demo_app):
+    at = demo_app
+    table = at.dataframe[0].value
+    assert table.iloc[0]["code"] == "IN"  # its gate is due soonest
+    assert list(table["attention"]) == sorted(table["attention"])
+    assert table.set_index("code").loc["JP", "health_shown"] == "⚪ On hold"
+    at.segmented_control(key="map_colour_by").set_value("phase").run()
+    assert_clean(at)
+    assert at.segmented_control(key="map_colour_by").value == "phase"
+    at.segmented_control(key="upcoming_days").set_value(90).run()
+    assert_clean(at)
+    links = [link.proto.label for link in at.get("page_link")]
+    assert any(label.startswith("Japan") and "on hold for" in label for label in links)
+    assert any(label.startswith("India") and "gate due in" in label for label in links)
 
 
 def test_recording_a_decision_from_the_country_page(demo_app, url):
