@@ -32,6 +32,7 @@ EVIDENCE_COLUMNS: dict[str, str | ColumnConfig] = {
     "forecast": "Forecast",
     "projected": st.column_config.TextColumn("Projected at due date"),
     "note": "Note",
+    "why": st.column_config.TextColumn("Why not met", width="large"),
 }
 locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
 FACT_LABELS = {
@@ -201,6 +202,20 @@ def gate_section(status: GateStatus, currency: str) -> None:
     )
     table = evidence_table(status.as_dict()["criteria"], currency, locale)
     tables.dataframe(table, hide_index=True, key="gate_evidence", column_config=EVIDENCE_COLUMNS)
+    unmet_reasons(status)
+
+
+def unmet_reasons(status: GateStatus) -> None:
+    """Each unmet criterion's reason in words, with the records behind its value a click away."""
+    for criterion in status.criteria:
+        if criterion.met or not criterion.why:
+            continue
+        st.markdown(f"**{plain(criterion.name)}** — {plain(criterion.why)}")
+        if criterion.rows:
+            with st.expander(f"The {len(criterion.rows)} record(s) behind “{plain(criterion.name)}”"):
+                tables.dataframe(
+                    pd.DataFrame(list(criterion.rows)), hide_index=True, key=f"rows_{criterion.key}"
+                )
 
 
 def checks_form(status: GateStatus) -> None:

@@ -348,9 +348,11 @@ def evidence_frame(criteria: Iterable[dict]) -> pd.DataFrame:
             "forecast": FORECAST_LABELS.get(c.get("forecast") or "", "") if c["kind"] == "metric" else "",
             "projected": c.get("projected"),
             "note": c.get("note", ""),
+            "why": c.get("why", ""),
         }
         for c in criteria
     ]
     return pd.DataFrame(
-        rows, columns=["criterion", "kind", "value", "threshold", "met", "forecast", "projected", "note"]
+        rows,
+        columns=["criterion", "kind", "value", "threshold", "met", "forecast", "projected", "note", "why"],
     )

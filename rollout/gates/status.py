@@ -166,6 +166,7 @@ def _evaluate_metric(
     span: PhaseSpan,
     playbook: Playbook,
     known: Mapping[str, float],
+    explain: bool = False,
 ) -> CriterionResult:
     metric = metrics.get(criterion.metric or "")
     threshold = criterion.threshold or 0.0
@@ -191,7 +192,25 @@ def _evaluate_metric(
         playbook.at_risk_ratio,
         playbook.min_share_to_project,
     )
-    return result(value=value, met=value >= threshold, forecast=forecast, projected=projected)
+    met = value >= threshold
+    why, rows = (
+        _explained(session, metric.name, window, value, threshold) if explain and not met else ("", ())
+    )
+    return result(value=value, met=met, forecast=forecast, projected=projected, why=why, rows=rows)
+
+
+def _explained(
+    session: Session, name: str, window: metrics.MetricWindow, value: float, threshold: float
+) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """Why the metric falls short, and its rows; without an explainer, the value against the threshold."""
+    explainer = metrics.explainer(name)
+    if explainer is None:
+        return f"{value:g} of {threshold:g} needed", ()
+    try:
+        explanation = explainer(session, window, value, threshold)
+    except RolloutError as error:
+        return str(error), ()
+    return explanation.why, explanation.rows
 
 
 def _evaluate_check(criterion: Criterion, mark: CheckMark | None) -> CriterionResult:
@@ -267,6 +286,7 @@ def evaluate(
     today: date,
     timeline: Timeline | None = None,
     known: Mapping[str, float] | None = None,
+    explain: bool = False,
 ) -> GateStatus:
     """The gate status; pass the country's `timeline` when it was already replayed from `decisions`, and
     in `known` metric values already computed for its current window (by name)."""
@@ -277,7 +297,7 @@ def evaluate(
     if timeline.current is not None:
         window = current_window(country, timeline, today)
         criteria = tuple(
-            _evaluate_metric(session, c, window, span, playbook, known or {})
+            _evaluate_metric(session, c, window, span, playbook, known or {}, explain)
             if c.kind == "metric"
             else _evaluate_check(c, marks.get((span.phase, c.key)))
             for c in playbook.phase(span.phase).criteria
@@ -340,6 +360,7 @@ def gate_status(
         latest_marks(session, [country.code])[country.code],
         playbook or load_playbook(),
         today or date.today(),
+        explain=True,
     )
 
 

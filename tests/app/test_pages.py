@@ -308,3 +308,13 @@ def test_the_main_time_zone_is_shown_and_edited_on_the_country_page(demo_app, ur
     with read_session(get_engine(url)) as session:
         brazil = session.get(Country, "BR")
         assert (brazil.main_time_zone, brazil.currency) == ("America/Manaus", "BRL")
+
+
+def test_the_gate_says_why_each_unmet_criterion_falls_short(demo_app):
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "IN"
+    at.run()
+    assert_clean(at)
+    reasons = [shown(m.value) for m in at.markdown]
+    assert any(r.startswith("**Website live") and "Hindi Website: home" in r for r in reasons)
+    assert any("record(s) behind" in e.label for e in at.expander), [e.label for e in at.expander]
