@@ -17,6 +17,7 @@ from rollout.demo import load_demo
 from rollout.digest import send_digests, week_of
 from rollout.gates import decisions as gate_decisions
 from rollout.gates import status as gates
+from rollout.gates.conditions import ConditionInput, clear_condition
 from rollout.gates.playbook import load_playbook
 from rollout.marketing.ics import calendar_ics
 from rollout.marketing.local_calendar import INCLUDES, calendar_entries
@@ -138,11 +139,39 @@ def cmd_decide(engine: Engine, args: argparse.Namespace) -> None:
             by=args.by,
             rationale=args.why or "",
             extension_months=args.months,
+            conditions=_conditions(args),
         )
+        with_conditions = f" with {len(args.conditions)} condition(s)" if args.conditions else ""
         print(
             f"recorded decision #{decision.sequence} for {decision.country_code}: {decision.outcome} "
-            f"at the {decision.phase} gate"
+            f"at the {decision.phase} gate{with_conditions}"
         )
+
+
+class _ConditionPart(argparse.Action):
+    """--condition starts a condition; --condition-due and --condition-owner belong to the one before them."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        conditions = namespace.conditions
+        if self.dest == "text":
+            conditions.append({"text": value})
+            return
+        if not conditions or self.dest in conditions[-1]:
+            parser.error(f"{option_string} must follow the --condition it belongs to")
+        conditions[-1][self.dest] = value
+
+
+def _conditions(args: argparse.Namespace) -> list[ConditionInput]:
+    for number, given in enumerate(args.conditions, start=1):
+        if "due" not in given:
+            raise RolloutError(f"--condition-due: condition {number} ('{given['text']}') needs a due date")
+    return [ConditionInput(c["text"], c["due"], c.get("owner", "")) for c in args.conditions]
+
+
+def cmd_conditions_clear(engine: Engine, args: argparse.Namespace) -> None:
+    with write_session(engine, source="cli") as session:
+        clearance = clear_condition(session, condition_id=args.id, by=args.by, note=args.note or "")
+        print(f"cleared condition #{clearance.condition_id} of {clearance.country_code}")
 
 
 def _mapping(session: Session, args: argparse.Namespace) -> dict[str, str] | None:
@@ -326,7 +355,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many decisions the country had when you reviewed it (`rollout gates` shows it); "
         "refused if another was recorded since",
     )
+    decide.set_defaults(conditions=[])
+    decide.add_argument(
+        "--condition",
+        dest="text",
+        action=_ConditionPart,
+        metavar="TEXT",
+        help="a condition of a Go (repeatable)",
+    )
+    decide.add_argument(
+        "--condition-due", dest="due", action=_ConditionPart, type=_iso_date, metavar="YYYY-MM-DD",
+        help="when the --condition before it is due",
+    )  # fmt: skip
+    decide.add_argument(
+        "--condition-owner", dest="owner", action=_ConditionPart, metavar="EMAIL",
+        help="who owns the --condition before it",
+    )  # fmt: skip
     decide.set_defaults(run=cmd_decide)
+    conditions = commands.add_parser("conditions", help="conditions of conditional go decisions")
+    condition_commands = conditions.add_subparsers(dest="conditions_command", required=True)
+    clearing = condition_commands.add_parser(
+        "clear", help="clear a condition (`rollout gates --json` lists them)"
+    )
+    clearing.add_argument("id", type=int)
+    clearing.add_argument("--note", help="how it was met")
+    clearing.add_argument("--by", default=default_actor())
+    clearing.set_defaults(run=cmd_conditions_clear)
 
     importing = commands.add_parser("import", help="import data from files").add_subparsers(
         dest="import_command", required=True

@@ -19,7 +19,7 @@ from rollout.gates.playbook import Criterion, Playbook, load_playbook
 from rollout.gates.timeline import HistoryMismatch, PhaseSpan, Timeline, active_days, planned_days, replay
 from rollout.platform.countries import get_country, list_countries
 from rollout.platform.errors import RolloutError
-from rollout.platform.models import CheckMark, Country, Decision
+from rollout.platform.models import CheckMark, ConditionClearance, Country, Decision, GateCondition
 
 
 class Forecast(StrEnum):
@@ -264,6 +264,31 @@ def market_health(
     return health
 
 
+def _checked_at(owed: ConditionOwed, phase: str) -> bool:
+    """A condition is a check of the gate it was set for; one still owed stays a check of later gates."""
+    return owed.phase == phase or owed.cleared_on is None
+
+
+def _condition_check(owed: ConditionOwed, today: date) -> CriterionResult:
+    if owed.cleared_on:
+        note = f"cleared by {owed.cleared_by} on {owed.cleared_on.isoformat()}"
+    else:
+        note = f"owed by {owed.owner or 'no owner named'}, due {owed.due_on.isoformat()}"
+        note += " — overdue" if owed.overdue(today) else ""
+    return CriterionResult(
+        key=f"condition_{owed.id}",
+        name=f"Condition of decision #{owed.decision_sequence}: {owed.text}",
+        kind="condition",
+        unit="check",
+        value=owed.cleared_on is not None,
+        threshold=None,
+        met=owed.cleared_on is not None,
+        forecast=NOT_MEASURED,
+        note=note,
+        why="" if owed.cleared_on else f"not cleared yet ({note})",
+    )
+
+
 def _last_decision_summary(decisions: Sequence[Decision]) -> dict[str, Any] | None:
     if not decisions:
         return None
@@ -287,6 +312,7 @@ def evaluate(
     timeline: Timeline | None = None,
     known: Mapping[str, float] | None = None,
     explain: bool = False,
+    conditions: Sequence[ConditionOwed] = (),
 ) -> GateStatus:
     """The gate status; pass the country's `timeline` when it was already replayed from `decisions`, and
     in `known` metric values already computed for its current window (by name)."""
@@ -301,12 +327,13 @@ def evaluate(
             if c.kind == "metric"
             else _evaluate_check(c, marks.get((span.phase, c.key)))
             for c in playbook.phase(span.phase).criteria
-        )
+        ) + tuple(_condition_check(owed, today) for owed in conditions if _checked_at(owed, span.phase))
         overdue = today > span.due_on  # the due day itself is still in time and span.held_since is None
     ready = bool(criteria) and all(c.met for c in criteria)
     # Once established or exited, the "phase" is that final state, which began when the last one ended.
     since = span.started_on if timeline.current else span.ended_on or span.started_on
     forecast = gate_forecast(criteria, overdue) if timeline.current and today >= span.started_on else None
+    owed = tuple(c for c in conditions if c.cleared_on is None)
     return GateStatus(
         country=country.code,
         phase=timeline.state,
@@ -321,7 +348,8 @@ def evaluate(
         last_decision=_last_decision_summary(decisions),
         decision_count=len(decisions),
         as_of=today,
-        health=market_health(forecast, span.held_since is not None, (), today),
+        health=market_health(forecast, span.held_since is not None, owed, today),
+        conditions=owed,
     )
 
 
@@ -348,6 +376,33 @@ def latest_marks(
     return latest
 
 
+def conditions_by_country(session: Session, codes: list[str] | None = None) -> dict[str, list[ConditionOwed]]:
+    """Every condition of each country, cleared or not, oldest first."""
+    query = (
+        select(GateCondition, Decision.sequence, ConditionClearance)
+        .join(Decision, col(Decision.id) == GateCondition.decision_id)
+        .join(ConditionClearance, col(ConditionClearance.condition_id) == GateCondition.id, isouter=True)
+        .order_by(col(GateCondition.id))
+    )
+    if codes is not None:
+        query = query.where(col(GateCondition.country_code).in_(codes))
+    found: dict[str, list[ConditionOwed]] = defaultdict(list)
+    for condition, sequence, clearance in session.exec(query):
+        found[condition.country_code].append(
+            ConditionOwed(
+                id=int(condition.id or 0),
+                text=condition.text,
+                owner=condition.owner,
+                due_on=condition.due_on,
+                decision_sequence=sequence,
+                phase=condition.phase,
+                cleared_on=clearance.cleared_on if clearance else None,
+                cleared_by=clearance.cleared_by if clearance else "",
+            )
+        )
+    return found
+
+
 def gate_status(
     session: Session, code: str, today: date | None = None, playbook: Playbook | None = None
 ) -> GateStatus:
@@ -361,6 +416,7 @@ def gate_status(
         playbook or load_playbook(),
         today or date.today(),
         explain=True,
+        conditions=conditions_by_country(session, [country.code])[country.code],
     )
 
 
@@ -412,9 +468,18 @@ def portfolio_with_timelines(
     decisions, marks = _decisions_by_country(session), latest_marks(session)
     timelines = _replayed(countries, decisions, playbook, today)
     known = _batched_values(session, countries, timelines, playbook, today)
+    conditions = conditions_by_country(session)
     statuses = [
         evaluate(
-            session, c, decisions[c.code], marks[c.code], playbook, today, timelines[c.code], known[c.code]
+            session,
+            c,
+            decisions[c.code],
+            marks[c.code],
+            playbook,
+            today,
+            timelines[c.code],
+            known[c.code],
+            conditions=conditions[c.code],
         )
         for c in countries
     ]

@@ -13,7 +13,14 @@ from rollout.gates.playbook import load_playbook
 from rollout.platform.config_files import data_file
 from rollout.platform.countries import add_country, update_facts
 from rollout.platform.db import get_engine, read_session, write_session
-from rollout.platform.models import CheckMark, Country, CountryFacts, Decision
+from rollout.platform.models import (
+    CheckMark,
+    ConditionClearance,
+    Country,
+    CountryFacts,
+    Decision,
+    GateCondition,
+)
 from rollout.platform.schema import upgrade
 from tests.app.conftest import PAGES, assert_clean, count, run_app, shown
 
@@ -318,3 +325,38 @@ def test_the_gate_says_why_each_unmet_criterion_falls_short(demo_app):
     reasons = [shown(m.value) for m in at.markdown]
     assert any(r.startswith("**Website live") and "Hindi Website: home" in r for r in reasons)
     assert any("record(s) behind" in e.label for e in at.expander), [e.label for e in at.expander]
+
+
+def test_a_conditional_go_from_the_decision_form_then_clearing_its_condition(demo_app, url):
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "GB"
+    at.run()
+    at.radio(key="decision_outcome_GB").set_value("go")
+    at.text_area(key="decision_rationale_GB").input("Wins are in; marketing needs a native hire")
+    at.text_area(key="decision_conditions_GB").input(
+        "Native marketer hired | 2099-03-01 | ceo@rollout.example"
+    )
+    submit_decision(at)
+    assert_clean(at)
+    assert any("with 1 condition(s)" in shown(s.value) for s in at.success)
+    assert count(url, GateCondition) == 1
+    owed = next(c for c in at.checkbox if c.key and c.key.startswith("clear_condition_"))
+    owed.check()
+    next(b for b in at.button if b.label == "Clear the ticked conditions").click().run()
+    assert_clean(at)
+    assert count(url, ConditionClearance) == 1
+    assert not any(c.key and c.key.startswith("clear_condition_") for c in at.checkbox)
+
+
+def test_a_badly_typed_condition_is_refused_and_nothing_is_recorded(demo_app, url):
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "GB"
+    at.run()
+    before = count(url, Decision)
+    at.radio(key="decision_outcome_GB").set_value("go")
+    at.text_area(key="decision_rationale_GB").input("Go")
+    at.text_area(key="decision_conditions_GB").input("Hire someone | next spring")
+    submit_decision(at)
+    assert any("'next spring' is not a date" in shown(e.value) for e in at.error)
+    assert count(url, Decision) == before
+    assert at.text_area(key="decision_conditions_GB").value == "Hire someone | next spring"  # kept
