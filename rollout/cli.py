@@ -18,6 +18,7 @@ from rollout.digest import send_digests, week_of
 from rollout.gates import decisions as gate_decisions
 from rollout.gates import status as gates
 from rollout.gates.conditions import ConditionInput, clear_condition
+from rollout.gates.pack import review_pack
 from rollout.gates.playbook import load_playbook
 from rollout.marketing.ics import calendar_ics
 from rollout.marketing.local_calendar import INCLUDES, calendar_entries
@@ -295,6 +296,18 @@ def cmd_digest(engine: Engine, args: argparse.Namespace) -> int:
     return 1 if outcome.failed else 0
 
 
+def cmd_review_pack(engine: Engine, args: argparse.Namespace) -> None:
+    output = Path(args.output)
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise RolloutError(
+            f"-o {args.output}: the pack is written as printable HTML (.html); print it to PDF from a browser"
+        )
+    with read_session(engine) as session:
+        content = review_pack(session, args.codes, title=args.title)
+    output.write_text(content, encoding="utf-8")
+    print(f"wrote the review pack of {', '.join(code.upper() for code in args.codes)} to {args.output}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rollout", description="International market-rollout tracker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -381,6 +394,15 @@ def build_parser() -> argparse.ArgumentParser:
     clearing.add_argument("--note", help="how it was met")
     clearing.add_argument("--by", default=default_actor())
     clearing.set_defaults(run=cmd_conditions_clear)
+
+    review = commands.add_parser("review", help="gate review meetings").add_subparsers(
+        dest="review_command", required=True
+    )
+    pack = review.add_parser("pack", help="write the review pack of some markets as printable HTML")
+    pack.add_argument("codes", nargs="+", metavar="CC")
+    pack.add_argument("-o", "--output", required=True, help="a .html file")
+    pack.add_argument("--title", default="Gate review pack")
+    pack.set_defaults(run=cmd_review_pack)
 
     importing = commands.add_parser("import", help="import data from files").add_subparsers(
         dest="import_command", required=True

@@ -294,3 +294,12 @@ def test_a_condition_without_its_date_is_refused(run, spain):
     err = refused(run, "decide", "ES", "go", "--by", CEO, "--why", "x", "--condition", "Hire")
     assert "--condition-due: condition 1 ('Hire') needs a due date" in err
     assert gates_json(run)[0]["decision_count"] == 0
+
+
+def test_review_pack_writes_printable_html(run, spain, tmp_path):
+    out = tmp_path / "pack.html"
+    assert ok(run, "review", "pack", "es", "-o", str(out)) == f"wrote the review pack of ES to {out}\n"
+    text = out.read_text(encoding="utf-8")
+    assert "Qualified meetings held" in text and 'id="market-ES"' in text
+    err = refused(run, "review", "pack", "ES", "-o", str(tmp_path / "pack.pdf"))
+    assert "printable HTML (.html)" in err and not (tmp_path / "pack.pdf").exists()
