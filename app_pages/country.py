@@ -7,8 +7,9 @@ import streamlit as st
 from babel.numbers import list_currencies
 from streamlit.elements.lib.column_types import ColumnConfig
 
+from rollout.gates.conditions import clear_condition, parse_condition_lines
 from rollout.gates.decisions import mark_checks, record_decision
-from rollout.gates.portfolio import FORECAST_LABELS, OUTCOME_LABELS, status_label
+from rollout.gates.portfolio import FORECAST_LABELS, HEALTH_LABELS, OUTCOME_LABELS, status_label
 from rollout.gates.status import GateStatus, country_timeline, decisions
 from rollout.platform import audit, locales
 from rollout.platform.access import Action
@@ -32,6 +33,7 @@ EVIDENCE_COLUMNS: dict[str, str | ColumnConfig] = {
     "forecast": "Forecast",
     "projected": st.column_config.TextColumn("Projected at due date"),
     "note": "Note",
+    "why": st.column_config.TextColumn("Why not met", width="large"),
 }
 locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
 FACT_LABELS = {
@@ -196,10 +198,25 @@ def gate_section(status: GateStatus, currency: str) -> None:
     due = f"due {format_day(status.gate_due, locale)}"
     st.caption(
         f"{phase.name}, day {status.days_in_phase} of {status.planned_days} · {due} · "
-        f"{status.criteria_met}/{len(status.criteria)} criteria met · forecast: {status_label(status)}"
+        f"{status.criteria_met}/{len(status.criteria)} criteria met · "
+        f"health: {HEALTH_LABELS.get(status.health or '', status_label(status))}"
     )
     table = evidence_table(status.as_dict()["criteria"], currency, locale)
     tables.dataframe(table, hide_index=True, key="gate_evidence", column_config=EVIDENCE_COLUMNS)
+    unmet_reasons(status)
+
+
+def unmet_reasons(status: GateStatus) -> None:
+    """Each unmet criterion's reason in words, with the records behind its value a click away."""
+    for criterion in status.criteria:
+        if criterion.met or not criterion.why:
+            continue
+        st.markdown(f"**{plain(criterion.name)}** — {plain(criterion.why)}")
+        if criterion.rows:
+            with st.expander(f"The {len(criterion.rows)} record(s) behind “{plain(criterion.name)}”"):
+                tables.dataframe(
+                    pd.DataFrame(list(criterion.rows)), hide_index=True, key=f"rows_{criterion.key}"
+                )
 
 
 def checks_form(status: GateStatus) -> None:
@@ -237,6 +254,39 @@ def checks_form(status: GateStatus) -> None:
             st.rerun()
 
 
+def conditions_form(status: GateStatus) -> None:
+    """The conditions owed by this market, each cleared once and for good (the history keeps who and when)."""
+    if not status.conditions:
+        return
+    with st.form(f"conditions_form_{status.country}"):
+        st.markdown("**Conditions owed** — tick those now met.")
+        chosen = {
+            owed.id: st.checkbox(
+                plain(f"{owed.text} · {owed.owner or 'no owner'} · due {format_day(owed.due_on, locale)}")
+                + (" · overdue" if owed.overdue(today) else ""),
+                key=f"clear_condition_{owed.id}",
+            )
+            for owed in status.conditions
+        }
+        note = st.text_input("How they were met", key=f"clear_conditions_note_{status.country}")
+        if not st.form_submit_button("Clear the ticked conditions"):
+            return
+    ticked = [condition_id for condition_id, tick in chosen.items() if tick]
+    if not ticked:
+        st.info("Nothing ticked: no condition cleared.")
+        return
+    try:
+        with write_session(engine) as session:
+            for condition_id in ticked:
+                clear_condition(session, condition_id=condition_id, by=actor, note=note, on=today)
+    except RolloutError as error:
+        st.error(plain(str(error)))
+        return
+    data.after_write()
+    context.flash(f"Cleared {len(ticked)} condition(s).")
+    st.rerun()
+
+
 def decision_form(status: GateStatus) -> None:
     # The decision count the person saw when the form was drawn: if another decision lands before
     # they submit, record_decision refuses and says who decided.
@@ -244,6 +294,7 @@ def decision_form(status: GateStatus) -> None:
     seen = st.session_state.get(seen_key, status.decision_count)
     if st.session_state.pop(f"decision_recorded_{status.country}", False):
         st.session_state[f"decision_rationale_{status.country}"] = ""  # a fresh form for the next gate
+        st.session_state[f"decision_conditions_{status.country}"] = ""
     next_phase = book.state_name(book.next_phase_key(status.phase))
     labels = {
         "go": f"Go — advance to {next_phase}",
@@ -273,12 +324,24 @@ def decision_form(status: GateStatus) -> None:
             "Rationale (required unless it is a Go on a gate whose criteria are all met)",
             key=f"decision_rationale_{status.country}",
         )
+        typed_conditions = st.text_area(
+            "Conditions, for a conditional Go: one a line, as “what | YYYY-MM-DD | owner email”",
+            key=f"decision_conditions_{status.country}",
+            placeholder="Native marketer hired | 2027-03-01 | ana@example.com",
+            help="Each becomes a check of the next gate, owed until cleared; one past its date puts the "
+            "market at risk.",
+        )
         submitted = st.form_submit_button("Record decision", type="primary")
     st.session_state[seen_key] = status.decision_count
     if not submitted:
         return
     if outcome is None:
         st.error("Decision: choose go, extend, hold or stop.")
+        return
+    try:
+        conditions = parse_condition_lines(typed_conditions)
+    except RolloutError as error:
+        st.error(plain(str(error)))
         return
 
     def decide(session):
@@ -292,11 +355,13 @@ def decision_form(status: GateStatus) -> None:
             expected_count=seen,
             expected_phase=status.phase,
             playbook=book,
+            conditions=conditions,
         )
 
     def recorded(decision: Decision) -> str:
         st.session_state[f"decision_recorded_{status.country}"] = True
-        return f"Recorded decision #{decision.sequence}: {OUTCOME_LABELS[decision.outcome]}."
+        with_conditions = f" with {len(conditions)} condition(s)" if conditions else ""
+        return f"Recorded decision #{decision.sequence}: {OUTCOME_LABELS[decision.outcome]}{with_conditions}."
 
     if outcome == "stop":
         # A stop is for good: the market leaves the rollout and no later gate can bring it back.
@@ -381,6 +446,7 @@ if status.at_gate and status.started:
     gate_section(status, book.reporting_currency)
     if context.can(Action.DECIDE_GATES):
         checks_form(status)
+        conditions_form(status)
         decision_form(status)
         confirmations()
 elif status.at_gate:

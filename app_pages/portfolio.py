@@ -3,7 +3,7 @@
 import streamlit as st
 
 from rollout.demo import load_demo
-from rollout.gates.portfolio import summary, upcoming_gates
+from rollout.gates.portfolio import TILE_LABELS, TILES, summary, tile_rows, upcoming_gates, upcoming_lines
 from rollout.platform import locales
 from rollout.platform.access import Action
 from rollout.platform.db import database_url
@@ -57,42 +57,82 @@ if selected := context.country_filter():
     timeline = timeline[timeline["code"].isin(selected)]
     markers = markers[markers["code"].isin(selected)]
 
-counts = summary(countries)
-cols = st.columns(4)
-cols[0].metric("Markets in progress", counts["in_progress"])
-cols[1].metric("Gates due in 30 days", counts["due_in_30_days"])
-cols[2].metric("Off track", counts["off_track"])
-cols[3].metric("On hold", counts["on_hold"])
+COUNTRY_PAGE = "app_pages/country.py"
+HEALTH_DOTS = {"on_track": "🟢", "at_risk": "🟠", "off_track": "🔴", "on_hold": "⚪", "too_early": "🔵"}
 
+
+def choose_tile(tile: str) -> None:
+    """A tile filters the table; clicking the chosen one again shows every market."""
+    chosen = st.session_state.get("portfolio_tile")
+    st.session_state["portfolio_tile"] = None if chosen == tile else tile
+
+
+def open_gate(code: str) -> None:
+    """The market's gate, in this tab: the Country page follows ?country= and this session's filters stay."""
+    st.session_state["country_select"] = code
+    st.switch_page(COUNTRY_PAGE, query_params={"country": code})
+
+
+counts = summary(countries)
+chosen_tile = st.session_state.get("portfolio_tile")
+for column, tile in zip(st.columns(len(TILES)), TILES, strict=True):
+    column.button(
+        f"**{counts[tile]}**  \n{TILE_LABELS[tile]}",
+        key=f"tile_{tile}",
+        type="primary" if chosen_tile == tile else "secondary",
+        on_click=choose_tile,
+        args=(tile,),
+        width="stretch",
+        help="Show only these markets in the table (click again for all)",
+    )
+
+colour_by = (
+    st.segmented_control(
+        "Colour the map by",
+        ["health", "phase"],
+        default="health",
+        key="map_colour_by",
+        format_func=str.capitalize,
+    )
+    or "health"
+)
 st.plotly_chart(
-    data.chart("world_map", countries, book, locale, locale=context.viewer_locale()),
+    data.chart("world_map", countries, book, locale, colour_by, locale=context.viewer_locale()),
     config=charts.MAP_CONFIG,
     key="world_map",
 )
 
-st.subheader("Countries")
-table = countries.assign(review="country?country=" + countries["code"])
-tables.dataframe(
+listed = tile_rows(countries, chosen_tile) if chosen_tile else countries
+st.subheader(f"Countries · {TILE_LABELS[chosen_tile]}" if chosen_tile else "Countries")
+st.caption(
+    "In the order they need attention: gates due soonest (overdue first), off track, the longest holds, "
+    "then the rest. Select a row to open its gate review."
+)
+table = listed.assign(
+    health_shown=listed["health"].map(HEALTH_DOTS).fillna("") + " " + listed["health_label"].fillna("")
+)
+picked = tables.dataframe(
     table,
     key="portfolio_table",
     hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
     column_order=[
         "country",
+        "health_shown",
         "phase",
-        "status",
         "gate_due",
         "days_to_gate",
         "criteria_met",
-        "not_measured",
+        "conditions_owed",
         "days_in_phase",
         "since",
-        "review",
         "last_decision",
     ],
     column_config={
         "country": "Country",
-        "review": st.column_config.LinkColumn(
-            "Gate review", display_text="Open", help="Open the country's gate review"
+        "health_shown": st.column_config.TextColumn(
+            "Health", help="The gate's forecast at the current pace; on hold; or too early to tell"
         ),
         "phase": "Phase",
         "since": "In phase since",
@@ -100,13 +140,14 @@ tables.dataframe(
         "gate_due": "Gate due",
         "days_to_gate": st.column_config.NumberColumn("Days to gate"),
         "criteria_met": "Criteria met",
-        "not_measured": st.column_config.NumberColumn("Not measured yet"),
-        "status": st.column_config.TextColumn("Forecast", help="At the current pace, by the due date"),
+        "conditions_owed": st.column_config.NumberColumn("Conditions owed"),
         "last_decision": "Last decision",
     },
 )
+if rows := picked.selection.rows:
+    open_gate(str(table.iloc[rows[0]]["code"]))
 
-timeline_tab, upcoming_tab = st.tabs(["Timeline", "Upcoming gates"])
+timeline_tab, upcoming_tab = st.tabs(["Timeline", "Upcoming gates"], key="portfolio_tabs", on_change="rerun")
 with timeline_tab:
     st.plotly_chart(
         data.chart("timeline", timeline, markers, book, today, locale=context.viewer_locale()),
@@ -129,18 +170,6 @@ with upcoming_tab:
     )
     due = upcoming_gates(countries, horizon)
     if due.empty:
-        st.write(f"No gate is due in the next {horizon} days.")
-    else:
-        tables.dataframe(
-            due[["country", "phase", "gate_due", "days_to_gate", "criteria_met", "status"]],
-            hide_index=True,
-            key="upcoming_table",
-            column_config={
-                "country": "Country",
-                "phase": "Phase",
-                "gate_due": "Gate due",
-                "days_to_gate": "Days to gate (negative: overdue)",
-                "criteria_met": "Criteria met",
-                "status": "Forecast",
-            },
-        )
+        st.write(f"No gate is due in the next {horizon} days, and no market is on hold.")
+    for code, line in upcoming_lines(due):
+        st.page_link(COUNTRY_PAGE, label=plain(line), query_params={"country": code}, icon=":material/flag:")

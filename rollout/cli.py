@@ -18,6 +18,8 @@ from rollout.demo import load_demo
 from rollout.digest import send_digests, week_of
 from rollout.gates import decisions as gate_decisions
 from rollout.gates import status as gates
+from rollout.gates.conditions import ConditionInput, clear_condition
+from rollout.gates.pack import review_pack
 from rollout.gates.playbook import load_playbook
 from rollout.marketing.ics import calendar_ics
 from rollout.marketing.local_calendar import INCLUDES, calendar_entries
@@ -115,10 +117,11 @@ def cmd_gates(engine: Engine, args: argparse.Namespace) -> None:
         due = status.gate_due.isoformat() if status.gate_due else "-"
         met = f"{status.criteria_met}/{len(status.criteria)}" if status.at_gate else "-"
         held = f" (on hold since {status.on_hold_since.isoformat()})" if status.on_hold_since else ""
-        forecast = status.forecast or ""
+        owed = sum(owed.cleared_on is None for owed in status.conditions)
+        conditions = f" ({owed} condition(s) owed)" if owed else ""
         print(
             f"{status.country}  {status.phase:<18} due {due:<10}  met {met:<5} "
-            f"decisions {status.decision_count:<3} {forecast}{held}"
+            f"decisions {status.decision_count:<3} {status.health or ''}{held}{conditions}"
         )
 
 
@@ -138,11 +141,39 @@ def cmd_decide(engine: Engine, args: argparse.Namespace) -> None:
             by=args.by,
             rationale=args.why or "",
             extension_months=args.months,
+            conditions=_conditions(args),
         )
+        with_conditions = f" with {len(args.conditions)} condition(s)" if args.conditions else ""
         print(
             f"recorded decision #{decision.sequence} for {decision.country_code}: {decision.outcome} "
-            f"at the {decision.phase} gate"
+            f"at the {decision.phase} gate{with_conditions}"
         )
+
+
+class _ConditionPart(argparse.Action):
+    """--condition starts a condition; --condition-due and --condition-owner belong to the one before them."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        conditions = namespace.conditions
+        if self.dest == "text":
+            conditions.append({"text": value})
+            return
+        if not conditions or self.dest in conditions[-1]:
+            parser.error(f"{option_string} must follow the --condition it belongs to")
+        conditions[-1][self.dest] = value
+
+
+def _conditions(args: argparse.Namespace) -> list[ConditionInput]:
+    for number, given in enumerate(args.conditions, start=1):
+        if "due" not in given:
+            raise RolloutError(f"--condition-due: condition {number} ('{given['text']}') needs a due date")
+    return [ConditionInput(c["text"], c["due"], c.get("owner", "")) for c in args.conditions]
+
+
+def cmd_conditions_clear(engine: Engine, args: argparse.Namespace) -> None:
+    with write_session(engine, source="cli") as session:
+        clearance = clear_condition(session, condition_id=args.id, by=args.by, note=args.note or "")
+        print(f"cleared condition #{clearance.condition_id} of {clearance.country_code}")
 
 
 def _mapping(session: Session, args: argparse.Namespace) -> dict[str, str] | None:
@@ -266,6 +297,18 @@ def cmd_digest(engine: Engine, args: argparse.Namespace) -> int:
     return 1 if outcome.failed else 0
 
 
+def cmd_review_pack(engine: Engine, args: argparse.Namespace) -> None:
+    output = Path(args.output)
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise RolloutError(
+            f"-o {args.output}: the pack is written as printable HTML (.html); print it to PDF from a browser"
+        )
+    with read_session(engine) as session:
+        content = review_pack(session, args.codes, title=args.title)
+    output.write_text(content, encoding="utf-8")
+    print(f"wrote the review pack of {', '.join(code.upper() for code in args.codes)} to {args.output}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rollout", description="International market-rollout tracker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -326,7 +369,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many decisions the country had when you reviewed it (`rollout gates` shows it); "
         "refused if another was recorded since",
     )
+    decide.set_defaults(conditions=[])
+    decide.add_argument(
+        "--condition",
+        dest="text",
+        action=_ConditionPart,
+        metavar="TEXT",
+        help="a condition of a Go (repeatable)",
+    )
+    decide.add_argument(
+        "--condition-due", dest="due", action=_ConditionPart, type=_iso_date, metavar="YYYY-MM-DD",
+        help="when the --condition before it is due",
+    )  # fmt: skip
+    decide.add_argument(
+        "--condition-owner", dest="owner", action=_ConditionPart, metavar="EMAIL",
+        help="who owns the --condition before it",
+    )  # fmt: skip
     decide.set_defaults(run=cmd_decide)
+    conditions = commands.add_parser("conditions", help="conditions of conditional go decisions")
+    condition_commands = conditions.add_subparsers(dest="conditions_command", required=True)
+    clearing = condition_commands.add_parser(
+        "clear", help="clear a condition (`rollout gates --json` lists them)"
+    )
+    clearing.add_argument("id", type=int)
+    clearing.add_argument("--note", help="how it was met")
+    clearing.add_argument("--by", default=default_actor())
+    clearing.set_defaults(run=cmd_conditions_clear)
+
+    review = commands.add_parser("review", help="gate review meetings").add_subparsers(
+        dest="review_command", required=True
+    )
+    pack = review.add_parser("pack", help="write the review pack of some markets as printable HTML")
+    pack.add_argument("codes", nargs="+", metavar="CC")
+    pack.add_argument("-o", "--output", required=True, help="a .html file")
+    pack.add_argument("--title", default="Gate review pack")
+    pack.set_defaults(run=cmd_review_pack)
 
     importing = commands.add_parser("import", help="import data from files").add_subparsers(
         dest="import_command", required=True

@@ -4,7 +4,8 @@ Imported where Rollout starts (app.py, the CLI, the demo, the tests' set-up), so
 every metric; a module that adds metrics is added here.
 """
 
+from rollout import metric_explanations
 from rollout.marketing import campaigns, content, talent
 from rollout.sales import metrics as sales_metrics
 
-PROVIDERS = (sales_metrics, campaigns, content, talent)
+PROVIDERS = (sales_metrics, campaigns, content, talent, metric_explanations)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -112,6 +113,7 @@ def test_gates_json(run, spain):
         "forecast": "off_track",  # overdue on 2026-11-26 with nothing met
     }
     assert status["last_decision"] is None
+    assert (status["health"], status["conditions"]) == ("off_track", [])
     criteria = {c["key"]: c for c in status["criteria"]}
     assert list(criteria) == ["qualified_meetings", "opportunities_opened", "open_pipeline", "market_memo"]
     for criterion in criteria.values():
@@ -267,3 +269,37 @@ def test_a_data_file_in_another_encoding_is_refused_in_words(run, tmp_path, monk
     monkeypatch.setenv("ROLLOUT_PLAYBOOK", str(latin1))
     err = refused(run, "gates")
     assert f"{latin1}: line" in err and "is not UTF-8 (byte 0xe9)" in err
+
+
+def test_decide_a_conditional_go_and_clear_its_condition(run, spain):
+    far = (date.today() + timedelta(days=60)).isoformat()
+    out = ok(
+        run, "decide", "ES", "go", "--by", CEO, "--why", "Pipeline strong",
+        "--condition", "Native marketer hired", "--condition-due", far,
+        "--condition-owner", "ana@team.example",
+        "--condition", "Reference call", "--condition-due", far,
+    )  # fmt: skip
+    assert out == "recorded decision #1 for ES: go at the sales_test gate with 2 condition(s)\n"
+    [status] = gates_json(run)
+    owed = status["conditions"]
+    assert [(c["text"], c["owner"], c["due_on"]) for c in owed] == [
+        ("Native marketer hired", "ana@team.example", far),
+        ("Reference call", "", far),
+    ]
+    assert ok(run, "conditions", "clear", str(owed[0]["id"]), "--by", CEO) == "cleared condition #1 of ES\n"
+    assert [c["text"] for c in gates_json(run)[0]["conditions"]] == ["Reference call"]
+
+
+def test_a_condition_without_its_date_is_refused(run, spain):
+    err = refused(run, "decide", "ES", "go", "--by", CEO, "--why", "x", "--condition", "Hire")
+    assert "--condition-due: condition 1 ('Hire') needs a due date" in err
+    assert gates_json(run)[0]["decision_count"] == 0
+
+
+def test_review_pack_writes_printable_html(run, spain, tmp_path):
+    out = tmp_path / "pack.html"
+    assert ok(run, "review", "pack", "es", "-o", str(out)) == f"wrote the review pack of ES to {out}\n"
+    text = out.read_text(encoding="utf-8")
+    assert "Qualified meetings held" in text and 'id="market-ES"' in text
+    err = refused(run, "review", "pack", "ES", "-o", str(tmp_path / "pack.pdf"))
+    assert "printable HTML (.html)" in err and not (tmp_path / "pack.pdf").exists()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from rollout.gates.conditions import ConditionInput, add_conditions, validate_conditions
 from rollout.gates.playbook import Playbook, load_playbook
 from rollout.gates.status import (
     MAX_EXTENSION_MONTHS,
@@ -87,12 +90,15 @@ def record_decision(
     now: datetime | None = None,
     today: date | None = None,
     expected_phase: str | None = None,
+    conditions: Sequence[ConditionInput] = (),
+    extra_evidence: dict[str, Any] | None = None,
 ) -> Decision:
     """Record a go/no-go decision on the country's current gate, freezing the evidence it saw.
 
     `expected_count` is how many decisions the decider saw when reviewing, `expected_phase` the gate
     they mean to decide: if another decision landed since, or the country is at another gate, nothing
-    is recorded and Conflict says who decided what.
+    is recorded and Conflict says who decided what. A Go may carry `conditions`: checks of the next gate
+    until cleared. `extra_evidence` is frozen beside the gate's (a review's recommendations).
     """
     by = authorize(session, by, Action.DECIDE_GATES, normalize_code(code))
     playbook = playbook or load_playbook()
@@ -114,6 +120,7 @@ def record_decision(
     if outcome == "extend" and extension_months is None:
         extension_months = playbook.default_extension_months
     _validate_decision(status, outcome, rationale, extension_months, on, previous)
+    validate_conditions(conditions, outcome, on)
     if expected_count is not None and status.decision_count != expected_count:
         raise _conflict(status.country, previous)
     if expected_phase is not None and status.phase != expected_phase:
@@ -128,13 +135,18 @@ def record_decision(
         decided_by=by,
         rationale=rationale.strip(),
         extension_months=extension_months if outcome == "extend" else None,
-        evidence=status.as_dict(),
+        evidence=status.as_dict() | (extra_evidence or {}),
     )
     session.add(decision)
     try:
         session.flush()
     except IntegrityError as error:  # someone else took this sequence number first
         raise _conflict(status.country, None) from error
+    if conditions:
+        add_conditions(
+            session, decision, playbook.next_phase_key(status.phase), conditions, decision.decided_at
+        )
+        session.flush()
     return decision
 
 

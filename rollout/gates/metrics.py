@@ -15,8 +15,9 @@ with `@register_batched("name", description=...)`; its one-window form is derive
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 
@@ -82,3 +83,29 @@ def get(name: str) -> Metric | None:
 
 def registered() -> dict[str, Metric]:
     return dict(_registry)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a metric falls short, in words, and the records behind its value (plain, JSON-ready values)."""
+
+    why: str
+    rows: tuple[dict[str, Any], ...] = field(default=())
+
+
+# (session, window, value, threshold) -> Explanation: asked only for a criterion that is not met, on one
+# market's gate (the portfolio does not explain).
+Explainer = Callable[[Session, MetricWindow, float, float], Explanation]
+_explainers: dict[str, Explainer] = {}
+
+
+def explains(name: str) -> Callable[[Explainer], Explainer]:
+    def decorator(function: Explainer) -> Explainer:
+        _explainers[name] = function
+        return function
+
+    return decorator
+
+
+def explainer(name: str) -> Explainer | None:
+    return _explainers.get(name)

@@ -7,7 +7,7 @@ names the file and the key (or line) at fault.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +28,16 @@ TERMINAL_STATES = (ESTABLISHED, EXITED)
 DEFAULT_PLAYBOOK = data_file("playbook.toml")
 
 CriterionKind = Literal["metric", "check"]
-PLAYBOOK_KEYS = {"phases", "reporting_currency", "at_risk_ratio", "default_extension_months"}
+PLAYBOOK_KEYS = {
+    "phases",
+    "reporting_currency",
+    "at_risk_ratio",
+    "default_extension_months",
+    "min_share_to_project",
+    "reviews",
+}
+REVIEW_KEYS = {"chair_roles", "quorum"}
+ROLE_NAMES = ("leadership", "marketer", "sales", "admin")
 PHASE_KEYS = {"key", "name", "months", "description", "gate"}
 CRITERION_KEYS = {"key", "name", "kind", "metric", "threshold", "unit", "description"}
 UNITS = ("count", "currency", "share")
@@ -60,11 +69,23 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class ReviewRules:
+    """Gate review meetings: the roles whose members may chair one, and how many gatekeepers'
+    recommendations a market needs before its chair may record the decision (0: none)."""
+
+    chair_roles: tuple[str, ...] = ("leadership", "admin")
+    quorum: int = 0
+
+
+@dataclass(frozen=True)
 class Playbook:
     phases: tuple[Phase, ...]
     reporting_currency: str = "EUR"
     at_risk_ratio: float = 0.8
     default_extension_months: int = 3
+    # Below this share of a phase's time, a pace is too short to project: the forecast is "too early".
+    min_share_to_project: float = 0.0
+    reviews: ReviewRules = field(default_factory=ReviewRules)
     source: str = ""
 
     def phase(self, key: str) -> Phase:
@@ -171,13 +192,32 @@ def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
     extension = raw.get("default_extension_months", 3)
     if not isinstance(extension, int) or extension < 1:
         raise PlaybookError(f"{source}: 'default_extension_months' must be a whole number ≥ 1")
+    min_share = raw.get("min_share_to_project", 0.0)
+    if not isinstance(min_share, int | float) or not 0 <= min_share < 1:
+        raise PlaybookError(f"{source}: 'min_share_to_project' must be a number from 0 to below 1")
     return Playbook(
         phases=phases,
+        min_share_to_project=float(min_share),
+        reviews=_parse_reviews(raw.get("reviews", {}), source),
         reporting_currency=str(raw.get("reporting_currency", "EUR")),
         at_risk_ratio=at_risk_ratio,
         default_extension_months=extension,
         source=source,
     )
+
+
+def _parse_reviews(raw: Any, source: str) -> ReviewRules:
+    where = f"{source}: [reviews]"
+    if not isinstance(raw, dict):
+        raise PlaybookError(f"{where} must be a table")
+    reject_unknown_keys(raw, REVIEW_KEYS, where, PlaybookError)
+    roles = raw.get("chair_roles", list(ReviewRules.chair_roles))
+    if not isinstance(roles, list) or not roles or any(role not in ROLE_NAMES for role in roles):
+        raise PlaybookError(f"{where}: 'chair_roles' must list one or more of {', '.join(ROLE_NAMES)}")
+    quorum = raw.get("quorum", 0)
+    if not isinstance(quorum, int) or isinstance(quorum, bool) or quorum < 0:
+        raise PlaybookError(f"{where}: 'quorum' must be a whole number ≥ 0, not {quorum!r}")
+    return ReviewRules(chair_roles=tuple(roles), quorum=quorum)
 
 
 def load_playbook(path: Path | str | None = None) -> Playbook:

@@ -23,8 +23,24 @@ FORECAST_LABELS = {
     "at_risk": "At risk",
     "off_track": "Off track",
     "not_measured": "Not measured yet",
+    "too_early": "Too early to tell",
 }
 ON_HOLD = "On hold"
+HEALTH_LABELS = {
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "off_track": "Off track",
+    "on_hold": ON_HOLD,
+    "too_early": "Too early to tell",
+}
+# Green, amber, red, grey, blue: the same colour for a health in the table, the map and the pack.
+HEALTH_COLORS = {
+    "on_track": "#2E7D32",
+    "at_risk": "#F9A825",
+    "off_track": "#C62828",
+    "on_hold": "#9E9E9E",
+    "too_early": "#5C8DC9",
+}
 OUTCOME_LABELS = {"go": "Go", "extend": "Extend", "hold": "Hold", "stop": "Stop"}
 
 
@@ -54,6 +70,11 @@ PORTFOLIO_COLUMNS = [
     "forecast",
     "on_hold",
     "status",
+    "health",
+    "health_label",
+    "hold_days",
+    "conditions_owed",
+    "attention",
     "last_decision",
 ]
 
@@ -61,10 +82,41 @@ PORTFOLIO_COLUMNS = [
 def portfolio_frame(
     statuses: Sequence[GateStatus], countries: dict[str, Country], playbook: Playbook, locale: str
 ) -> pd.DataFrame:
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [_portfolio_row(s, countries[s.country], playbook, locale) for s in statuses],
         columns=PORTFOLIO_COLUMNS,
     )
+    return in_attention_order(frame)
+
+
+# Which markets need leadership first: gates due soonest (overdue first), then off track, then the longest
+# holds (resuming is a decision too), then the rest of the running gates, then the markets not yet started,
+# then those with no gate left.
+DUE_SOON_DAYS = 30
+
+
+def attention_rank(row: pd.Series) -> tuple[int, float]:
+    if row["on_hold"]:
+        return 2, -float(row["hold_days"] or 0)
+    if pd.isna(row["days_to_gate"]):
+        return (4, 0.0) if row["status"] == "Not started" else (5, 0.0)
+    days = float(row["days_to_gate"])
+    if days <= DUE_SOON_DAYS:
+        return 0, days
+    if row["health"] == "off_track":
+        return 1, days
+    return 3, days
+
+
+def in_attention_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The portfolio sorted as it needs attention, with that order in column `attention` (1 first)."""
+    if frame.empty:
+        return frame
+    ranks = frame.apply(attention_rank, axis=1)
+    ordered = frame.assign(_rank=ranks).sort_values(["_rank", "country"], kind="stable")
+    ordered = ordered.drop(columns="_rank").reset_index(drop=True)
+    ordered["attention"] = range(1, len(ordered) + 1)
+    return ordered
 
 
 def _portfolio_row(status: GateStatus, country: Country, playbook: Playbook, locale: str) -> dict:
@@ -85,6 +137,11 @@ def _portfolio_row(status: GateStatus, country: Country, playbook: Playbook, loc
         "forecast": status.forecast,
         "on_hold": bool(status.on_hold_since),
         "status": status_label(status),
+        "health": status.health,
+        "health_label": HEALTH_LABELS.get(status.health or "", status_label(status)),
+        "hold_days": (status.as_of - status.on_hold_since).days if status.on_hold_since else None,
+        "conditions_owed": sum(owed.cleared_on is None for owed in status.conditions),
+        "attention": 0,
         "last_decision": _last_decision_text(status),
     }
 
@@ -97,21 +154,54 @@ def _last_decision_text(status: GateStatus) -> str:
 
 
 def upcoming_gates(frame: pd.DataFrame, within_days: int) -> pd.DataFrame:
-    """Gates due within `within_days`, overdue ones included (they need a decision too).
-
-    A gate on hold is not due: its clock is stopped."""
+    """Gates due within `within_days`, overdue ones included (they need a decision too), then the markets
+    on hold, longest first: their clock is stopped, but resuming them is a decision too."""
     due = frame[frame["days_to_gate"].notna() & (frame["days_to_gate"] <= within_days)]
-    return due.sort_values("days_to_gate")
+    held = frame[frame["on_hold"]].sort_values("hold_days", ascending=False)
+    return pd.concat([due.sort_values("days_to_gate"), held])
+
+
+def upcoming_lines(due: pd.DataFrame) -> list[tuple[str, str]]:
+    """(code, one line in words) for each row of `upcoming_gates`."""
+    lines = []
+    for row in due.to_dict("records"):
+        if row["on_hold"]:
+            when = f"on hold for {int(row['hold_days'] or 0)} days"
+        elif row["days_to_gate"] < 0:
+            when = f"overdue by {-int(row['days_to_gate'])} days"
+        else:
+            when = f"due in {int(row['days_to_gate'])} days"
+        text = f"{row['country']} · {row['phase']} gate {when} · {row['criteria_met']} criteria met"
+        lines.append((str(row["code"]), f"{text} · {row['health_label']}"))
+    return lines
+
+
+# The portfolio's tiles, each a filter of the countries table: (label, which rows).
+TILES = ("in_progress", "due_in_30_days", "off_track", "at_risk", "on_hold", "too_early")
+TILE_LABELS = {
+    "in_progress": "Markets in progress",
+    "due_in_30_days": "Gates due in 30 days",
+    "off_track": "Off track",
+    "at_risk": "At risk",
+    "on_hold": "On hold",
+    "too_early": "Too early to tell",
+}
+
+
+def tile_rows(frame: pd.DataFrame, tile: str) -> pd.DataFrame:
+    """The countries a tile counts."""
+    if tile == "in_progress":
+        return frame[frame["days_left"].notna()]
+    if tile == "due_in_30_days":
+        return frame[frame["days_to_gate"].notna() & (frame["days_to_gate"] <= DUE_SOON_DAYS)]
+    if tile in HEALTH_LABELS:
+        return frame[frame["health"] == tile]
+    raise ValueError(f"no tile called {tile!r}")
 
 
 def summary(frame: pd.DataFrame) -> dict[str, int]:
     """The headline counts of the portfolio page."""
-    return {
-        "in_progress": int(frame["days_left"].notna().sum()),
-        "due_in_30_days": len(upcoming_gates(frame, 30)),
-        "off_track": int(((frame["forecast"] == "off_track") & ~frame["on_hold"]).sum()),
-        "on_hold": int(frame["on_hold"].sum()),
-    }
+    return {tile: len(tile_rows(frame, tile)) for tile in TILES}
 
 
 TIMELINE_COLUMNS = ["code", "row", "kind", "phase", "start", "end", "due", "outcome"]
@@ -258,9 +348,11 @@ def evidence_frame(criteria: Iterable[dict]) -> pd.DataFrame:
             "forecast": FORECAST_LABELS.get(c.get("forecast") or "", "") if c["kind"] == "metric" else "",
             "projected": c.get("projected"),
             "note": c.get("note", ""),
+            "why": c.get("why", ""),
         }
         for c in criteria
     ]
     return pd.DataFrame(
-        rows, columns=["criterion", "kind", "value", "threshold", "met", "forecast", "projected", "note"]
+        rows,
+        columns=["criterion", "kind", "value", "threshold", "met", "forecast", "projected", "note", "why"],
     )

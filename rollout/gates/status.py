@@ -19,7 +19,7 @@ from rollout.gates.playbook import Criterion, Playbook, load_playbook
 from rollout.gates.timeline import HistoryMismatch, PhaseSpan, Timeline, active_days, planned_days, replay
 from rollout.platform.countries import get_country, list_countries
 from rollout.platform.errors import RolloutError
-from rollout.platform.models import CheckMark, Country, Decision
+from rollout.platform.models import CheckMark, ConditionClearance, Country, Decision, GateCondition
 
 
 class Forecast(StrEnum):
@@ -29,10 +29,14 @@ class Forecast(StrEnum):
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
     NOT_MEASURED = "not_measured"
+    TOO_EARLY = "too_early"  # the phase has run too short a share of its time to project its pace
 
 
-ON_TRACK, AT_RISK, OFF_TRACK, NOT_MEASURED = Forecast
+ON_TRACK, AT_RISK, OFF_TRACK, NOT_MEASURED, TOO_EARLY = Forecast
 FORECAST_ORDER = (ON_TRACK, AT_RISK, OFF_TRACK)
+ON_HOLD = "on_hold"
+# A market's health, as leadership reads it: the gate's forecast, on hold, or too early to tell.
+HEALTH_VALUES = (ON_TRACK, AT_RISK, OFF_TRACK, ON_HOLD, TOO_EARLY)
 RATIONALE_REQUIRED = ("extend", "hold", "stop")
 MAX_EXTENSION_MONTHS = 24
 
@@ -49,10 +53,29 @@ class CriterionResult:
     forecast: str
     projected: float | None = None
     note: str = ""
+    why: str = ""  # for an unmet criterion, in words: what is missing
+    rows: tuple[dict[str, Any], ...] = ()  # the records behind the value (deals, meetings, pages…)
 
     @property
     def measured(self) -> bool:
         return self.value is not None
+
+
+@dataclass(frozen=True)
+class ConditionOwed:
+    """A condition a Go decision was taken on: a check of the next gate until someone clears it."""
+
+    id: int
+    text: str
+    owner: str
+    due_on: date
+    decision_sequence: int
+    phase: str  # the gate it is a check of
+    cleared_on: date | None = None
+    cleared_by: str = ""
+
+    def overdue(self, today: date) -> bool:
+        return self.cleared_on is None and today > self.due_on
 
 
 @dataclass(frozen=True)
@@ -70,6 +93,8 @@ class GateStatus:
     last_decision: dict[str, Any] | None
     decision_count: int
     as_of: date
+    health: str | None = None  # one of HEALTH_VALUES while a gate runs; None before the start and after
+    conditions: tuple[ConditionOwed, ...] = ()  # conditions of earlier Go decisions not yet cleared
 
     @property
     def at_gate(self) -> bool:
@@ -87,8 +112,19 @@ class GateStatus:
         """JSON-ready, as the CLI prints it and as decisions freeze it."""
         data = asdict(self)
         data["criteria"] = [asdict(criterion) for criterion in self.criteria]
+        for criterion in data["criteria"]:
+            criterion["rows"] = list(criterion["rows"])
         for key in ("phase_started", "gate_due", "on_hold_since", "as_of"):
             data[key] = data[key].isoformat() if data[key] else None
+        data["conditions"] = [
+            asdict(owed)
+            | {
+                "due_on": owed.due_on.isoformat(),
+                "cleared_on": owed.cleared_on.isoformat() if owed.cleared_on else None,
+                "overdue": owed.overdue(self.as_of),
+            }
+            for owed in self.conditions
+        ]
         return data
 
 
@@ -97,14 +133,26 @@ def project(value: float, elapsed: int, planned: int) -> float:
     return value * planned / elapsed if elapsed > 0 else value
 
 
+def too_early(elapsed: int, planned: int, min_share: float) -> bool:
+    """Whether the phase has run too short a share of its time for its pace to say anything."""
+    return elapsed <= 0 or (planned > 0 and elapsed / planned < min_share)
+
+
 def metric_forecast(
-    value: float, threshold: float, elapsed: int, planned: int, at_risk_ratio: float
+    value: float,
+    threshold: float,
+    elapsed: int,
+    planned: int,
+    at_risk_ratio: float,
+    min_share: float = 0.0,
 ) -> tuple[str, float]:
     if value >= threshold:
         return ON_TRACK, value
     projected = project(value, elapsed, planned)
     if elapsed >= planned:
         return OFF_TRACK, projected
+    if too_early(elapsed, planned, min_share):
+        return TOO_EARLY, projected
     ratio = projected / threshold if threshold else 1.0
     if ratio >= 1:
         return ON_TRACK, projected
@@ -118,6 +166,7 @@ def _evaluate_metric(
     span: PhaseSpan,
     playbook: Playbook,
     known: Mapping[str, float],
+    explain: bool = False,
 ) -> CriterionResult:
     metric = metrics.get(criterion.metric or "")
     threshold = criterion.threshold or 0.0
@@ -136,9 +185,32 @@ def _evaluate_metric(
     except RolloutError as error:  # e.g. an amount in a currency without an exchange rate
         return result(value=None, met=False, forecast=NOT_MEASURED, note=str(error))
     forecast, projected = metric_forecast(
-        value, threshold, active_days(span, window.end), planned_days(span), playbook.at_risk_ratio
+        value,
+        threshold,
+        active_days(span, window.end),
+        planned_days(span),
+        playbook.at_risk_ratio,
+        playbook.min_share_to_project,
     )
-    return result(value=value, met=value >= threshold, forecast=forecast, projected=projected)
+    met = value >= threshold
+    why, rows = (
+        _explained(session, metric.name, window, value, threshold) if explain and not met else ("", ())
+    )
+    return result(value=value, met=met, forecast=forecast, projected=projected, why=why, rows=rows)
+
+
+def _explained(
+    session: Session, name: str, window: metrics.MetricWindow, value: float, threshold: float
+) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """Why the metric falls short, and its rows; without an explainer, the value against the threshold."""
+    explainer = metrics.explainer(name)
+    if explainer is None:
+        return f"{value:g} of {threshold:g} needed", ()
+    try:
+        explanation = explainer(session, window, value, threshold)
+    except RolloutError as error:
+        return str(error), ()
+    return explanation.why, explanation.rows
 
 
 def _evaluate_check(criterion: Criterion, mark: CheckMark | None) -> CriterionResult:
@@ -170,10 +242,51 @@ def gate_forecast(criteria: Sequence[CriterionResult], overdue: bool) -> str:
         return ON_TRACK
     if overdue:
         return OFF_TRACK
-    paced = [c.forecast for c in criteria if c.kind == "metric" and c.measured]
+    measured = [c.forecast for c in criteria if c.kind == "metric" and c.measured]
+    paced = [forecast for forecast in measured if forecast in FORECAST_ORDER]
     if not paced:
-        return NOT_MEASURED
+        return TOO_EARLY if TOO_EARLY in measured else NOT_MEASURED
     return max(paced, key=FORECAST_ORDER.index)
+
+
+def market_health(
+    forecast: str | None, on_hold: bool, conditions: Sequence[ConditionOwed], today: date
+) -> str | None:
+    """On hold, else the gate's forecast (too early while there is no pace to read), made at risk by a
+    condition past its due date."""
+    if forecast is None:
+        return None
+    if on_hold:
+        return ON_HOLD
+    health = forecast if forecast in FORECAST_ORDER else TOO_EARLY
+    if health in (ON_TRACK, TOO_EARLY) and any(owed.overdue(today) for owed in conditions):
+        return AT_RISK
+    return health
+
+
+def _checked_at(owed: ConditionOwed, phase: str) -> bool:
+    """A condition is a check of the gate it was set for; one still owed stays a check of later gates."""
+    return owed.phase == phase or owed.cleared_on is None
+
+
+def _condition_check(owed: ConditionOwed, today: date) -> CriterionResult:
+    if owed.cleared_on:
+        note = f"cleared by {owed.cleared_by} on {owed.cleared_on.isoformat()}"
+    else:
+        note = f"owed by {owed.owner or 'no owner named'}, due {owed.due_on.isoformat()}"
+        note += " — overdue" if owed.overdue(today) else ""
+    return CriterionResult(
+        key=f"condition_{owed.id}",
+        name=f"Condition of decision #{owed.decision_sequence}: {owed.text}",
+        kind="condition",
+        unit="check",
+        value=owed.cleared_on is not None,
+        threshold=None,
+        met=owed.cleared_on is not None,
+        forecast=NOT_MEASURED,
+        note=note,
+        why="" if owed.cleared_on else f"not cleared yet ({note})",
+    )
 
 
 def _last_decision_summary(decisions: Sequence[Decision]) -> dict[str, Any] | None:
@@ -198,6 +311,8 @@ def evaluate(
     today: date,
     timeline: Timeline | None = None,
     known: Mapping[str, float] | None = None,
+    explain: bool = False,
+    conditions: Sequence[ConditionOwed] = (),
 ) -> GateStatus:
     """The gate status; pass the country's `timeline` when it was already replayed from `decisions`, and
     in `known` metric values already computed for its current window (by name)."""
@@ -208,15 +323,17 @@ def evaluate(
     if timeline.current is not None:
         window = current_window(country, timeline, today)
         criteria = tuple(
-            _evaluate_metric(session, c, window, span, playbook, known or {})
+            _evaluate_metric(session, c, window, span, playbook, known or {}, explain)
             if c.kind == "metric"
             else _evaluate_check(c, marks.get((span.phase, c.key)))
             for c in playbook.phase(span.phase).criteria
-        )
+        ) + tuple(_condition_check(owed, today) for owed in conditions if _checked_at(owed, span.phase))
         overdue = today > span.due_on  # the due day itself is still in time and span.held_since is None
     ready = bool(criteria) and all(c.met for c in criteria)
     # Once established or exited, the "phase" is that final state, which began when the last one ended.
     since = span.started_on if timeline.current else span.ended_on or span.started_on
+    forecast = gate_forecast(criteria, overdue) if timeline.current and today >= span.started_on else None
+    owed = tuple(c for c in conditions if c.cleared_on is None)
     return GateStatus(
         country=country.code,
         phase=timeline.state,
@@ -227,10 +344,12 @@ def evaluate(
         on_hold_since=span.held_since,
         criteria=criteria,
         ready=ready,
-        forecast=gate_forecast(criteria, overdue) if timeline.current and today >= span.started_on else None,
+        forecast=forecast,
         last_decision=_last_decision_summary(decisions),
         decision_count=len(decisions),
         as_of=today,
+        health=market_health(forecast, span.held_since is not None, owed, today),
+        conditions=owed,
     )
 
 
@@ -257,6 +376,33 @@ def latest_marks(
     return latest
 
 
+def conditions_by_country(session: Session, codes: list[str] | None = None) -> dict[str, list[ConditionOwed]]:
+    """Every condition of each country, cleared or not, oldest first."""
+    query = (
+        select(GateCondition, Decision.sequence, ConditionClearance)
+        .join(Decision, col(Decision.id) == GateCondition.decision_id)
+        .join(ConditionClearance, col(ConditionClearance.condition_id) == GateCondition.id, isouter=True)
+        .order_by(col(GateCondition.id))
+    )
+    if codes is not None:
+        query = query.where(col(GateCondition.country_code).in_(codes))
+    found: dict[str, list[ConditionOwed]] = defaultdict(list)
+    for condition, sequence, clearance in session.exec(query):
+        found[condition.country_code].append(
+            ConditionOwed(
+                id=int(condition.id or 0),
+                text=condition.text,
+                owner=condition.owner,
+                due_on=condition.due_on,
+                decision_sequence=sequence,
+                phase=condition.phase,
+                cleared_on=clearance.cleared_on if clearance else None,
+                cleared_by=clearance.cleared_by if clearance else "",
+            )
+        )
+    return found
+
+
 def gate_status(
     session: Session, code: str, today: date | None = None, playbook: Playbook | None = None
 ) -> GateStatus:
@@ -269,6 +415,8 @@ def gate_status(
         latest_marks(session, [country.code])[country.code],
         playbook or load_playbook(),
         today or date.today(),
+        explain=True,
+        conditions=conditions_by_country(session, [country.code])[country.code],
     )
 
 
@@ -320,9 +468,18 @@ def portfolio_with_timelines(
     decisions, marks = _decisions_by_country(session), latest_marks(session)
     timelines = _replayed(countries, decisions, playbook, today)
     known = _batched_values(session, countries, timelines, playbook, today)
+    conditions = conditions_by_country(session)
     statuses = [
         evaluate(
-            session, c, decisions[c.code], marks[c.code], playbook, today, timelines[c.code], known[c.code]
+            session,
+            c,
+            decisions[c.code],
+            marks[c.code],
+            playbook,
+            today,
+            timelines[c.code],
+            known[c.code],
+            conditions=conditions[c.code],
         )
         for c in countries
     ]

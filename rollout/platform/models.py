@@ -152,6 +152,80 @@ class CheckMark(SQLModel, table=True):
     marked_by: str = Field(max_length=254)
 
 
+class GateCondition(SQLModel, table=True):
+    """A condition a Go decision was taken on: a check of the next gate, owed until cleared. Append-only."""
+
+    __tablename__ = "gate_condition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    decision_id: int = Field(foreign_key="decision.id", index=True)
+    phase: str = Field(max_length=40, description="the phase whose gate it is a check of")
+    text: str
+    owner: str = Field(default="", max_length=254)
+    due_on: date
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_by: str = Field(max_length=254)
+
+
+class ConditionClearance(SQLModel, table=True):
+    """Someone clearing a condition: once, for good. Append-only."""
+
+    __tablename__ = "condition_clearance"
+
+    id: int | None = Field(default=None, primary_key=True)
+    condition_id: int = Field(foreign_key="gate_condition.id", unique=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    cleared_on: date
+    note: str = ""
+    cleared_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    cleared_by: str = Field(max_length=254)
+
+
+class GateReview(SQLModel, table=True):
+    """A gate review meeting: its day, the markets on its agenda, the gatekeepers invited, its chair."""
+
+    __tablename__ = "gate_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    held_on: date = Field(index=True)
+    chair: str = Field(max_length=254)
+    markets: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    gatekeepers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_by: str = Field(max_length=254)
+
+
+class Recommendation(SQLModel, table=True):
+    """A gatekeeper's recommendation for one market of a review; their latest counts. Append-only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="gate_review.id", index=True)
+    country_code: str = Field(foreign_key="country.code", index=True, max_length=2)
+    phase: str = Field(max_length=40)
+    gatekeeper: str = Field(max_length=254)
+    recommendation: str = Field(max_length=20)
+    comment: str = ""
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ReviewDecision(SQLModel, table=True):
+    """The decision a review's chair recorded for a market, with the recommendations frozen as they were.
+    Append-only."""
+
+    __tablename__ = "review_decision"
+    __table_args__ = (UniqueConstraint("review_id", "country_code", name="uq_review_decision_market"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="gate_review.id", index=True)
+    country_code: str = Field(foreign_key="country.code", max_length=2)
+    decision_id: int = Field(foreign_key="decision.id", unique=True)
+    recommendations: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+
+
 class Signal(SQLModel, table=True):
     """Something a salesperson saw in the market: a meeting, a demo, a lead, feedback, a content request."""
 

@@ -13,7 +13,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from rollout.gates.playbook import Playbook
-from rollout.gates.portfolio import ON_HOLD
+from rollout.gates.portfolio import HEALTH_COLORS, HEALTH_LABELS, ON_HOLD
 from rollout.platform.locales import viewer_locale
 from rollout.ui.format import format_date_cell, words
 
@@ -28,13 +28,17 @@ def phase_colors(playbook: Playbook) -> dict[str, str]:
     return dict(zip(names, PALETTE, strict=False)) | {ON_HOLD: HOLD_COLOR}
 
 
-def world_map(frame: pd.DataFrame, playbook: Playbook, locale: str = "en") -> go.Figure:
-    """The countries coloured by phase, one trace (and legend entry) per phase."""
-    colors = phase_colors(playbook)
-    phases = [*colors, *sorted(set(frame["phase"]) - set(colors))]
+def world_map(frame: pd.DataFrame, playbook: Playbook, locale: str = "en", by: str = "phase") -> go.Figure:
+    """The countries coloured by phase or by health (`by`), one trace (and legend entry) per colour."""
+    if by == "health":
+        colors = {HEALTH_LABELS[key]: color for key, color in HEALTH_COLORS.items()}
+        column = "health_label"
+    else:
+        colors, column = phase_colors(playbook), "phase"
+    phases = [*colors, *sorted(set(frame[column]) - set(colors))]
     figure = go.Figure()
     for phase in phases:
-        rows = frame[frame["phase"] == phase]
+        rows = frame[frame[column] == phase]
         if rows.empty:
             continue
         color = colors.get(phase, PALETTE[-1])
@@ -49,7 +53,7 @@ def world_map(frame: pd.DataFrame, playbook: Playbook, locale: str = "en") -> go
                 showlegend=True,
                 customdata=[
                     [country, status or "", format_date_cell(due, locale) or "—"]
-                    for country, status, due in rows[["country", "status", "gate_due"]].itertuples(
+                    for country, status, due in rows[["country", "health_label", "gate_due"]].itertuples(
                         index=False
                     )
                 ],
@@ -67,7 +71,9 @@ def world_map(frame: pd.DataFrame, playbook: Playbook, locale: str = "en") -> go
         countrycolor="#ffffff",
         lataxis_range=[-58, 85],
     )
-    figure.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=380, legend_title_text="Phase")
+    figure.update_layout(
+        margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=380, legend_title_text=by.capitalize()
+    )
     return figure
 
 

@@ -126,6 +126,8 @@ def evidence_table(criteria: list[dict], currency: str, locale: str) -> pd.DataF
 
 def _evidence_cell(criterion: dict, column: str, currency: str, locale: str) -> str:
     value = criterion.get(column)
+    if criterion["kind"] == "condition":
+        return ("cleared" if criterion["met"] else "owed") if column == "value" else ""
     if criterion["kind"] == "check":
         return ("ticked" if criterion["met"] else "not ticked") if column == "value" else ""
     if value is None:

@@ -13,7 +13,14 @@ from rollout.gates.playbook import load_playbook
 from rollout.platform.config_files import data_file
 from rollout.platform.countries import add_country, update_facts
 from rollout.platform.db import get_engine, read_session, write_session
-from rollout.platform.models import CheckMark, Country, CountryFacts, Decision
+from rollout.platform.models import (
+    CheckMark,
+    ConditionClearance,
+    Country,
+    CountryFacts,
+    Decision,
+    GateCondition,
+)
 from rollout.platform.schema import upgrade
 from tests.app.conftest import PAGES, assert_clean, count, run_app, shown
 
@@ -36,8 +43,7 @@ def test_demo_button_loads_the_demo(url):
 
 
 def test_every_page_renders_on_the_demo(demo_app, url):
-    assert [m.label for m in demo_app.metric][:2] == ["Markets in progress", "Gates due in 30 days"]
-    assert demo_app.metric[0].value == "6"  # eight countries less the established and the exited
+    assert tile(demo_app, "in_progress") == "**6**  \nMarkets in progress"  # 8 less established, exited
     for page in PAGES[1:]:
         demo_app.switch_page(page).run()
         assert_clean(demo_app)
@@ -46,8 +52,38 @@ def test_every_page_renders_on_the_demo(demo_app, url):
 def test_country_filter_narrows_the_portfolio(demo_app):
     demo_app.multiselect(key="country_filter").set_value(["BR", "JP"]).run()
     assert_clean(demo_app)
-    assert demo_app.metric[0].value == "2"
-    assert demo_app.metric[3].value == "1"  # Japan is on hold
+    assert tile(demo_app, "in_progress").startswith("**2**")
+    assert tile(demo_app, "on_hold").startswith("**1**")  # Japan is on hold
+
+
+def tile(at, name: str) -> str:
+    return at.button(key=f"tile_{name}").label
+
+
+def test_a_tile_filters_the_countries_and_a_second_click_shows_all(demo_app):
+    at = demo_app
+    at.button(key="tile_on_hold").click().run()
+    assert_clean(at)
+    assert list(at.dataframe[0].value["code"]) == ["JP"]
+    assert at.button(key="tile_on_hold").proto.type == "primary"
+    at.button(key="tile_on_hold").click().run()
+    assert len(at.dataframe[0].value) == 8
+
+
+def test_the_portfolio_shows_health_in_attention_order_and_links_upcoming_gates(demo_app):
+    at = demo_app
+    table = at.dataframe[0].value
+    assert table.iloc[0]["code"] == "IN"  # its gate is due soonest
+    assert list(table["attention"]) == sorted(table["attention"])
+    assert table.set_index("code").loc["JP", "health_shown"] == "⚪ On hold"
+    at.segmented_control(key="map_colour_by").set_value("phase").run()
+    assert_clean(at)
+    assert at.segmented_control(key="map_colour_by").value == "phase"
+    at.segmented_control(key="upcoming_days").set_value(90).run()
+    assert_clean(at)
+    links = [link.proto.label for link in at.get("page_link")]
+    assert any(label.startswith("Japan") and "on hold for" in label for label in links)
+    assert any(label.startswith("India") and "gate due in" in label for label in links)
 
 
 def test_recording_a_decision_from_the_country_page(demo_app, url):
@@ -279,3 +315,48 @@ def test_the_main_time_zone_is_shown_and_edited_on_the_country_page(demo_app, ur
     with read_session(get_engine(url)) as session:
         brazil = session.get(Country, "BR")
         assert (brazil.main_time_zone, brazil.currency) == ("America/Manaus", "BRL")
+
+
+def test_the_gate_says_why_each_unmet_criterion_falls_short(demo_app):
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "IN"
+    at.run()
+    assert_clean(at)
+    reasons = [shown(m.value) for m in at.markdown]
+    assert any(r.startswith("**Website live") and "Hindi Website: home" in r for r in reasons)
+    assert any("record(s) behind" in e.label for e in at.expander), [e.label for e in at.expander]
+
+
+def test_a_conditional_go_from_the_decision_form_then_clearing_its_condition(demo_app, url):
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "GB"
+    at.run()
+    at.radio(key="decision_outcome_GB").set_value("go")
+    at.text_area(key="decision_rationale_GB").input("Wins are in; marketing needs a native hire")
+    at.text_area(key="decision_conditions_GB").input(
+        "Native marketer hired | 2099-03-01 | ceo@rollout.example"
+    )
+    submit_decision(at)
+    assert_clean(at)
+    assert any("with 1 condition(s)" in shown(s.value) for s in at.success)
+    assert count(url, GateCondition) == 1
+    owed = next(c for c in at.checkbox if c.key and c.key.startswith("clear_condition_"))
+    owed.check()
+    next(b for b in at.button if b.label == "Clear the ticked conditions").click().run()
+    assert_clean(at)
+    assert count(url, ConditionClearance) == 1
+    assert not any(c.key and c.key.startswith("clear_condition_") for c in at.checkbox)
+
+
+def test_a_badly_typed_condition_is_refused_and_nothing_is_recorded(demo_app, url):
+    at = demo_app.switch_page("app_pages/country.py")
+    at.query_params["country"] = "GB"
+    at.run()
+    before = count(url, Decision)
+    at.radio(key="decision_outcome_GB").set_value("go")
+    at.text_area(key="decision_rationale_GB").input("Go")
+    at.text_area(key="decision_conditions_GB").input("Hire someone | next spring")
+    submit_decision(at)
+    assert any("'next spring' is not a date" in shown(e.value) for e in at.error)
+    assert count(url, Decision) == before
+    assert at.text_area(key="decision_conditions_GB").value == "Hire someone | next spring"  # kept

@@ -202,7 +202,7 @@ def test_no_forecast_before_the_start(engine, country, book):
         (2, 30, 90, (OFF_TRACK, 6.0)),
         (14, 90, 90, (OFF_TRACK, 14.0)),  # due: no time left to catch up
         (14, 100, 90, (OFF_TRACK, 12.6)),
-        (3, 0, 90, (OFF_TRACK, 3.0)),  # no pace yet: the value itself
+        (3, 0, 90, (gates.TOO_EARLY, 3.0)),  # no pace yet: too early to tell
         (15, 1, 90, (ON_TRACK, 15.0)),
     ],
 )

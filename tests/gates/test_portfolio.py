@@ -14,9 +14,11 @@ from rollout.gates.portfolio import (
     filter_decisions,
     portfolio_frame,
     summary,
+    tile_rows,
     timeline_frame,
     timeline_markers,
     upcoming_gates,
+    upcoming_lines,
 )
 from rollout.platform.countries import list_countries
 from rollout.platform.db import read_session
@@ -52,12 +54,36 @@ def test_portfolio_rows_speak_the_viewers_language(tables):
     assert frame.loc["AE", "criteria_met"] == "" and frame.loc["AE", "gate_due"] is None
 
 
-def test_upcoming_gates_leave_out_holds_and_finished_markets(tables):
+def test_upcoming_gates_list_holds_after_the_due_gates_and_leave_out_finished_markets(tables):
     frame = tables["portfolio"].reset_index()
     within_30 = upcoming_gates(frame, 30)
-    assert list(within_30["code"]) == ["IN"]  # Japan's gate is on hold: its clock is stopped
-    assert list(upcoming_gates(frame, 60)["code"]) == ["IN", "IT", "GB", "DE", "BR"]
-    assert upcoming_gates(frame, 90)["days_to_gate"].is_monotonic_increasing
+    # Japan's gate is on hold: its clock is stopped, but resuming it is a decision too.
+    assert list(within_30["code"]) == ["IN", "JP"]
+    assert list(upcoming_gates(frame, 60)["code"]) == ["IN", "IT", "GB", "DE", "BR", "JP"]
+    assert upcoming_gates(frame, 90)["days_to_gate"].dropna().is_monotonic_increasing
+    lines = dict(upcoming_lines(within_30))
+    assert "on hold for" in lines["JP"] and "due in" in lines["IN"]
+
+
+def test_the_portfolio_is_in_attention_order(tables):
+    frame = tables["portfolio"].reset_index().sort_values("attention")
+    order = list(frame["code"])
+    assert order[0] == "IN"  # the only gate due within 30 days
+    later = frame[(frame["days_to_gate"] > 30) & (frame["health"] != "off_track")]
+    assert not later.empty and all(order.index("JP") < order.index(code) for code in later["code"])
+    off_far = frame[(frame["days_to_gate"] > 30) & (frame["health"] == "off_track")]
+    assert all(order.index(code) < order.index("JP") for code in off_far["code"])
+    assert set(order[-2:]) == {"AE", "ES"}  # no gate left: last
+    assert set(frame["health"].dropna()) <= {"on_track", "at_risk", "off_track", "on_hold", "too_early"}
+    assert frame.set_index("code").loc["JP", "health"] == "on_hold"
+
+
+def test_tiles_filter_the_countries(tables):
+    frame = tables["portfolio"].reset_index()
+    assert list(tile_rows(frame, "on_hold")["code"]) == ["JP"]
+    assert list(tile_rows(frame, "due_in_30_days")["code"]) == ["IN"]
+    off = tile_rows(frame, "off_track")
+    assert (off["health"] == "off_track").all() and len(off) == summary(frame)["off_track"]
 
 
 def test_timeline_has_the_plan_the_actual_and_the_holds(tables):
