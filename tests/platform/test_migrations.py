@@ -104,7 +104,15 @@ def test_schema_comparison_would_notice_a_missing_migration(empty):
 
 def test_append_only_triggers_are_installed(empty):
     upgrade(empty)
-    tables = ("decision", "checkmark", "stagechange", "hirestagechange", "audit_entry")
+    tables = (
+        "decision",
+        "checkmark",
+        "stagechange",
+        "hirestagechange",
+        "audit_entry",
+        "dealimport",
+        "dealimportchange",
+    )
     if empty.dialect.name == "sqlite":
         query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
         actions = ("update", "delete", "replace")
