@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -35,8 +36,11 @@ from rollout.platform.schema import DatabaseTooNew, upgrade
 from rollout.platform.settings import SettingsError
 from rollout.platform.users import add_user, list_users
 from rollout.sales.crm_files import CrmFileError
-from rollout.sales.deals_import import EXPORT_FIELDS, export_deals_csv, import_deals, saved_mappings
+from rollout.sales.deals_import import EXPORT_FIELDS, export_deals_csv, import_deals, saved_choices
+from rollout.sales.import_choices import parse_stage_map, rejected_rows_csv
+from rollout.sales.import_history import history_rows, imports
 from rollout.sales.money import parse_rates_csv, save_rates
+from rollout.sales.pipeline import load_pipeline_config
 
 OWN_EXPORT = "rollout"  # the --mapping name of the layout `rollout export deals` writes
 
@@ -176,23 +180,38 @@ def cmd_conditions_clear(engine: Engine, args: argparse.Namespace) -> None:
         print(f"cleared condition #{clearance.condition_id} of {clearance.country_code}")
 
 
-def _mapping(session: Session, args: argparse.Namespace) -> dict[str, str] | None:
-    """The column mapping --mapping names: one saved in the app, or `rollout` for Rollout's own exports."""
-    if not args.mapping:
-        return None
+def _choices(session: Session, args: argparse.Namespace) -> dict[str, Any]:
+    """import_deals's layout and choices: those of the mapping --mapping names (one saved in the app, or
+    `rollout` for Rollout's own exports), with --stage-map's labels over its stage map and --pipeline
+    instead of its pipelines."""
+    choices: dict[str, Any] = {"format": args.format, "mapping": None, "stages": {}, "pipelines": None}
     if args.mapping == OWN_EXPORT:
-        return {field: field for field in EXPORT_FIELDS}
-    saved = saved_mappings(session)
-    if args.mapping not in saved:
-        known = ", ".join([OWN_EXPORT, *saved])
-        raise RolloutError(f"--mapping: no saved mapping called '{args.mapping}' (known: {known})")
-    return saved[args.mapping]
+        choices |= {"format": "mapped", "mapping": {field: field for field in EXPORT_FIELDS}}
+    elif args.mapping:
+        saved = saved_choices(session)
+        if args.mapping not in saved:
+            known = ", ".join([OWN_EXPORT, *saved])
+            raise RolloutError(f"--mapping: no saved mapping called '{args.mapping}' (known: {known})")
+        found = saved[args.mapping]
+        choices |= {"format": found.format, "stages": found.stages, "pipelines": found.pipelines}
+        choices |= {"mapping": found.columns if found.format == "mapped" else None}
+        choices["mapping_name"] = args.mapping
+    if args.stage_map:
+        stage_map = parse_stage_map(Path(args.stage_map).read_bytes(), args.stage_map, load_pipeline_config())
+        choices["stages"] = {**choices["stages"], **stage_map}
+    if args.pipeline:
+        choices["pipelines"] = args.pipeline
+    return choices
 
 
 def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
+    if args.valid_rows != bool(args.rejected_out):
+        raise RolloutError(
+            "--valid-rows and --rejected-out FILE go together: the refused rows are written there"
+        )
     content = Path(args.file).read_bytes()
     with read_session(engine) as session:  # the write session takes SQLite's write lock: only to write
-        mapping = _mapping(session, args)
+        choices = _choices(session, args)
     with write_session(engine, source="cli") as session:
         outcome = import_deals(
             session,
@@ -200,9 +219,9 @@ def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
             content=content,
             filename=args.file,
             by=args.by,
-            format="mapped" if mapping else args.format,
-            mapping=mapping,
             dry_run=args.dry_run,
+            valid_rows=args.valid_rows,
+            **choices,
         )
     for problem in outcome.problems:
         print(
@@ -217,8 +236,28 @@ def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
         print("file refused: nothing imported", file=sys.stderr)
     elif args.dry_run:
         print("dry run: nothing written")
+    if outcome.partial:
+        Path(args.rejected_out).write_bytes(rejected_rows_csv(content, args.file, outcome.problems))
+        print(f"{outcome.rejected} refused row(s) written to {args.rejected_out}, with their problems")
     print(outcome.summary())
     return 1 if outcome.refused else 0
+
+
+def cmd_imports_list(engine: Engine, args: argparse.Namespace) -> None:
+    with read_session(engine) as session:
+        rows = history_rows(imports(session, args.country))
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        print(f"no imports yet for {args.country.upper()}")
+    for row in rows:
+        print(
+            f"#{row['id']} {row['imported_at']} {row['imported_by']} {row['filename']} ({row['format']}, "
+            f"sha256 {row['sha256'][:12]}): created {row['created']}, updated {row['updated']}, "
+            f"unchanged {row['unchanged']}, skipped {row['skipped']}, rejected {row['rejected']}, "
+            f"{row['warnings']} warning(s)"
+        )
 
 
 def cmd_export_deals(engine: Engine, args: argparse.Namespace) -> None:
@@ -417,9 +456,31 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=f"a column mapping saved in the app, or '{OWN_EXPORT}' for a file `export deals` wrote",
     )
+    deals.add_argument(
+        "--stage-map",
+        metavar="FILE",
+        help="a two-column CSV: the file's stage label, the Rollout stage key (or skip: leave its deals out)",
+    )
+    deals.add_argument(
+        "--pipeline",
+        action="append",
+        metavar="NAME",
+        help="a CRM pipeline to take (repeatable; default: all)",
+    )
+    deals.add_argument("--valid-rows", action="store_true", help="import the valid rows, not all or nothing")
+    deals.add_argument(
+        "--rejected-out", metavar="FILE", help="with --valid-rows: write the refused rows here"
+    )
     deals.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     deals.add_argument("--by", default=default_actor())
     deals.set_defaults(run=cmd_import_deals)
+    history = commands.add_parser("imports", help="the deal imports of a country").add_subparsers(
+        dest="imports_command", required=True
+    )
+    history_list = history.add_parser("list", help="who imported which file when, and what it changed")
+    history_list.add_argument("--country", required=True)
+    history_list.add_argument("--json", action="store_true")
+    history_list.set_defaults(run=cmd_imports_list)
     rates = commands.add_parser("rates", help="exchange rates").add_subparsers(
         dest="rates_command", required=True
     )

@@ -23,6 +23,13 @@ from tests.conftest import ACTOR, TODAY
 CRM_DATA = Path(__file__).parent / "data" / "crm"
 HUBSPOT_FILE = CRM_DATA / "hubspot_deals.csv"
 HUBSPOT_IDS = ["18293001", "18293002", "18293003", "18293004"]
+# Written to the vendors' documented default layouts, with what real exports carry: custom stages, two
+# pipelines, closed deals dated ahead of TODAY; the Salesforce report in Windows-1252 with semicolons,
+# decimal commas and its footer.
+HUBSPOT_DEFAULT_FILE = CRM_DATA / "hubspot_default_export.csv"
+SALESFORCE_REPORT_FILE = CRM_DATA / "salesforce_opportunities_report.csv"
+# HubSpot's custom stages mapped to Rollout's, and its partner pipeline's one left out.
+HUBSPOT_STAGE_MAP = {"Discovery call": "qualified", "Demo done": "presentation", "Verbal yes": "negotiation"}
 
 # 1 EUR = 100 INR from 2026-06-01 and 110 INR from 2026-09-01; 1 EUR = 1.25 USD, 0.8 GBP from 2026-01-01.
 INR_JUNE = Rate("INR", date(2026, 6, 1), Decimal("100"))

@@ -249,9 +249,10 @@ class Signal(SQLModel, table=True):
 
 
 class Opportunity(SQLModel, table=True):
-    # A deal's identity across imports and exports; deals entered here get "rollout-<id>".
+    # A deal's identity across imports and exports, within its source (a HubSpot and a Salesforce id may be
+    # equal); deals entered here get "rollout-<id>".
     __table_args__ = (
-        UniqueConstraint("crm_id", name="uq_opportunity_crm_id"),
+        UniqueConstraint("source", "crm_id", name="uq_opportunity_source_crm_id"),
         # Gate metrics read one market's deals created, or closed, within a time window; deals won, amounts
         # won and open pipeline are answered from the second index alone (no table row read).
         Index("ix_opportunity_country_created", "country_code", "created_on"),
@@ -322,9 +323,53 @@ class ImportMapping(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=100)
     columns: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The layout the choices are for: "mapped" (then `columns` says where each field is), "hubspot" or
+    # "salesforce" (their own columns).
+    format: str = Field(default="mapped", max_length=20)
+    # The file's stage labels Rollout does not know -> a Rollout stage key, or "" to skip those deals.
+    stages: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The CRM pipelines taken (the market's new business); None takes every pipeline.
+    pipelines: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: str = Field(max_length=254)
     version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+
+
+class DealImport(SQLModel, table=True):
+    """One import of a CRM file into a market: who, when, which file, with which choices, and its counts.
+    Append-only: the history of what imports changed is never edited."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", max_length=2)
+    imported_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    imported_by: str = Field(max_length=254)
+    filename: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)
+    format: str = Field(max_length=20)
+    # The choices it was imported with: mapping name, columns, stage map, pipelines, valid rows only.
+    mapping: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+    __table_args__ = (Index("ix_dealimport_country_at", "country_code", "imported_at"),)
+
+
+class DealImportChange(SQLModel, table=True):
+    """What one import did to one deal: created it, changed a field (old -> new), or skipped it.
+    Append-only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="dealimport.id", index=True)
+    crm_id: str = Field(max_length=100)
+    deal_name: str = Field(default="", max_length=200)
+    action: str = Field(max_length=10, description="created, updated or skipped")
+    field: str = Field(default="", max_length=40)
+    old: str = ""
+    new: str = ""  # for a skipped deal: why
 
 
 CHANNELS = ("webinar", "emailing", "event", "social", "paid")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -20,12 +20,17 @@ from rollout.platform.errors import Conflict, RolloutError
 from rollout.platform.exports import csv_bytes
 from rollout.platform.locking import locked, serialised, touch
 from rollout.platform.models import ExchangeRate, ImportMapping, Opportunity, Role, StageChange, utc_now
-from rollout.sales.crm_files import FIELDS, DealRow, ParsedFile, RowProblem, parse_deals
+from rollout.sales.crm_files import FIELDS, CrmFileError, DealRow, ParsedFile, RowProblem, parse_deals
+from rollout.sales.import_choices import SKIP, check_stage_map, taken_pipelines
+from rollout.sales.import_history import record_import
 from rollout.sales.money import EURO
-from rollout.sales.pipeline import PipelineConfig, Stage, load_pipeline_config
+from rollout.sales.pipeline import PipelineConfig, Stage, fold_label, load_pipeline_config
 
 SOURCES = {"hubspot": "hubspot", "salesforce": "salesforce", "mapped": "csv"}
-EXPORT_FIELDS = FIELDS  # what an import reads, so an export imports back unchanged
+# The sources a deal's CRM id can belong to: a file in Rollout's own layout says which in `crm_source`.
+KNOWN_SOURCES = ("hubspot", "salesforce", "csv", "manual")
+# What an import reads, so an export imports back unchanged (its CRM ids within the same sources).
+EXPORT_FIELDS = (*FIELDS, "crm_source")
 CHUNK = 5_000  # rows read, checked and written at a time: memory stays flat whatever the file's size
 OPPORTUNITY: Table = Opportunity.__table__  # type: ignore[attr-defined]
 STAGE_CHANGE: Table = StageChange.__table__  # type: ignore[attr-defined]
@@ -43,8 +48,20 @@ COMPARED: tuple[str, ...] = (
     "owner",
 )
 COMPARED += ("segment", "lost_reason")
-STORED = ("id", "crm_id", "country_code", "version", "updated_at", "updated_by", *COMPARED)
+STORED = ("id", "source", "crm_id", "country_code", "version", "updated_at", "updated_by", *COMPARED)
 IMPORT_LOCK = "deal import"
+
+
+@dataclass(slots=True)
+class Change:
+    """What an import did to one deal: created it, changed one field (old -> new), or skipped it (why)."""
+
+    crm_id: str
+    name: str
+    action: str  # "created", "updated" or "skipped"
+    field: str = ""
+    old: str = ""
+    new: str = ""
 
 
 @dataclass
@@ -53,20 +70,26 @@ class ImportOutcome:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0  # deals left out by choice: a pipeline not taken, a stage mapped to skip
     rejected: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    # Valid rows only: the rows with problems were left out and the others imported.
+    partial: bool = False
+    changes: list[Change] = field(default_factory=list)  # created, updated (per field) and skipped deals
+    import_id: int | None = None  # its entry in the import history, once written
     # Rows imported, but not quite as written: closed deals dated ahead, counted as closed on import.
     warnings: list[RowProblem] = field(default_factory=list)
     missing_rates: list[str] = field(default_factory=list)  # imported currencies reporting cannot convert
 
     @property
     def refused(self) -> bool:
-        return bool(self.problems)
+        return bool(self.problems) and not self.partial
 
     def summary(self) -> str:
+        skipped = f"skipped {self.skipped}, " if self.skipped else ""
         return (
             f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"rejected {self.rejected}"
+            f"{skipped}rejected {self.rejected}"
         )
 
 
@@ -121,9 +144,10 @@ def _chunks(rows: Sequence[DealRow]) -> Iterator[Sequence[DealRow]]:
         yield rows[start : start + CHUNK]
 
 
-def _existing(session: Session, rows: Sequence[DealRow]) -> dict[str, Row]:
-    """The stored deals of these rows' CRM ids: only the columns compared, stamped and audited, as plain
-    rows (ORM objects cost a validation per field and stay in the session until it closes)."""
+def _existing(session: Session, rows: Sequence[DealRow]) -> dict[tuple[str, str], Row]:
+    """The stored deals of these rows' CRM ids by (source, CRM id): only the columns compared, stamped and
+    audited, as plain rows (ORM objects cost a validation per field and stay in the session until it
+    closes)."""
     table, connection = OPPORTUNITY, session.connection()
     ids: list[str] | Select = [row.crm_id for row in rows]
     if connection.dialect.name == "postgresql":
@@ -132,7 +156,7 @@ def _existing(session: Session, rows: Sequence[DealRow]) -> dict[str, Row]:
         # re-import of 100,000 deals); a join on the array stays linear whatever the plan.
         ids = select(func.unnest(bindparam("crm_ids", ids, type_=ARRAY(String))))
     query = select(*(table.c[name] for name in STORED)).where(table.c.crm_id.in_(ids))
-    return {stored.crm_id: stored for stored in connection.execute(query)}
+    return {(stored.source, stored.crm_id): stored for stored in connection.execute(query)}
 
 
 def _lock_stored(session: Session, crm_ids: list[str]) -> None:
@@ -165,15 +189,37 @@ def import_deals(
     dry_run: bool = False,
     today: date | None = None,
     config: PipelineConfig | None = None,
+    stages: Mapping[str, str] | None = None,
+    pipelines: Iterable[str] | None = None,
+    valid_rows: bool = False,
+    mapping_name: str = "",
 ) -> ImportOutcome:
     """Validate the whole file, then create or update its deals in the caller's transaction.
 
-    Any bad row refuses the file: nothing is written and every problem is listed. CrmFileError is
-    raised when the file as a whole cannot be read.
+    Any bad row refuses the file: nothing is written and every problem is listed; with `valid_rows`, the
+    rows without problems are imported and the others listed. CrmFileError is raised when the file as a
+    whole cannot be read. `stages` maps the file's stage labels Rollout does not know to a stage key (or
+    SKIP: those deals are skipped); `pipelines` names the CRM pipelines taken (None: all). A written
+    import is kept in the market's import history (`mapping_name` says which saved mapping it used).
     """
+    choices = _Choices(dict(stages or {}), None if pipelines is None else list(pipelines), valid_rows)
     # Python's cyclic collector stays on: pausing it made a large import 10–40% quicker, but for the whole
     # server process, whose other sessions go on beside the import (see BENCHMARKS.md).
-    return _import(session, code, content, filename, by, format, mapping, dry_run, today, config)
+    outcome = _import(session, code, content, filename, by, format, mapping, dry_run, today, config, choices)
+    if not dry_run and not outcome.refused:
+        settings = {"name": mapping_name, "columns": mapping or {}, **choices.saved()}
+        outcome.import_id = record_import(session, outcome, code, by, filename, content, settings)
+    return outcome
+
+
+@dataclass
+class _Choices:
+    stages: dict[str, str]
+    pipelines: list[str] | None
+    valid_rows: bool
+
+    def saved(self) -> dict[str, Any]:
+        return {"stages": self.stages, "pipelines": self.pipelines, "valid_rows": self.valid_rows}
 
 
 def _import(
@@ -187,11 +233,14 @@ def _import(
     dry_run: bool,
     today: date | None,
     config: PipelineConfig | None,
+    choices: _Choices,
 ) -> ImportOutcome:
     today, config = today or date.today(), config or load_pipeline_config()
+    check_stage_map(choices.stages, config)
     # Read before the first statement: on SQLite that takes the database's write lock, and reading a big
     # file takes seconds other writers need not wait for.
     parsed = parse_deals(content, filename, format=format, mapping=mapping)
+    _check_pipelines(parsed, choices.pipelines, filename)
     country = get_country(session, code)
     by = authorize(session, by, Action.LOG_PIPELINE, country.code)
     audit.record_as_import(session)
@@ -203,21 +252,44 @@ def _import(
         # the old values is what is stored, and an edit saved meanwhile waits, then meets a new version.
         serialised(session, IMPORT_LOCK)
         _lock_stored(session, [row.crm_id for row in parsed.valid_rows])
-    importer = _Importer(session, parsed, country.code, country.currency, by, config, today)
+    importer = _Importer(session, parsed, country.code, country.currency, by, config, today, choices)
     # Every problem of the file at once, the parser's and ours, in file order; nothing written before.
     problems = list(parsed.problems)
     for rows in _chunks(parsed.valid_rows):
         problems += importer.problems(rows)
     outcome.warnings = importer.warnings
+    outcome.skipped, outcome.changes = len(importer.skipped), list(importer.skipped)
+    good_rows: Sequence[DealRow] = parsed.valid_rows
     if problems:
         problems.sort(key=lambda p: (p.data_row, p.column))
-        outcome.problems, outcome.rejected = problems, len({p.data_row for p in problems})
-        return outcome
-    currencies = {row.currency or country.currency for row in parsed.valid_rows}
+        refused_rows = {p.data_row for p in problems}
+        outcome.problems, outcome.rejected = problems, len(refused_rows)
+        outcome.warnings = [w for w in outcome.warnings if w.data_row not in refused_rows]
+        if not choices.valid_rows:
+            return outcome
+        outcome.partial = True
+        good_rows = [row for row in parsed.valid_rows if row.data_row not in refused_rows]
+    currencies = {row.currency or country.currency for row in good_rows}
     outcome.missing_rates = _currencies_without_rates(session, currencies)
-    for rows in _chunks(parsed.valid_rows):
+    for rows in _chunks(good_rows):
         importer.write(rows, outcome, dry_run)
     return outcome
+
+
+def _check_pipelines(parsed: ParsedFile, pipelines: list[str] | None, filename: str) -> None:
+    """Pipelines can be chosen only in a file that has them, and the choice must take some of its deals:
+    a misspelt name would otherwise skip the whole file."""
+    if pipelines is None:
+        return
+    if "pipeline" not in parsed.field_headers:
+        raise CrmFileError(f"{filename}: pipelines were chosen, but the file has no pipeline column")
+    found = {row.pipeline for row in parsed.valid_rows}
+    taken = taken_pipelines(pipelines) or set()
+    if found and not any(fold_label(name) in taken for name in found):
+        raise CrmFileError(
+            f"{filename}: none of its pipelines is taken ({', '.join(pipelines) or 'none chosen'}); "
+            f"the file's pipelines are {', '.join(sorted(found))}"
+        )
 
 
 class _Importer:
@@ -233,23 +305,52 @@ class _Importer:
         by: str,
         config: PipelineConfig,
         today: date,
+        choices: _Choices,
     ) -> None:
         self.session, self.parsed, self.code, self.currency = session, parsed, code, currency
         self.by, self.today, self.now = by, today, utc_now()
-        self.new = {"country_code": code, "source": SOURCES[parsed.format], "version": 1}
+        self.default_source = SOURCES[parsed.format]
+        self.new = {"country_code": code, "source": self.default_source, "version": 1}
         self.stamp = {"updated_at": self.now, "updated_by": by}
         self.recorded = {"recorded_at": self.now, "recorded_by": by}
         self.known_stages = ", ".join(s.name for s in config.stages)
-        self.existing: dict[str, Row] = {}  # the file's deals already stored, by CRM id
+        self.existing: dict[tuple[str, str], Row] = {}  # the file's deals already stored, by source and id
         self.warnings: list[RowProblem] = []
+        self.skipped: list[Change] = []
+        self.config = config
+        self.stage_map = {fold_label(label): key for label, key in choices.stages.items()}
+        self.pipelines = taken_pipelines(choices.pipelines)
         # A file uses a handful of labels; folding every alias for each of its rows was a tenth of the time.
-        self.stage_for_label = cache(config.stage_for_label)
+        self.stage_for_label = cache(self._stage_for_label)
+
+    def _stage_for_label(self, label: str) -> Stage | str | None:
+        """A label's stage: Rollout's own, else the user's map; SKIP when mapped to skip; None: unknown."""
+        stage = self.config.stage_for_label(label)
+        if stage is not None:
+            return stage
+        key = self.stage_map.get(fold_label(label))
+        if key is None or key == SKIP:
+            return key
+        return self.config.stage(key)
+
+    def source(self, row: DealRow) -> str:
+        """The source the row's CRM id belongs to: the file's format's, or the one its `crm_source` names."""
+        return row.crm_source if row.crm_source in KNOWN_SOURCES else self.default_source
+
+    def _skip_reason(self, row: DealRow) -> str | None:
+        if self.pipelines is not None and fold_label(row.pipeline) not in self.pipelines:
+            return f"pipeline '{row.pipeline}' is not taken"
+        if self.stage_for_label(row.stage) == SKIP:
+            return f"stage '{row.stage}' is mapped to skip"
+        return None
 
     def _mapped(self, rows: Sequence[DealRow]) -> Iterator[tuple[DealRow, Stage | None, Row | None, dict]]:
-        """Each row with its stage (None: unknown), its stored deal and the values it describes."""
+        """Each row taken with its stage (None: unknown), its stored deal and the values it describes."""
         for row in rows:
-            stage, stored = self.stage_for_label(row.stage), self.existing.get(row.crm_id)
-            if stage is None:
+            if self._skip_reason(row) is not None:
+                continue
+            stage, stored = self.stage_for_label(row.stage), self.existing.get((self.source(row), row.crm_id))
+            if not isinstance(stage, Stage):
                 yield row, None, stored, {}
                 continue
             closed = stage.kind != "open"
@@ -266,16 +367,22 @@ class _Importer:
         for the table as it was analysed (empty, say) and scan it whole for every chunk."""
         self.existing.update(_existing(self.session, rows))
         found: list[RowProblem] = []
+        for row in rows:
+            reason = self._skip_reason(row)
+            if reason is not None:
+                self.skipped.append(Change(row.crm_id, row.name, "skipped", new=reason))
         for row, stage, stored, values in self._mapped(rows):
 
             def problem(field: str, text: str, row: DealRow = row) -> None:
                 found.append(RowProblem(row.data_row, row.line, _header(self.parsed, field), text))
 
+            if row.crm_source and row.crm_source not in KNOWN_SOURCES:
+                problem("crm_source", f"'{row.crm_source}' is not a source ({', '.join(KNOWN_SOURCES)})")
             if stage is None:
                 problem(
                     "stage",
-                    f"'{row.stage}' is not a known stage ({self.known_stages}; CRM labels are mapped to "
-                    "them in rollout/data/pipeline.toml)",
+                    f"'{row.stage}' is not a known stage ({self.known_stages}): map it to one of them, "
+                    "or skip its deals",
                 )
                 continue
             if values["created_on"] > self.today:
@@ -329,17 +436,34 @@ class _Importer:
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[RowMapping]]:
         """(new deals, whole; changed deals, whole, with their stored rows), counted in `outcome`."""
         created, updated, replaced = [], [], []
+        changes = outcome.changes
         for row, _stage, stored, values in self._mapped(rows):
             if stored is None:
-                created.append(self.new | {"crm_id": row.crm_id} | values | self.stamp)
-            elif any(stored._mapping[k] != v for k, v in values.items()):
+                source = {"source": self.source(row), "crm_id": row.crm_id}
+                created.append(self.new | source | values | self.stamp)
+                changes.append(Change(row.crm_id, row.name, "created"))
+                continue
+            old = stored._mapping
+            changed = [(k, old[k], v) for k, v in values.items() if old[k] != v]
+            if changed:
                 updated.append({"id": stored.id} | values | self.stamp | {"version": stored.version + 1})
-                replaced.append(stored._mapping)
+                replaced.append(old)
+                changes += [
+                    Change(row.crm_id, row.name, "updated", k, _shown(was), _shown(now))
+                    for k, was, now in changed
+                ]
             else:
                 outcome.unchanged += 1
         outcome.created += len(created)
         outcome.updated += len(updated)
         return created, updated, replaced
+
+
+def _shown(value: Any) -> str:
+    """A field's value in the change list: dates as ISO dates, amounts with their cents, nothing as ""."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def _update(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -371,6 +495,8 @@ def _exported(deal: Opportunity, field: str) -> Any:
     the export imports back unchanged."""
     if field == "closed_on":
         return deal.crm_closed_on or deal.closed_on
+    if field == "crm_source":
+        return deal.source
     return getattr(deal, field)
 
 
@@ -380,11 +506,29 @@ def _is_admin(session: Session, email: str) -> bool:
 
 
 def saved_mappings(session: Session) -> dict[str, dict[str, str]]:
-    return {m.name: m.columns for m in session.exec(select(ImportMapping).order_by(ImportMapping.name))}
+    return {m.name: m.columns for m in saved_choices(session).values()}
 
 
-def save_mapping(session: Session, *, name: str, columns: dict[str, str], by: str) -> None:
-    """Save a column mapping under a name, for the next file of that layout.
+def saved_choices(session: Session) -> dict[str, ImportMapping]:
+    """Every saved mapping by name, with its layout, stage map and pipelines."""
+    found = session.exec(select(ImportMapping).order_by(ImportMapping.name)).all()
+    for mapping in found:
+        session.expunge(mapping)
+    return {mapping.name: mapping for mapping in found}
+
+
+def save_mapping(
+    session: Session,
+    *,
+    name: str,
+    columns: dict[str, str],
+    by: str,
+    format: str = "mapped",
+    stages: Mapping[str, str] | None = None,
+    pipelines: Iterable[str] | None = None,
+) -> None:
+    """Save a column mapping under a name, for the next file of that layout, with the stage map and the
+    pipelines taken; for a HubSpot or Salesforce export (`format`), only those.
 
     Every salesperson may start from any saved mapping, but a mapping belongs to whoever saved it: only
     they, or an admin, may save over it (others save theirs under another name, so nobody's next import
@@ -402,7 +546,10 @@ def save_mapping(session: Session, *, name: str, columns: dict[str, str], by: st
             f"mapping name: '{name}' is {mapping.updated_by}'s mapping, so only they or an admin may save "
             "over it: save yours under another name. Nothing was changed."
         )
-    mapping.columns = dict(columns)
+    mapping.columns = dict(columns) if format == "mapped" else {}
+    mapping.format = format
+    mapping.stages = check_stage_map(dict(stages or {}), load_pipeline_config())
+    mapping.pipelines = None if pipelines is None else list(pipelines)
     touch(mapping, by)
     session.add(mapping)
     session.flush()

@@ -75,14 +75,15 @@ class PipelineConfig:
 
     def stage_for_label(self, label: str) -> Stage | None:
         """The stage a CRM label (or our own key or name) stands for."""
-        wanted = _fold(label)
+        wanted = fold_label(label)
         for stage in self.stages:
-            if wanted in {_fold(stage.key), _fold(stage.name), *map(_fold, stage.aliases)}:
+            if wanted in {fold_label(stage.key), fold_label(stage.name), *map(fold_label, stage.aliases)}:
                 return stage
         return None
 
 
-def _fold(label: str) -> str:
+def fold_label(label: str) -> str:
+    """A label as compared: "Closed Won", "closed_won" and "closedwon" are one."""
     return re.sub(r"[\W_]+", "", label).casefold()
 
 

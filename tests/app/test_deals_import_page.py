@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from rollout.platform.models import Opportunity
 from tests.app.conftest import assert_clean, count
-from tests.sales_factories import HUBSPOT_DEFAULT_HEADERS, crm_export
+from tests.sales_factories import HUBSPOT_DEFAULT_FILE, HUBSPOT_DEFAULT_HEADERS, HUBSPOT_STAGE_MAP, crm_export
 
 
 def hubspot_file(today: date) -> bytes:
@@ -76,3 +76,83 @@ def test_imported_deal_names_are_shown_in_the_deals_table(demo_app):
     assert list(imported[imported["crm_id"] == "9001"]["crm_closed_on"]) == [
         date.today() + timedelta(days=10)
     ]
+
+
+# --- a HubSpot export as it comes: custom stages, two pipelines --------------------------------------
+
+
+def upload_hubspot_default(demo_app):
+    at = demo_app.switch_page("app_pages/deals_import.py")
+    at.query_params["country"] = "ES"
+    at.run()
+    at.file_uploader(key="deals_file").upload("hubspot-es.csv", HUBSPOT_DEFAULT_FILE.read_bytes()).run()
+    assert_clean(at)
+    return at
+
+
+def test_the_page_previews_the_file_and_asks_about_its_pipelines_and_unknown_stages(demo_app):
+    at = upload_hubspot_default(demo_app)
+    preview = next(d.value for d in at.dataframe if "crm id" in d.value.columns)
+    assert list(preview["crm id"])[:2] == ["31001", "31002"]
+    assert at.multiselect(key="deals_pipelines_none").value == ["Sales Pipeline", "Partner Pipeline"]
+    labels = sorted(s.label for s in at.selectbox if s.key.startswith("stage_map_"))
+    assert labels == [
+        "'Demo done' (1 deal(s))",
+        "'Discovery call' (1 deal(s))",
+        "'Partner sourced' (1 deal(s))",
+        "'Verbal yes' (1 deal(s))",
+    ]
+    # Taking only the sales pipeline, its partner stage is no longer asked about.
+    at.multiselect(key="deals_pipelines_none").set_value(["Sales Pipeline"]).run()
+    assert "stage_map_partner_sourced" not in [s.key for s in at.selectbox]
+
+
+def map_stages(at):
+    for label, key in HUBSPOT_STAGE_MAP.items():
+        at.selectbox(key=f"stage_map_{label.lower().replace(' ', '_')}").set_value(key)
+    at.multiselect(key="deals_pipelines_none").set_value(["Sales Pipeline"])
+    return at.run()
+
+
+def test_stages_mapped_and_a_pipeline_chosen_import_and_are_saved_for_next_time(demo_app, url):
+    at = map_stages(upload_hubspot_default(demo_app))
+    at.text_input(key="deals_mapping_name_none").input("HubSpot Spain").run()
+    deals = count(url, Opportunity)
+    at.button(key="deals_import").click().run()
+    assert_clean(at)
+    assert not at.error
+    assert [s.value for s in at.success] == [
+        "Imported (hubspot): created 6, updated 0, unchanged 0, skipped 2, rejected 0."
+    ]
+    assert count(url, Opportunity) == deals + 6
+    changes = next(d.value for d in at.dataframe if "action" in d.value.columns)
+    assert sorted(set(changes["action"])) == ["created", "skipped"]
+    history = next(d.value for d in at.dataframe if "sha256" in d.value.columns)
+    assert list(history["filename"]) == ["hubspot-es.csv"]
+    assert list(history["mapping"]) == ["HubSpot Spain"]
+
+    again = upload_hubspot_default(demo_app)  # the next file of this layout starts from the saved choices
+    assert again.selectbox(key="deals_saved_hubspot_1").value == "HubSpot Spain"
+    assert again.multiselect(key="deals_pipelines_hubspot_spain").value == ["Sales Pipeline"]
+    assert again.selectbox(key="stage_map_demo_done").value == "presentation"
+    again.button(key="deals_import").click().run()
+    assert [s.value for s in again.success] == [
+        "Imported (hubspot): created 0, updated 0, unchanged 6, skipped 2, rejected 0."
+    ]
+
+
+def test_unmapped_stages_are_problems_and_valid_rows_import_the_others(demo_app, url):
+    at = upload_hubspot_default(demo_app)
+    at.button(key="deals_check").click().run()
+    assert "refused" in at.error[0].value
+    problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
+    assert list(problems["data row"]) == [1, 2, 3, 6]
+    deals = count(url, Opportunity)
+    at.checkbox(key="deals_valid_rows").check().run()
+    at.button(key="deals_import").click().run()
+    assert_clean(at)
+    assert [s.value for s in at.success] == [
+        "Imported (hubspot): created 4, updated 0, unchanged 0, rejected 4."
+    ]
+    assert count(url, Opportunity) == deals + 4
+    assert "4 row(s) were refused" in " ".join(w.value for w in at.warning)

@@ -106,6 +106,7 @@ def test_append_only_triggers_are_installed(empty):
     upgrade(empty)
     tables = ("decision", "checkmark", "stagechange", "hirestagechange", "audit_entry")
     tables += ("gate_condition", "condition_clearance", "recommendation", "review_decision")
+    tables += ("dealimport", "dealimportchange")
     if empty.dialect.name == "sqlite":
         query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
         actions = ("update", "delete", "replace")

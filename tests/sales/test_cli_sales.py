@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
 
 from rollout.cli import main
-from rollout.platform.db import get_engine
+from rollout.platform.db import get_engine, write_session
 from rollout.platform.models import ExchangeRate, Opportunity
 from rollout.sales import deals_import
+from rollout.sales.deals_import import save_mapping
 from rollout.sales.money import DEMO_RATES
 from tests.factories import FixedDate, count
-from tests.sales_factories import HUBSPOT_FILE, HUBSPOT_IDS
+from tests.sales_factories import HUBSPOT_DEFAULT_FILE, HUBSPOT_FILE, HUBSPOT_IDS, HUBSPOT_STAGE_MAP
 
 CEO = "ceo@rollout.example"
 SUMMARY_4_CREATED = "created 4, updated 0, unchanged 0, rejected 0"
@@ -60,10 +63,8 @@ def test_import_deals_dry_run_writes_nothing(run, spain, database):
     assert stored(database, Opportunity) == 0
 
 
-STAGES = (
-    "Appointment scheduled, Qualified, Presentation, Proposal, Negotiation, Won, Lost; "
-    "CRM labels are mapped to them in rollout/data/pipeline.toml"
-)
+STAGES = "Appointment scheduled, Qualified, Presentation, Proposal, Negotiation, Won, Lost"
+MAP_IT = ": map it to one of them, or skip its deals"
 
 
 def test_import_deals_with_bad_rows_prints_every_problem_and_writes_nothing(run, spain, database, tmp_path):
@@ -74,8 +75,8 @@ def test_import_deals_with_bad_rows_prints_every_problem_and_writes_nothing(run,
     code, out, err = import_deals(run, bad)
     assert code != 0
     assert err.splitlines() == [
-        f"data row 2 (line 3), Deal Stage: 'Contract maybe' is not a known stage ({STAGES})",
-        f"data row 4 (line 7), Deal Stage: 'Meeting booked' is not a known stage ({STAGES})",
+        f"data row 2 (line 3), Deal Stage: 'Contract maybe' is not a known stage ({STAGES}){MAP_IT}",
+        f"data row 4 (line 7), Deal Stage: 'Meeting booked' is not a known stage ({STAGES}){MAP_IT}",
         "file refused: nothing imported",
     ]
     assert last_line(out) == "created 0, updated 0, unchanged 0, rejected 2"
@@ -223,3 +224,102 @@ def test_an_export_imports_back_through_the_cli_unchanged(run, spain, tmp_path):
 def test_an_unknown_saved_mapping_is_named(run, spain, tmp_path):
     code, _, err = run("import", "deals", str(HUBSPOT_FILE), "--country", "ES", "--mapping", "Pipedrive")
     assert code == 2 and "no saved mapping called 'Pipedrive' (known: rollout)" in err
+
+
+# --- real exports: stage maps, pipelines, valid rows, the import history ---------------------------------
+
+
+def stage_map_file(tmp_path: Path) -> Path:
+    path = tmp_path / "stages.csv"
+    lines = ["HubSpot stage,Rollout stage", *(f"{label},{key}" for label, key in HUBSPOT_STAGE_MAP.items())]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_import_deals_with_a_stage_map_and_a_pipeline(run, spain, database, tmp_path):
+    stages = stage_map_file(tmp_path)
+    options = ("--stage-map", str(stages), "--pipeline", "Sales Pipeline")
+    code, out, err = import_deals(run, HUBSPOT_DEFAULT_FILE, *options)
+    assert (code, err) == (0, "")
+    assert "warning: data row 4 (line 5), Close Date: a won deal closing on 2026-12-15" in out
+    assert last_line(out) == "created 6, updated 0, unchanged 0, skipped 2, rejected 0"
+    assert stored(database, Opportunity) == 6
+
+
+def test_import_deals_without_a_stage_map_names_each_unknown_stage(run, spain, database):
+    code, out, err = import_deals(run, HUBSPOT_DEFAULT_FILE)
+    assert code == 1
+    assert err.splitlines()[0].startswith(
+        "data row 1 (line 2), Deal Stage: 'Discovery call' is not a known stage"
+    )
+    assert stored(database, Opportunity) == 0
+
+
+def test_a_bad_stage_map_line_is_refused_naming_it(run, spain, database, tmp_path):
+    stages = tmp_path / "stages.csv"
+    stages.write_text("Discovery call,qualified\nDemo done,demo\n")
+    code, _, err = import_deals(run, HUBSPOT_DEFAULT_FILE, "--stage-map", str(stages))
+    assert code == 2
+    assert "stages.csv: line 2: 'demo' is not a Rollout stage key" in err
+
+
+def test_import_deals_uses_the_choices_saved_with_a_mapping(run, spain, database):
+    with write_session(get_engine(database)) as session:
+        save_mapping(
+            session,
+            name="HubSpot ES",
+            columns={},
+            by=CEO,
+            format="hubspot",
+            stages=HUBSPOT_STAGE_MAP,
+            pipelines=["Sales Pipeline"],
+        )
+    code, out, err = import_deals(run, HUBSPOT_DEFAULT_FILE, "--mapping", "HubSpot ES")
+    assert (code, err) == (0, "")
+    assert last_line(out) == "created 6, updated 0, unchanged 0, skipped 2, rejected 0"
+
+
+def test_valid_rows_writes_the_refused_ones_to_a_file(run, spain, database, tmp_path):
+    rejected = tmp_path / "rejected.csv"
+    options = ("--stage-map", str(stage_map_file(tmp_path)), "--valid-rows", "--rejected-out", str(rejected))
+    code, out, err = import_deals(run, HUBSPOT_DEFAULT_FILE, *options)
+    assert code == 0
+    assert "data row 6 (line 7), Deal Stage: 'Partner sourced' is not a known stage" in err
+    assert "1 refused row(s) written to" in out
+    assert last_line(out) == "created 7, updated 0, unchanged 0, rejected 1"
+    rows = list(csv.DictReader(io.StringIO(rejected.read_text(encoding="utf-8-sig"))))
+    assert [(row["Record ID"], row["Deal Stage"]) for row in rows] == [("31006", "Partner sourced")]
+    assert rows[0]["problem"].startswith("Deal Stage: 'Partner sourced' is not a known stage")
+
+
+def test_valid_rows_needs_a_file_for_the_refused_ones(run, spain, database):
+    code, _, err = import_deals(run, HUBSPOT_DEFAULT_FILE, "--valid-rows")
+    assert code == 2
+    assert "--valid-rows and --rejected-out FILE go together" in err
+
+
+def test_imports_list_shows_the_history(run, spain, database, tmp_path):
+    assert run("imports", "list", "--country", "ES")[1] == "no imports yet for ES\n"
+    import_deals(
+        run,
+        HUBSPOT_DEFAULT_FILE,
+        "--stage-map",
+        str(stage_map_file(tmp_path)),
+        "--pipeline",
+        "Sales Pipeline",
+    )
+    code, out, _ = run("imports", "list", "--country", "ES", "--json")
+    assert code == 0
+    [entry] = json.loads(out)
+    assert (entry["imported_by"], entry["format"], entry["created"], entry["skipped"], entry["warnings"]) == (
+        CEO,
+        "hubspot",
+        6,
+        2,
+        1,
+    )
+    assert entry["sha256"] == hashlib.sha256(HUBSPOT_DEFAULT_FILE.read_bytes()).hexdigest()
+    assert entry["mapping"]["pipelines"] == ["Sales Pipeline"]
+    text_out = run("imports", "list", "--country", "ES")[1]
+    assert "created 6, updated 0, unchanged 2" not in text_out
+    assert f"{CEO} {HUBSPOT_DEFAULT_FILE}" in text_out

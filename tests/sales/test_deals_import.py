@@ -194,7 +194,7 @@ def test_an_unknown_stage_refuses_the_file(engine, spain):
             3,
             "Deal Stage",  # named as in the file
             "'Contract maybe' is not a known stage (Appointment scheduled, Qualified, Presentation, "
-            "Proposal, Negotiation, Won, Lost; CRM labels are mapped to them in rollout/data/pipeline.toml)",
+            "Proposal, Negotiation, Won, Lost): map it to one of them, or skip its deals",
         )
     ]
     assert (count(engine, Opportunity), count(engine, StageChange)) == (0, 0)
@@ -427,6 +427,7 @@ def test_export_writes_one_row_per_deal_of_the_country(engine, spain):
             "owner": "",
             "segment": "smb",
             "lost_reason": "",
+            "crm_source": "manual",
         }
     ]
 

@@ -21,7 +21,8 @@ recognised when its ID column and at least 3 of its other characteristic headers
 
 Both CRMs have a single "Close Date": the expected date of an open deal, the actual one of a closed
 deal. It is returned as `expected_close`; the caller, which knows which stages are closed, decides
-whether it is also the `closed_on` date. Any other layout is read with a mapping field -> header
+whether it is also the `closed_on` date. HubSpot's "Pipeline" is read as `pipeline`, for the caller to
+choose which pipelines it takes. Any other layout is read with a mapping field -> header
 (`suggest_mapping` proposes one).
 
 Conventions for values whose meaning depends on where the file came from:
@@ -69,6 +70,7 @@ from rollout.sales.crm_files.model import (
     FORMAT_NAMES,
     FORMATS,
     MAX_LENGTHS,
+    READ_FIELDS,
     REQUIRED,
     CrmFileError,
     DealRow,
@@ -91,6 +93,7 @@ __all__ = [
     "MAX_LENGTHS",
     "MAX_ROWS",
     "MAX_VALUE_LENGTH",
+    "READ_FIELDS",
     "REQUIRED",
     "SALESFORCE_COLUMNS",
     "SALESFORCE_SIGNATURE",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rollout.sales.crm_files import limits
-from rollout.sales.crm_files.model import FIELDS, FORMAT_NAMES, FORMATS, REQUIRED, CrmFileError
+from rollout.sales.crm_files.model import FORMAT_NAMES, FORMATS, READ_FIELDS, REQUIRED, CrmFileError
 
 HUBSPOT_COLUMNS: dict[str, str] = {
     "Record ID": "crm_id",
@@ -19,6 +19,7 @@ HUBSPOT_COLUMNS: dict[str, str] = {
     "Currency": "currency",
     "Deal currency code": "currency",
     "Deal Stage": "stage",
+    "Pipeline": "pipeline",
     "Create Date": "created_on",
     "Close Date": "expected_close",
     "Deal owner": "owner",
@@ -153,6 +154,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Reason Lost",
         "Why lost",
     ),
+    "pipeline": ("Pipeline", "Pipeline Name", "Sales Pipeline"),
+    "crm_source": ("CRM Source",),
 }
 
 
@@ -220,7 +223,7 @@ def suggest_mapping(headers: Sequence[str]) -> dict[str, str]:
             by_key.setdefault(_normalise(header), header)
     mapping: dict[str, str] = {}
     used: set[str] = set()
-    for field in FIELDS:
+    for field in READ_FIELDS:
         for synonym in SYNONYMS[field]:
             match = by_key.get(_normalise(synonym))
             if match is not None and match not in used:
@@ -268,10 +271,10 @@ def _mapped_columns(
 ) -> dict[str, Column]:
     if mapping is None:
         raise CrmFileError(f"{filename}: format 'mapped' needs a mapping of fields to the file's headers")
-    unknown = sorted(set(mapping) - set(FIELDS))
+    unknown = sorted(set(mapping) - set(READ_FIELDS))
     if unknown:
         raise CrmFileError(
-            f"{filename}: the mapping names unknown fields {unknown}; fields are {', '.join(FIELDS)}"
+            f"{filename}: the mapping names unknown fields {unknown}; fields are {', '.join(READ_FIELDS)}"
         )
     exact = {header: index for index, header in enumerate(headers) if header}
     loose = {_normalise(header): index for index, header in enumerate(headers) if header}

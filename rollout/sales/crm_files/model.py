@@ -23,6 +23,9 @@ FIELDS = (
     "segment",
     "lost_reason",
 )
+# Read from a file beside a deal's fields: the CRM pipeline a deal is in (to choose which pipelines an import
+# takes) and, in Rollout's own export, the source a deal's CRM id belongs to.
+READ_FIELDS = (*FIELDS, "pipeline", "crm_source")
 REQUIRED = ("crm_id", "account", "amount", "stage")
 FORMATS = ("hubspot", "salesforce", "mapped")
 FORMAT_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
@@ -60,6 +63,8 @@ class DealRow:
     lost_reason: str
     data_row: int  # 1-based among the data rows: the header and blank rows are not counted
     line: int  # where the row starts: the CSV's physical line (quoted newlines count), the sheet row
+    pipeline: str = ""  # the CRM pipeline's name; "" when the file has none
+    crm_source: str = ""  # "" unless the file says which source its CRM ids belong to (Rollout's own export)
 
 
 @dataclass(frozen=True, slots=True)

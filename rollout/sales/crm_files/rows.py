@@ -10,8 +10,8 @@ from rollout.sales.crm_files.headers import Column, columns_for
 from rollout.sales.crm_files.model import (
     DATE_FIELDS,
     FIELD_NAMES,
-    FIELDS,
     MAX_LENGTHS,
+    READ_FIELDS,
     DealRow,
     ParsedFile,
     Records,
@@ -76,7 +76,7 @@ class RowReader:
         self.width = width = len(headers)
         self.records = records
         nowhere = Column(width, width, "")
-        self.column = {field: columns.get(field, nowhere) for field in FIELDS}
+        self.column = {field: columns.get(field, nowhere) for field in READ_FIELDS}
         european = delimiter == ";"
         self.amounts = AmountColumn(decimal_comma=european)
         self.dates = {
@@ -84,7 +84,8 @@ class RowReader:
             for field in DATE_FIELDS
         }
         self.created, self.expected, self.closed = (self.dates[field] for field in DATE_FIELDS)
-        self.first_seen: dict[str, int] = {}  # crm_id -> data row
+        # (crm_source, crm_id) -> data row: ids are unique per source (Rollout's export names each deal's)
+        self.first_seen: dict[tuple[str, str], int] = {}
         column = self.column
         self.positions = (
             column["crm_id"].index,
@@ -102,6 +103,8 @@ class RowReader:
             column["segment"].index,
             column["lost_reason"].index,
             column["lost_reason"].fallback,
+            column["pipeline"].index,
+            column["crm_source"].index,
         )
 
     def _cells(self, index: int) -> Iterable[tuple[int, str]]:
@@ -148,6 +151,8 @@ class RowReader:
             segment_at,
             lost_at,
             lost_or,
+            pipeline_at,
+            source_at,
         ) = self.positions
         crm_id = cells[id_at].strip()
         name = cells[name_at].strip()
@@ -156,7 +161,7 @@ class RowReader:
         owner = cells[owner_at].strip()
         if (
             not (crm_id and account and stage)
-            or crm_id in self.first_seen
+            or (cells[source_at].strip(), crm_id) in self.first_seen
             or len(crm_id) > MAX_LENGTHS["crm_id"]
             or len(name) > MAX_LENGTHS["name"]
             or len(account) > MAX_LENGTHS["account"]
@@ -174,7 +179,7 @@ class RowReader:
             segment = segment_of(cells[segment_at])
         except BadValue:
             return None
-        self.first_seen[crm_id] = data_row
+        self.first_seen[cells[source_at].strip(), crm_id] = data_row
         lost_reason = (cells[lost_at] or cells[lost_or]).strip()
         return DealRow(
             crm_id,
@@ -191,6 +196,8 @@ class RowReader:
             lost_reason,
             data_row,
             line,
+            cells[pipeline_at].strip(),
+            cells[source_at].strip(),
         )
 
     def _row(self, cells: list[str], data_row: int, line: int) -> tuple[DealRow, list[tuple[Column, str]]]:
@@ -231,18 +238,21 @@ class RowReader:
             lost_reason,
             data_row,
             line,
+            self._text(cells, "pipeline", bad),
+            self._text(cells, "crm_source", bad),
         )
         return row, bad
 
     def _crm_id(self, cells: list[str], data_row: int, line: int, bad: list) -> str:
         crm_id = self._text(cells, "crm_id", bad, required=True)
-        if crm_id in self.first_seen:
-            seen_row = self.first_seen[crm_id]
+        key = (cells[self.column["crm_source"].index].strip(), crm_id)
+        if key in self.first_seen:
+            seen_row = self.first_seen[key]
             seen_line = self.records[seen_row - 1][0]
             message = f"{shown(crm_id)} is a duplicate: data row {seen_row} (line {seen_line}) has this ID"
             bad.append((self.column["crm_id"], message))
         elif crm_id:
-            self.first_seen[crm_id] = data_row
+            self.first_seen[key] = data_row
         return crm_id
 
     def _text(self, cells: list[str], field: str, bad: list, required: bool = False) -> str:

@@ -4,7 +4,7 @@ Conditions, clearances, recommendations and the decisions a review recorded are 
 sealed like decisions (0009).
 
 Revision ID: 0015_gate_reviews
-Revises: 0012_crm_close_date
+Revises: 0014_crm_imports
 Create Date: 2026-12-03
 """
 
@@ -21,7 +21,7 @@ from rollout.platform.migrations.append_only import (
 from rollout.platform.models import UTCDateTime
 
 revision = "0015_gate_reviews"
-down_revision = "0012_crm_close_date"
+down_revision = "0014_crm_imports"
 branch_labels = None
 depends_on = None
 
