@@ -20,6 +20,7 @@ from rollout.sales.money import MissingRate
 from rollout.sales.pipeline import (
     REQUESTERS,
     SEGMENTS,
+    SIGNAL_FIELDS,
     TableEditError,
     apply_table_edits,
     count_opportunities,
@@ -27,8 +28,11 @@ from rollout.sales.pipeline import (
     log_signal,
     opportunities,
     recent_signals,
+    remove_signal,
+    update_signal,
 )
-from rollout.ui import context, data, forms, pager, tables
+from rollout.ui import context, corrections, data, forms, pager, tables
+from rollout.ui.actions import confirmations
 from rollout.ui.format import format_amount, format_day, plain
 
 engine, book, config = data.engine(), data.playbook(), load_pipeline_config()
@@ -148,6 +152,69 @@ def signals_table(code: str) -> None:
             for s in recent_signals(session, code)
         ]
     tables.dataframe(pd.DataFrame(rows), hide_index=True, key="signals_table")
+    correct_signal_form(code)
+
+
+def signal_label(signal) -> str:
+    what = config.signal_kinds.get(signal.kind, signal.kind)
+    return " · ".join(filter(None, [format_day(signal.occurred_on, locale), what, signal.account]))
+
+
+def correct_signal_form(code: str) -> None:
+    """Correct a signal logged wrong, or remove one logged by mistake (asked first)."""
+    with read_session(engine) as session:
+        signals = {stored_id(s): s for s in recent_signals(session, code)}
+    if not signals:
+        return
+    st.markdown("**Correct or remove a signal**")
+    signal_id = st.selectbox(
+        "Signal to correct",
+        list(signals),
+        key=f"fix_signal_{code}",
+        format_func=lambda i: signal_label(signals[i]),
+    )
+    signal = signals[signal_id]
+    fields = {name: f"fix_signal_{name}_{code}" for name in SIGNAL_FIELDS}
+    stored = {key: getattr(signal, name) for name, key in fields.items()}
+    start, version = corrections.start_editing(f"fix_signal_{code}", signal_id, stored, signal.version)
+    with st.form(f"fix_signal_form_{code}"):
+        left, right = st.columns(2)
+        left.selectbox(
+            "What happened",
+            list(config.signal_kinds),
+            format_func=lambda kind: config.signal_kinds.get(kind, kind),
+            key=fields["kind"],
+        )
+        right.date_input("When", max_value=today, key=fields["occurred_on"])
+        left.text_input("Account or contact", key=fields["account"])
+        right.checkbox("Qualified meeting (a real buying need)", key=fields["qualified"])
+        left.text_input("Requested content (for a content request)", key=fields["content_title"])
+        right.selectbox(
+            "Requested by",
+            ["", *REQUESTERS],
+            key=fields["requested_by"],
+            format_func=lambda r: r.capitalize() if r else "—",
+        )
+        st.text_area("Note", key=fields["note"], height=68)
+        if st.form_submit_button("Save signal"):
+            corrections.save_changes(
+                start,
+                fields,
+                lambda session, changes: update_signal(
+                    session, signal_id=signal_id, by=actor, expected_version=version, config=config, **changes
+                ),
+                lambda saved: f"Saved: {signal_label(saved)}.",
+            )
+    label = signal_label(signal)
+    corrections.remove_button(
+        label="Remove this signal…",
+        title=f"Remove the signal {label}?",
+        consequence=f"{label} is no longer counted in the market's gate numbers, analytics or content "
+        "demand. What it was stays in the History page.",
+        work=lambda session: remove_signal(session, signal_id=signal_id, by=actor, expected_version=version),
+        message=f"Removed the signal {label}.",
+        key=f"remove_signal_{code}",
+    )
 
 
 def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame, dict[int, int]]:
@@ -289,3 +356,4 @@ with signals_tab:
 with deals_tab:
     st.caption("Edit cells or add rows at the bottom, then save. Rows are saved by their #, all or none.")
     opportunities_editor(code)
+confirmations()
