@@ -33,7 +33,7 @@ from rollout.sales.pipeline import (
 )
 from rollout.ui import context, corrections, data, forms, pager, tables
 from rollout.ui.actions import confirmations
-from rollout.ui.format import format_amount, format_day, plain
+from rollout.ui.format import format_amount, format_day, format_money, plain
 
 engine, book, config = data.engine(), data.playbook(), load_pipeline_config()
 locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
@@ -229,6 +229,7 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
             "account": o.account,
             "amount": float(o.amount),
             "currency": o.currency,
+            "value": format_money(o.amount, o.currency, locale),
             "stage": config.stage(o.stage).name,
             "created_on": o.created_on,
             "expected_close": o.expected_close,
@@ -242,6 +243,8 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
     ]
     columns = ["id", *FIELDS]
     columns.insert(columns.index("closed_on") + 1, "crm_closed_on")  # shown, not edited: the CRM's date
+    # Shown, not edited: the amount as people write it, with its currency and grouping ("€99,000.00").
+    columns.insert(columns.index("currency") + 1, "value")
     return pd.DataFrame(rows, columns=columns), {stored_id(o): o.version for o in deals}
 
 
@@ -286,16 +289,16 @@ def opportunities_editor(code: str) -> None:
         key=key,
         hide_index=True,
         num_rows="add",
-        disabled=["id", "crm_id", "crm_closed_on"],
+        disabled=["id", "crm_id", "crm_closed_on", "value"],
         column_config={
             "id": st.column_config.NumberColumn("#"),
             "crm_id": "CRM id",
             "name": "Deal",
             "account": st.column_config.TextColumn("Account", required=True),
-            "amount": st.column_config.NumberColumn(
-                "Amount", min_value=0, format="accounting", required=True
-            ),
+            # A plain pattern: Streamlit's named number formats follow the browser's locale, not the viewer's.
+            "amount": st.column_config.NumberColumn("Amount", min_value=0, format="%.2f", required=True),
             "currency": st.column_config.SelectboxColumn("Currency", options=sorted(list_currencies())),
+            "value": st.column_config.TextColumn("Value", help="The amount in its currency, as saved"),
             "stage": st.column_config.SelectboxColumn("Stage", options=[s.name for s in config.stages]),
             "created_on": tables.date_column("Created"),
             "expected_close": tables.date_column("Expected close"),
