@@ -5,19 +5,21 @@ import streamlit as st
 
 from rollout.marketing.content import (
     TranslationChange,
+    remove_content,
     save_content,
     save_translation,
     search_tree,
     stored_translation,
     target_locales,
+    translated_for,
 )
 from rollout.platform.countries import list_countries
 from rollout.platform.db import database_url, read_session
 from rollout.platform.locales import locale_name
-from rollout.platform.models import CONTENT_TYPES, TRANSLATION_STATUSES, Country
+from rollout.platform.models import CONTENT_TYPES, TRANSLATION_STATUSES, ContentItem, Country
 from rollout.platform.paging import containing
-from rollout.ui import context, data, forms, pager, tables
-from rollout.ui.actions import write_then_rerun
+from rollout.ui import context, corrections, data, forms, pager, tables
+from rollout.ui.actions import confirmations, write_then_rerun
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
 TYPE_LABELS = {t: t.replace("_", " ").capitalize() for t in CONTENT_TYPES}
@@ -103,6 +105,67 @@ def catalogue_tab() -> None:
                 ),
                 f"Added '{title}'.",
             )
+    correct_piece_form(titles)
+
+
+PIECE_FIELDS = ("title", "content_type", "word_count", "source_language", "link", "parent_id", "owner")
+
+
+def correct_piece_form(titles: dict[int, str]) -> None:
+    """Correct a piece of the catalogue, or remove one added by mistake (asked first)."""
+    if not titles:
+        return
+    st.markdown("**Correct or remove a piece**")
+    item_id = st.selectbox(
+        "Piece to correct", list(titles), key="fix_piece", format_func=titles.__getitem__, help=PICK_SHOWN
+    )
+    with read_session(engine) as session:
+        item, markets = session.get(ContentItem, item_id), translated_for(session, item_id)
+    if item is None:
+        return  # removed meanwhile: the next rerun no longer lists it
+    fields = {name: f"fix_piece_{name}" for name in PIECE_FIELDS}
+    stored = {key: getattr(item, name) for name, key in fields.items()}
+    start, version = corrections.start_editing("fix_piece", item_id, stored, item.version)
+    parents = {key: title for key, title in titles.items() if key != item_id}
+    if item.parent_id is not None and item.parent_id not in parents:
+        parents[item.parent_id] = f"#{item.parent_id}"  # its parent is on another page of the table
+    with st.form("fix_piece_form"):
+        left, right = st.columns(2)
+        left.text_input("Title", key=fields["title"])
+        right.selectbox(
+            "Type", CONTENT_TYPES, format_func=TYPE_LABELS.__getitem__, key=fields["content_type"]
+        )
+        left.number_input("Word count", min_value=0, step=100, key=fields["word_count"])
+        right.text_input("Source language", key=fields["source_language"])
+        left.text_input("Link", key=fields["link"], placeholder="https://")
+        right.selectbox(
+            "Derived from",
+            [None, *parents],
+            key=fields["parent_id"],
+            format_func=lambda i: "—" if i is None else parents[i],
+        )
+        left.text_input("Owner", key=fields["owner"])
+        if st.form_submit_button("Save piece"):
+            corrections.save_changes(
+                start,
+                fields,
+                lambda session, changes: save_content(
+                    session, by=actor, item_id=item_id, expected_version=version, **changes
+                ),
+                lambda saved: f"Saved '{saved.title}'.",
+            )
+    translated = (
+        f"its translations for {', '.join(markets)} go with it" if markets else "it has no translation"
+    )
+    corrections.remove_button(
+        label=f"Remove '{item.title}'…",
+        title=f"Remove '{item.title}' from the catalogue?",
+        consequence=f"'{item.title}' leaves the catalogue, and {translated}. What they were stays in the "
+        "History page.",
+        work=lambda session: remove_content(session, item_id=item_id, by=actor, expected_version=version),
+        message=f"Removed '{item.title}'.",
+        key="remove_piece",
+    )
 
 
 def translations_tab(country: Country) -> None:
@@ -252,3 +315,4 @@ with market_view:
         with progress_view:
             if progress_view.open:
                 progress_tab(countries[code])
+confirmations()

@@ -24,14 +24,21 @@ from rollout.marketing.local_calendar import (
     subdivisions,
     weekend_days,
 )
+from rollout.marketing.local_events import (
+    EVENT_FIELDS,
+    EVENT_KINDS,
+    events_of,
+    remove_local_event,
+    update_local_event,
+)
 from rollout.platform.access import Action
 from rollout.platform.countries import set_weekend
 from rollout.platform.db import database_url, read_session
-from rollout.platform.locales import region_name, weekday_name
-from rollout.platform.models import Country, utc_now
-from rollout.ui import context, data, forms, tables
-from rollout.ui.actions import write_then_rerun
-from rollout.ui.format import plain
+from rollout.platform.locales import country_name, region_name, weekday_name
+from rollout.platform.models import Country, stored_id, utc_now
+from rollout.ui import context, corrections, data, forms, tables
+from rollout.ui.actions import confirmations, write_then_rerun
+from rollout.ui.format import format_day, plain
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
 
@@ -133,6 +140,9 @@ def export_section(countries: dict[str, Country], code: str, region: str | None)
     )
 
 
+KIND_LABELS = {"opportunity": "Opportunity (a hook)", "quiet": "Quiet (avoid)"}
+
+
 def local_event_form(country: Country) -> None:
     forms.clear_saved()  # after an entry was saved: an empty form for the next
     with st.form(f"local_event_form_{country.code}"):
@@ -146,7 +156,7 @@ def local_event_form(country: Country) -> None:
             ["opportunity", "quiet"],
             horizontal=True,
             key=f"event_kind_{country.code}",
-            format_func=lambda k: "Opportunity (a hook)" if k == "opportunity" else "Quiet (avoid)",
+            format_func=KIND_LABELS.__getitem__,
         )
         span = left.date_input("From – to", value=(today, today), key=f"event_span_{country.code}")
         note = right.text_input("Note or source", key=f"event_note_{country.code}")
@@ -168,6 +178,57 @@ def local_event_form(country: Country) -> None:
                 once=(f"local_event_form_{country.code}", repr((name, kind, start, end, note))),
                 clear=[f"event_name_{country.code}", f"event_note_{country.code}"],
             )
+
+
+def correct_events_form(country: Country) -> None:
+    """Correct a local event, or remove one added by mistake (asked first)."""
+    with read_session(engine) as session:
+        events = events_of(session, country.code)
+    if not events:
+        return
+    picker = f"fix_event_{country.code}"
+    st.markdown("**Correct or remove a local event**")
+    event_id = st.selectbox(
+        "Local event to correct",
+        [stored_id(e) for e in events],
+        key=picker,
+        format_func=lambda i: next(
+            f"{e.name} · {format_day(e.start_date, locale)}" for e in events if e.id == i
+        ),
+    )
+    event = next(e for e in events if e.id == event_id)
+    fields = {name: f"fix_event_{name}_{country.code}" for name in EVENT_FIELDS}
+    stored = {key: getattr(event, name) for name, key in fields.items()}
+    start, version = corrections.start_editing(picker, event_id, stored, event.version)
+    with st.form(f"fix_event_form_{country.code}"):
+        left, right = st.columns(2)
+        left.text_input("Name", key=fields["name"])
+        right.radio(
+            "Kind", EVENT_KINDS, horizontal=True, key=fields["kind"], format_func=KIND_LABELS.__getitem__
+        )
+        left.date_input("First day", key=fields["start_date"])
+        right.date_input("Last day", key=fields["end_date"])
+        st.text_input("Note or source", key=fields["note"])
+        if st.form_submit_button("Save event"):
+            corrections.save_changes(
+                start,
+                fields,
+                lambda session, changes: update_local_event(
+                    session, event_id=event_id, by=actor, expected_version=version, **changes
+                ),
+                lambda saved: f"Saved the local event {saved.name}.",
+            )
+    corrections.remove_button(
+        label=f"Remove {event.name}…",
+        title=f"Remove the local event {event.name} ({format_day(event.start_date, locale)})?",
+        consequence=f"{event.name} leaves {country_name(country.code, locale)}'s calendar, its exports and "
+        "the campaign warnings. What it was stays in the History page.",
+        work=lambda session: remove_local_event(
+            session, event_id=event_id, by=actor, expected_version=version
+        ),
+        message=f"Removed the local event {event.name}.",
+        key=f"remove_event_{country.code}",
+    )
 
 
 def working_week_form(country: Country) -> None:
@@ -226,7 +287,9 @@ with export_tab:
 with edit_tab:
     if context.can(Action.MANAGE_MARKETING) and context.user().covers(country.code):
         local_event_form(country)
+        correct_events_form(country)
     if context.can(Action.MANAGE_COUNTRIES):
         working_week_form(country)
     if not (context.can(Action.MANAGE_MARKETING) or context.can(Action.MANAGE_COUNTRIES)):
         st.caption("Local events are added by the market's marketers; the working week by leadership.")
+confirmations()

@@ -20,6 +20,7 @@ from rollout.sales.money import MissingRate
 from rollout.sales.pipeline import (
     REQUESTERS,
     SEGMENTS,
+    SIGNAL_FIELDS,
     TableEditError,
     apply_table_edits,
     count_opportunities,
@@ -27,9 +28,12 @@ from rollout.sales.pipeline import (
     log_signal,
     opportunities,
     recent_signals,
+    remove_signal,
+    update_signal,
 )
-from rollout.ui import context, data, forms, pager, tables
-from rollout.ui.format import format_amount, format_day, plain
+from rollout.ui import context, corrections, data, forms, pager, tables
+from rollout.ui.actions import confirmations
+from rollout.ui.format import format_amount, format_day, format_money, plain
 
 engine, book, config = data.engine(), data.playbook(), load_pipeline_config()
 locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
@@ -148,6 +152,69 @@ def signals_table(code: str) -> None:
             for s in recent_signals(session, code)
         ]
     tables.dataframe(pd.DataFrame(rows), hide_index=True, key="signals_table")
+    correct_signal_form(code)
+
+
+def signal_label(signal) -> str:
+    what = config.signal_kinds.get(signal.kind, signal.kind)
+    return " · ".join(filter(None, [format_day(signal.occurred_on, locale), what, signal.account]))
+
+
+def correct_signal_form(code: str) -> None:
+    """Correct a signal logged wrong, or remove one logged by mistake (asked first)."""
+    with read_session(engine) as session:
+        signals = {stored_id(s): s for s in recent_signals(session, code)}
+    if not signals:
+        return
+    st.markdown("**Correct or remove a signal**")
+    signal_id = st.selectbox(
+        "Signal to correct",
+        list(signals),
+        key=f"fix_signal_{code}",
+        format_func=lambda i: signal_label(signals[i]),
+    )
+    signal = signals[signal_id]
+    fields = {name: f"fix_signal_{name}_{code}" for name in SIGNAL_FIELDS}
+    stored = {key: getattr(signal, name) for name, key in fields.items()}
+    start, version = corrections.start_editing(f"fix_signal_{code}", signal_id, stored, signal.version)
+    with st.form(f"fix_signal_form_{code}"):
+        left, right = st.columns(2)
+        left.selectbox(
+            "What happened",
+            list(config.signal_kinds),
+            format_func=lambda kind: config.signal_kinds.get(kind, kind),
+            key=fields["kind"],
+        )
+        right.date_input("When", max_value=today, key=fields["occurred_on"])
+        left.text_input("Account or contact", key=fields["account"])
+        right.checkbox("Qualified meeting (a real buying need)", key=fields["qualified"])
+        left.text_input("Requested content (for a content request)", key=fields["content_title"])
+        right.selectbox(
+            "Requested by",
+            ["", *REQUESTERS],
+            key=fields["requested_by"],
+            format_func=lambda r: r.capitalize() if r else "—",
+        )
+        st.text_area("Note", key=fields["note"], height=68)
+        if st.form_submit_button("Save signal"):
+            corrections.save_changes(
+                start,
+                fields,
+                lambda session, changes: update_signal(
+                    session, signal_id=signal_id, by=actor, expected_version=version, config=config, **changes
+                ),
+                lambda saved: f"Saved: {signal_label(saved)}.",
+            )
+    label = signal_label(signal)
+    corrections.remove_button(
+        label="Remove this signal…",
+        title=f"Remove the signal {label}?",
+        consequence=f"{label} is no longer counted in the market's gate numbers, analytics or content "
+        "demand. What it was stays in the History page.",
+        work=lambda session: remove_signal(session, signal_id=signal_id, by=actor, expected_version=version),
+        message=f"Removed the signal {label}.",
+        key=f"remove_signal_{code}",
+    )
 
 
 def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame, dict[int, int]]:
@@ -162,6 +229,7 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
             "account": o.account,
             "amount": float(o.amount),
             "currency": o.currency,
+            "value": format_money(o.amount, o.currency, locale),
             "stage": config.stage(o.stage).name,
             "created_on": o.created_on,
             "expected_close": o.expected_close,
@@ -175,6 +243,8 @@ def opportunities_frame(code: str, search: str, page: int) -> tuple[pd.DataFrame
     ]
     columns = ["id", *FIELDS]
     columns.insert(columns.index("closed_on") + 1, "crm_closed_on")  # shown, not edited: the CRM's date
+    # Shown, not edited: the amount as people write it, with its currency and grouping ("€99,000.00").
+    columns.insert(columns.index("currency") + 1, "value")
     return pd.DataFrame(rows, columns=columns), {stored_id(o): o.version for o in deals}
 
 
@@ -219,16 +289,16 @@ def opportunities_editor(code: str) -> None:
         key=key,
         hide_index=True,
         num_rows="add",
-        disabled=["id", "crm_id", "crm_closed_on"],
+        disabled=["id", "crm_id", "crm_closed_on", "value"],
         column_config={
             "id": st.column_config.NumberColumn("#"),
             "crm_id": "CRM id",
             "name": "Deal",
             "account": st.column_config.TextColumn("Account", required=True),
-            "amount": st.column_config.NumberColumn(
-                "Amount", min_value=0, format="accounting", required=True
-            ),
+            # A plain pattern: Streamlit's named number formats follow the browser's locale, not the viewer's.
+            "amount": st.column_config.NumberColumn("Amount", min_value=0, format="%.2f", required=True),
             "currency": st.column_config.SelectboxColumn("Currency", options=sorted(list_currencies())),
+            "value": st.column_config.TextColumn("Value", help="The amount in its currency, as saved"),
             "stage": st.column_config.SelectboxColumn("Stage", options=[s.name for s in config.stages]),
             "created_on": tables.date_column("Created"),
             "expected_close": tables.date_column("Expected close"),
@@ -289,3 +359,4 @@ with signals_tab:
 with deals_tab:
     st.caption("Edit cells or add rows at the bottom, then save. Rows are saved by their #, all or none.")
     opportunities_editor(code)
+confirmations()

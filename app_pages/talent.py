@@ -3,12 +3,22 @@
 import pandas as pd
 import streamlit as st
 
-from rollout.marketing.talent import BASED, add_hire, hires, is_native, move_hire, stage_history
+from rollout.marketing.talent import (
+    BASED,
+    HIRE_FIELDS,
+    add_hire,
+    hires,
+    is_native,
+    move_hire,
+    remove_hire,
+    stage_history,
+    update_hire,
+)
 from rollout.platform import locales
 from rollout.platform.db import read_session
 from rollout.platform.models import HIRE_STAGES, Country
-from rollout.ui import context, data, forms, tables
-from rollout.ui.actions import write_then_rerun
+from rollout.ui import context, corrections, data, forms, tables
+from rollout.ui.actions import confirmations, write_then_rerun
 from rollout.ui.talent_widgets import local_team
 
 engine, locale, today, actor = data.engine(), context.viewer_locale(), context.today(), context.acting_user()
@@ -38,6 +48,7 @@ def tracker(country: Country) -> None:
     tables.dataframe(pd.DataFrame(rows), hide_index=True, key=f"hires_{country.code}")
     if people:
         move_form(country, people)
+        correct_form(country, people)
         history(people)
 
 
@@ -102,6 +113,67 @@ def move_form(country: Country, people) -> None:
             )
 
 
+def language_label(lang: str) -> str:
+    return f"{locales.language_name(lang, locale)} ({lang})"
+
+
+def origin_label(code: str) -> str:
+    return locales.country_name(code, locale) if code else "—"
+
+
+def correct_form(country: Country, people) -> None:
+    """Correct a candidate's details, or remove one added by mistake (asked first)."""
+    picker = f"fix_hire_{country.code}"
+    st.markdown("**Correct or remove a candidate**")
+    hire_id = st.selectbox(
+        "Candidate to correct",
+        [h.id for h in people],
+        key=picker,
+        format_func=lambda i: next(f"{h.candidate} · {h.role}" for h in people if h.id == i),
+    )
+    hire = next(h for h in people if h.id == hire_id)
+    fields = {name: f"fix_hire_{name}_{country.code}" for name in HIRE_FIELDS}
+    stored = {key: getattr(hire, name) for name, key in fields.items()}
+    start, version = corrections.start_editing(picker, hire_id, stored, hire.version)
+    with st.form(f"fix_hire_form_{country.code}"):
+        left, right = st.columns(2)
+        left.text_input("Candidate", key=fields["candidate"])
+        right.text_input("Role", key=fields["role"])
+        left.multiselect(
+            "Native language(s)",
+            sorted(set(locales.viewer_locale("en").languages) | set(hire.native_languages)),
+            key=fields["native_languages"],
+            format_func=language_label,
+        )
+        right.selectbox(
+            "From", ["", *locales.iso_country_codes()], key=fields["native_country"], format_func=origin_label
+        )
+        left.radio("Based", BASED, format_func=BASED_LABELS.get, horizontal=True, key=fields["based"])
+        right.text_input("Work email", key=fields["email"])
+        if st.form_submit_button("Save candidate"):
+            corrections.save_changes(
+                start,
+                fields,
+                lambda session, changes: update_hire(
+                    session, hire_id=hire_id, by=actor, expected_version=version, **changes
+                ),
+                lambda saved: f"Saved {saved.candidate}.",
+            )
+    corrections.remove_button(
+        label=f"Remove {hire.candidate}…",
+        title=f"Remove the candidate {hire.candidate} ({hire.role})?",
+        consequence=f"{hire.candidate} is no longer listed in {country_label(country)} nor counted in its "
+        "gate. Their record and stage history stay, in the History page.",
+        work=lambda session: remove_hire(session, hire_id=hire_id, by=actor, expected_version=version),
+        message=f"Removed {hire.candidate}.",
+        key=f"remove_hire_{country.code}",
+    )
+
+
+def country_label(country: Country) -> str:
+    return locales.country_name(country.code, locale)
+
+
 def add_form(country: Country) -> None:
     forms.clear_saved()  # after an entry was saved: an empty form for the next
     with st.form(f"hire_form_{country.code}"):
@@ -114,14 +186,14 @@ def add_form(country: Country) -> None:
             sorted(locales.viewer_locale("en").languages),
             default=country.languages[:1],
             key=f"hire_languages_{country.code}",
-            format_func=lambda lang: f"{locales.language_name(lang, locale)} ({lang})",
+            format_func=language_label,
         )
         origin = right.selectbox(
             "From",
             ["", *locales.iso_country_codes()],
             key=f"hire_country_{country.code}",
             index=1 + locales.iso_country_codes().index(country.code),
-            format_func=lambda c: locales.country_name(c, locale) if c else "—",
+            format_func=origin_label,
         )
         based = left.radio(
             "Based", BASED, format_func=BASED_LABELS.get, horizontal=True, key=f"hire_based_{country.code}"
@@ -157,3 +229,4 @@ tracker(countries[code])
 add_form(countries[code])
 st.subheader("What each local hire owns")
 local_team(engine, code)
+confirmations()

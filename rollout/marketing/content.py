@@ -139,6 +139,40 @@ def save_content(
     return item
 
 
+def derived_from(session: Session, content_id: int) -> list[ContentItem]:
+    """The pieces derived from this one (its children in the recycling tree)."""
+    query = select(ContentItem).where(ContentItem.parent_id == content_id).order_by(ContentItem.title)
+    return list(session.exec(query))
+
+
+def remove_content(
+    session: Session, *, item_id: int, by: str, expected_version: int | None = None
+) -> ContentItem:
+    """Remove a piece added by mistake, with its translations; the trail keeps every value of each.
+
+    Who may: whoever may change it (a marketer of every market it is translated for, or an admin). A
+    piece others were derived from is kept until they are removed or derived from another one."""
+    by = authorize(session, by, Action.MANAGE_MARKETING)
+    item = locked(session, ContentItem, item_id)
+    if item is None:
+        raise NotFound(f"content #{item_id} does not exist (it may have been removed)")
+    _require_covers_its_markets(session, by, item)
+    require_version(item, expected_version, f"'{item.title}'")
+    children = derived_from(session, item_id)
+    if children:
+        names = ", ".join(f"'{child.title}'" for child in children[:3]) + (", …" if len(children) > 3 else "")
+        raise RolloutError(
+            f"'{item.title}': {names} {'is' if len(children) == 1 else 'are'} derived from it. Remove them "
+            "or derive them from another piece first. Nothing was changed."
+        )
+    for translation in session.exec(select(Translation).where(Translation.content_id == item_id)):
+        session.delete(translation)
+    session.flush()  # the translations go first: they refer to the piece
+    session.delete(item)
+    session.flush()
+    return item
+
+
 def translated_for(session: Session, content_id: int) -> list[str]:
     """The markets with a translation of this piece (any status), by code."""
     query = select(Translation.country_code).where(Translation.content_id == content_id).distinct()

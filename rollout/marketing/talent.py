@@ -127,8 +127,8 @@ def move_hire(
 ) -> Hire:
     """Move a hire to `stage`. Going back (an offer withdrawn…) needs a reason; leaving is always possible."""
     hire = locked(session, Hire, hire_id)
-    if hire is None:
-        raise NotFound(f"hire #{hire_id} does not exist")
+    if hire is None or hire.removed_at is not None:
+        raise NotFound(f"hire #{hire_id} does not exist (they may have been removed)")
     by = authorize(session, by, Action.MANAGE_MARKETING, hire.country_code)
     require_version(hire, expected_version, hire.candidate)
     if stage not in HIRE_STAGES:
@@ -158,7 +158,62 @@ def move_hire(
 
 
 def hires(session: Session, code: str) -> list[Hire]:
-    return list(session.exec(select(Hire).where(Hire.country_code == code).order_by(col(Hire.id))))
+    """The country's candidates and hires, those removed as added by mistake left out."""
+    query = select(Hire).where(Hire.country_code == code, col(Hire.removed_at).is_(None))
+    return list(session.exec(query.order_by(col(Hire.id))))
+
+
+HIRE_FIELDS = ("role", "candidate", "email", "native_languages", "native_country", "based")
+
+
+def _stored_hire(session: Session, hire_id: int, by: str, expected_version: int | None) -> tuple[Hire, str]:
+    """The hire, locked, not removed, at the version the user opened, and the acting user (a marketer
+    of its country)."""
+    hire = locked(session, Hire, hire_id)
+    if hire is None or hire.removed_at is not None:
+        raise NotFound(f"candidate #{hire_id} does not exist (they may have been removed)")
+    by = authorize(session, by, Action.MANAGE_MARKETING, hire.country_code)
+    require_version(hire, expected_version, hire.candidate)
+    return hire, by
+
+
+def update_hire(
+    session: Session, *, hire_id: int, by: str, expected_version: int | None = None, **changes: object
+) -> Hire:
+    """Correct a candidate's details: only the fields given change (HIRE_FIELDS; the stage moves with
+    `move_hire`, which keeps its history)."""
+    unknown = set(changes) - set(HIRE_FIELDS)
+    if unknown:
+        raise RolloutError(f"candidate: no field {', '.join(sorted(unknown))}")
+    hire, by = _stored_hire(session, hire_id, by, expected_version)
+    values = {**hire.model_dump(include=set(HIRE_FIELDS)), **changes}
+    values["native_country"] = _check_hire(
+        str(values["role"]),
+        str(values["candidate"]),
+        list(values["native_languages"]),
+        str(values["native_country"]),
+        str(values["based"]),
+    )
+    values["email"] = _work_email(str(values["email"]))
+    if "candidate" in changes:
+        _refuse_twin(session, hire.country_code, str(values["candidate"]), hire_id)
+    for field, value in values.items():
+        setattr(hire, field, value.strip() if isinstance(value, str) else value)
+    touch(hire, by)
+    session.add(hire)
+    session.flush()
+    return hire
+
+
+def remove_hire(session: Session, *, hire_id: int, by: str, expected_version: int | None = None) -> Hire:
+    """Remove a candidate added by mistake: they are marked removed and shown nowhere, their record and
+    stage history kept (the history is append-only)."""
+    hire, by = _stored_hire(session, hire_id, by, expected_version)
+    hire.removed_at, hire.removed_by = utc_now(), by
+    touch(hire, by)
+    session.add(hire)
+    session.flush()
+    return hire
 
 
 def stage_history(session: Session, hire_id: int) -> list[HireStageChange]:

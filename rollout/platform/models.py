@@ -246,6 +246,10 @@ class Signal(SQLModel, table=True):
     note: str = ""
     logged_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     logged_by: str = Field(max_length=254)
+    # Edited in place since it was logged: who changed it last, and a version (a stale save is refused).
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    updated_by: str = Field(default="", max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
 
 
 class Opportunity(SQLModel, table=True):
@@ -436,6 +440,10 @@ class LocalEvent(SQLModel, table=True):
     note: str = ""
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_by: str = Field(max_length=254)
+    # Edited in place since it was added: who changed it last, and a version (a stale save is refused).
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    updated_by: str = Field(default="", max_length=254)
+    version: int = Field(default=1, description="bumped on every save; a stale save is refused")
 
 
 CONTENT_TYPES = (
@@ -499,6 +507,9 @@ class Hire(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: str = Field(max_length=254)
     version: int = Field(default=1, description="bumped on every save; a stale save is refused")
+    # A candidate added by mistake is marked removed, not deleted: their stage history points at them.
+    removed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    removed_by: str = Field(default="", max_length=254)
 
 
 class HireStageChange(SQLModel, table=True):

@@ -150,27 +150,82 @@ def log_signal(
     config = config or load_pipeline_config()
     country = get_country(session, code)
     by = authorize(session, by, Action.LOG_PIPELINE, country.code)
-    if kind not in config.signal_kinds:
-        raise RolloutError(f"kind: '{kind}' is not one of {', '.join(config.signal_kinds)}")
-    if occurred_on > (today or date.today()):
-        raise RolloutError(f"date: {occurred_on.isoformat()} is in the future")
-    if kind == "content_request" and not content_title.strip():
-        raise RolloutError("content: say which piece was requested (e.g. 'Case study: retail')")
-    if requested_by and requested_by not in REQUESTERS:
-        raise RolloutError(f"requested by: must be prospect or partner, not '{requested_by}'")
     signal = Signal(
-        country_code=country.code,
-        kind=kind,
-        occurred_on=occurred_on,
-        qualified=qualified and kind == "meeting",
-        account=account.strip(),
-        content_title=content_title.strip() if kind == "content_request" else "",
-        requested_by=requested_by if kind == "content_request" else "",
-        note=note.strip(),
-        logged_at=utc_now(),
-        logged_by=by,
+        country_code=country.code, kind=kind, occurred_on=occurred_on, logged_at=utc_now(), logged_by=by
     )
+    values = dict(
+        qualified=qualified,
+        account=account,
+        content_title=content_title,
+        requested_by=requested_by,
+        note=note,
+    )
+    _set_signal(signal, values, today or date.today(), config)
     session.add(signal)
+    session.flush()
+    return signal
+
+
+SIGNAL_FIELDS = ("kind", "occurred_on", "qualified", "account", "content_title", "requested_by", "note")
+
+
+def _set_signal(signal: Signal, values: dict[str, Any], today: date, config: PipelineConfig) -> None:
+    """Check `values` (signal fields) and set them on `signal`, which then reads as a consistent entry:
+    only meetings are qualified, only content requests name a piece and who asked for it."""
+    unknown = set(values) - set(SIGNAL_FIELDS)
+    if unknown:
+        raise RolloutError(f"signal: no field {', '.join(sorted(unknown))}")
+    for field, value in values.items():
+        setattr(signal, field, value.strip() if isinstance(value, str) else value)
+    if signal.kind not in config.signal_kinds:
+        raise RolloutError(f"kind: '{signal.kind}' is not one of {', '.join(config.signal_kinds)}")
+    if signal.occurred_on > today:
+        raise RolloutError(f"date: {signal.occurred_on.isoformat()} is in the future")
+    requesting = signal.kind == "content_request"
+    if requesting and not signal.content_title:
+        raise RolloutError("content: say which piece was requested (e.g. 'Case study: retail')")
+    if signal.requested_by and signal.requested_by not in REQUESTERS:
+        raise RolloutError(f"requested by: must be prospect or partner, not '{signal.requested_by}'")
+    signal.qualified = bool(signal.qualified) and signal.kind == "meeting"
+    if not requesting:
+        signal.content_title, signal.requested_by = "", ""
+
+
+def _stored_signal(session: Session, signal_id: int, by: str) -> tuple[Signal, str]:
+    """The signal, locked, and the acting user, who must log signals in its country."""
+    signal = locked(session, Signal, signal_id)
+    if signal is None:
+        raise NotFound(f"signal #{signal_id} does not exist (it may have been removed)")
+    return signal, authorize(session, by, Action.LOG_PIPELINE, signal.country_code)
+
+
+def update_signal(
+    session: Session,
+    *,
+    signal_id: int,
+    by: str,
+    expected_version: int | None = None,
+    today: date | None = None,
+    config: PipelineConfig | None = None,
+    **changes: Any,
+) -> Signal:
+    """Correct a logged signal: only the fields given change (see SIGNAL_FIELDS)."""
+    signal, by = _stored_signal(session, signal_id, by)
+    require_version(signal, expected_version, f"signal #{signal_id}")
+    _set_signal(signal, changes, today or date.today(), config or load_pipeline_config())
+    touch(signal, by)
+    session.add(signal)
+    session.flush()
+    return signal
+
+
+def remove_signal(
+    session: Session, *, signal_id: int, by: str, expected_version: int | None = None
+) -> Signal:
+    """Remove a signal logged by mistake; the trail keeps every one of its values."""
+    signal, _by = _stored_signal(session, signal_id, by)
+    require_version(signal, expected_version, f"signal #{signal_id}")
+    session.delete(signal)
     session.flush()
     return signal
 

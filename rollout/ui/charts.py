@@ -4,13 +4,14 @@ each figure as a dict per distinct input. The world map reads its topojson from 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from babel.dates import format_skeleton
 
 from rollout.gates.playbook import Playbook
 from rollout.gates.portfolio import HEALTH_COLORS, HEALTH_LABELS, ON_HOLD
@@ -21,6 +22,40 @@ from rollout.ui.format import format_date_cell, words
 MAP_CONFIG = {"topojsonURL": "app/static/topojson/", "displayModeBar": False}
 HOLD_COLOR = "#D3D3D3"
 PALETTE = ["#4C78A8", "#F58518", "#B279A2", "#72B7B2", "#54A24B", "#9D9D9D", "#E45756"]
+
+
+def _days(values: Iterable[Any]) -> list[date]:
+    return [pd.Timestamp(v).date() for v in values if v is not None and not pd.isna(v)]
+
+
+def date_ticks(values: Iterable[Any], locale: str) -> dict[str, list]:
+    """Tick positions and labels for a date axis, written by babel in the viewer's locale (plotly would
+    write English month names): month starts ("Jan 2027", "janv. 2027") over a long span, Mondays
+    ("Jan 4", "4 janv.") over a short one. Empty when there is no date."""
+    days = _days(values)
+    if not days:
+        return {}
+    first, last = min(days), max(days)
+    if (last - first).days > 70:
+        ticks, month = [], first.replace(day=1)
+        while month <= last:
+            ticks.append(month)
+            month = (month + timedelta(days=32)).replace(day=1)
+        step = -(-len(ticks) // 12)  # a dozen labels at most
+        ticks, skeleton = ticks[::step], "yMMM"
+    else:
+        monday = first - timedelta(days=first.weekday())
+        ticks, skeleton = [monday + timedelta(weeks=n) for n in range((last - monday).days // 7 + 1)], "MMMd"
+    return {
+        "tickvals": [pd.Timestamp(day) for day in ticks],
+        "ticktext": [format_skeleton(skeleton, day, locale=locale) for day in ticks],
+    }
+
+
+def day_text(value: Any, locale: str) -> str:
+    """A date for a hover, in the viewer's locale."""
+    days = _days([value])
+    return format_date_cell(days[0], locale) if days else ""
 
 
 def phase_colors(playbook: Playbook) -> dict[str, str]:
@@ -86,10 +121,18 @@ MARKER_SYMBOLS = {
 }
 
 
-def timeline_chart(frame: pd.DataFrame, markers: pd.DataFrame, playbook: Playbook, today: date) -> go.Figure:
-    """Planned and actual phases per country; every decision and each open gate's due date as markers."""
+def timeline_chart(
+    frame: pd.DataFrame, markers: pd.DataFrame, playbook: Playbook, today: date, *, locale: str = "en"
+) -> go.Figure:
+    """Planned and actual phases per country; every decision and each open gate's due date as markers.
+    Dates on the axis and in the hovers are written in the viewer's locale."""
+    shown = frame.assign(
+        hover_start=[day_text(v, locale) for v in frame["start"]],
+        hover_end=[day_text(v, locale) for v in frame["end"]],
+        hover_due=[day_text(v, locale) for v in frame["due"]],
+    )
     figure = px.timeline(
-        frame,
+        shown,
         x_start="start",
         x_end="end",
         y="row",
@@ -98,7 +141,12 @@ def timeline_chart(frame: pd.DataFrame, markers: pd.DataFrame, playbook: Playboo
         category_orders={"phase": list(phase_colors(playbook))},  # holds drawn last, over their phase
         pattern_shape="kind",
         pattern_shape_map={"plan": "/", "actual": ""},
-        hover_data={"due": True, "outcome": True},
+        hover_data={"hover_start": True, "hover_end": True, "hover_due": True, "outcome": True},
+    )
+    # px's hover reads "start=2026-01-05": the phase, then its days and due date in words.
+    figure.update_traces(
+        hovertemplate="<b>%{y}</b><br>%{fullData.name}: %{customdata[0]} – %{customdata[1]}"
+        "<br>gate due %{customdata[2]} %{customdata[3]}<extra></extra>"
     )
     for marker, symbol in MARKER_SYMBOLS.items():
         points = markers[markers["marker"] == marker]
@@ -109,9 +157,11 @@ def timeline_chart(frame: pd.DataFrame, markers: pd.DataFrame, playbook: Playboo
                 mode="markers",
                 name=marker,
                 marker={"symbol": symbol, "size": 10, "color": "#222", "line": {"width": 1, "color": "#fff"}},
-                hovertemplate=f"{marker} · %{{x}}<extra></extra>",
+                hovertext=[day_text(day, locale) for day in points["day"]],
+                hovertemplate=f"{marker} · %{{hovertext}}<extra></extra>",
             )
         )
+    figure.update_xaxes(**date_ticks([*frame["start"], *frame["end"], *markers["day"]], locale))
     figure.add_vline(
         x=pd.Timestamp(today).timestamp() * 1000, line_dash="dot", line_color="#666", annotation_text="today"
     )
@@ -151,8 +201,13 @@ def sales_funnel(frame: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def weekly_signals(frame: pd.DataFrame) -> go.Figure:
-    return _bars_by(frame, "week", "signals", "kind")
+def weekly_signals(frame: pd.DataFrame, *, locale: str = "en") -> go.Figure:
+    figure = _bars_by(frame, "week", "signals", "kind")
+    figure.update_xaxes(**date_ticks(frame["week"], locale))
+    for trace in figure.data:
+        trace.hovertext = [day_text(week, locale) for week in trace.x]
+        trace.hovertemplate = f"{trace.name}, week of %{{hovertext}}: %{{y}}<extra></extra>"
+    return figure
 
 
 def days_in_stage(frame: pd.DataFrame) -> go.Figure:
@@ -173,9 +228,13 @@ def open_pipeline(frame: pd.DataFrame, currency: str) -> go.Figure:
 # --- calendar and content --------------------------------------------------------------------------
 
 
-def blocked_days(month: pd.DataFrame) -> go.Figure:
+DAY_STATES = {0: "open", 1: "weekend", 2: "holiday or quiet"}
+
+
+def blocked_days(month: pd.DataFrame, *, locale: str = "en") -> go.Figure:
     """Each country's days (rows) coloured open, weekend, or holiday or quiet (the `state` 0, 1, 2)."""
     heat = month.pivot(index="country", columns="day", values="state")
+    days = [day_text(day, locale) for day in heat.columns]
     figure = go.Figure(
         go.Heatmap(
             z=heat.to_numpy(),
@@ -185,9 +244,17 @@ def blocked_days(month: pd.DataFrame) -> go.Figure:
             zmax=2,
             colorscale=[[0, "#ffffff"], [0.5, "#cccccc"], [1, "#e06666"]],
             showscale=False,
-            hovertemplate="%{y}, %{x}: %{z} (0 open · 1 weekend · 2 holiday or quiet)<extra></extra>",
+            hovertext=[
+                [
+                    f"{country}, {day}: {DAY_STATES.get(int(state), '')}"
+                    for day, state in zip(days, row, strict=True)
+                ]
+                for country, row in zip(heat.index, heat.to_numpy(), strict=True)
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
         )
     )
+    figure.update_xaxes(**date_ticks(heat.columns, locale))
     figure.update_yaxes(autorange="reversed")  # countries top to bottom, as in the table
     figure.update_layout(height=60 + 36 * len(heat), margin={"t": 10, "b": 10})
     return figure

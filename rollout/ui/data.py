@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from inspect import Parameter, signature
 from typing import Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -265,7 +266,13 @@ def market_tasks(url: str, code: str, today: date, assignee: str | None = None) 
 def chart(name: str, *args: Any, locale: str = "en") -> dict:
     """charts.CHARTS[name](*args) as a dict for st.plotly_chart, its labels and numbers in `locale`: the
     figure is built once per distinct input (frames, playbook, day, locale) rather than on every rerun."""
-    return charts.localized(charts.CHARTS[name](*args), locale).to_dict()
+    builder = charts.CHARTS[name]
+    # Builders that write dates (axes, hovers) take the viewer's locale as a keyword.
+    parameter = signature(builder).parameters.get("locale")
+    keywords = (
+        {"locale": locale} if parameter is not None and parameter.kind == Parameter.KEYWORD_ONLY else {}
+    )
+    return charts.localized(builder(*args, **keywords), locale).to_dict()
 
 
 def after_write() -> None:

@@ -25,7 +25,7 @@ from rollout.platform.db import get_engine, read_session
 from rollout.platform.models import Decision
 from rollout.platform.schema import upgrade
 from rollout.sales.pipeline import opportunities, recent_signals
-from rollout.ui.format import format_date_cell
+from rollout.ui.format import format_date_cell, format_money
 from tests.e2e.test_browser import wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -178,6 +178,9 @@ def test_editable_deal_dates_are_the_stored_dates_west_and_east_of_utc(browser, 
                     for d in deals
                 ][: len(rows)]
             )
+            # Amounts as people write them: with their currency and grouping, in the viewer's locale.
+            values = [format_money(d.amount, d.currency, LOCALE) for d in deals][: len(rows)]
+            assert [r["Value"] for r in rows] == values and all("R$" in v for v in values)
             editor = page.locator("[data-testid='stDataFrame']").filter(
                 has=page.locator("th", has_text="Expected close")
             )
