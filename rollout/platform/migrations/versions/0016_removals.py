@@ -6,7 +6,7 @@ keeps pointing at them. Signals, local events and catalogue pieces are deleted o
 keeping every value.
 
 Revision ID: 0016_removals
-Revises: 0012_crm_close_date
+Revises: 0015_gate_reviews
 Create Date: 2026-12-03
 """
 
@@ -17,7 +17,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from rollout.platform.models import UTCDateTime
 
 revision = "0016_removals"
-down_revision = "0012_crm_close_date"
+down_revision = "0015_gate_reviews"
 branch_labels = None
 depends_on = None
 
