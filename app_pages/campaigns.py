@@ -1,6 +1,6 @@
 """Campaigns: plan culturally timed campaigns in local time, with warnings and suggested dates."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -9,7 +9,6 @@ import streamlit as st
 from rollout.marketing.campaign_playbooks import CampaignPlaybook, load_campaign_playbooks
 from rollout.marketing.campaign_tasks import STATUS_LABELS, PlannedStep, preview_plan, update_task
 from rollout.marketing.campaigns import (
-    BUSINESS_HOURS,
     KEEP,
     campaign_warnings,
     cancel_campaign,
@@ -24,6 +23,7 @@ from rollout.marketing.campaigns import (
     to_utc,
 )
 from rollout.marketing.local_calendar import calendar_entries, subdivisions
+from rollout.marketing.local_habits import local_habits
 from rollout.platform.config_files import ConfigFileError
 from rollout.platform.countries import display_name
 from rollout.platform.db import database_url, read_session, write_session
@@ -83,7 +83,10 @@ def plan_form(country: Country) -> None:
             "Local date", value=today + timedelta(days=14), min_value=today, key=f"campaign_day_{code}"
         )
         at = right.time_input(
-            "Local time", value=time(10), step=timedelta(minutes=15), key=f"campaign_time_{code}"
+            "Local time",
+            value=local_habits(code).webinar,
+            step=timedelta(minutes=15),
+            key=f"campaign_time_{code}",
         )
         zone = left.selectbox(
             "Time zone",
@@ -180,7 +183,8 @@ def suggestions(country: Country) -> None:
     window = left.date_input(
         "Between", value=(today, today + timedelta(days=30)), key=f"suggest_window_{code}"
     )
-    at = middle.time_input(f"Local time ({zone})", value=time(10), key=f"suggest_time_{code}")
+    habits = local_habits(code)
+    at = middle.time_input(f"Local time ({zone})", value=habits.webinar, key=f"suggest_time_{code}")
     count = right.number_input("How many", min_value=1, max_value=20, value=5, key=f"suggest_count_{code}")
     if not (isinstance(window, tuple) and len(window) == 2):
         st.caption("Choose the first and last day of the window.")
@@ -189,11 +193,17 @@ def suggestions(country: Country) -> None:
         slots = suggest_slots(
             session, code=code, start=window[0], end=window[1], local_time=at, count=count, today=today
         )
-    if not BUSINESS_HOURS[0] <= at < BUSINESS_HOURS[1]:
+    if not habits.within_hours(at, at):
         st.warning(
-            f"{at:%H:%M} is outside local business hours ({BUSINESS_HOURS[0]:%H:%M}–"
-            f"{BUSINESS_HOURS[1]:%H:%M}): people will not be there to read or attend."
+            f"{at:%H:%M} is outside local business hours ({habits.hours_text()}): people will not be "
+            "there to read or attend."
         )
+    st.caption(
+        plain(
+            f"Usual local hours: webinars {habits.webinar:%H:%M}, emails {habits.email:%H:%M}; "
+            f"business hours {habits.hours_text()}. Source: {habits.source}"
+        )
+    )
     if not slots:
         st.info("No free working day in that window.")
         return
@@ -308,7 +318,7 @@ def playbook_planner(country: Country) -> None:
         )
         at = right.time_input(
             f"Local time ({zone_label(default_time_zone(country), locale)})",
-            value=time(10),
+            value=local_habits(code).usual_time(playbook.channel),
             step=timedelta(minutes=15),
             key=f"playbook_time_{code}",
         )

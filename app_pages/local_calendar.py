@@ -5,12 +5,16 @@ from datetime import date, timedelta
 import streamlit as st
 
 from rollout.marketing.calendar_views import (
+    AGENDA_LENGTHS,
     BLOCKED,
+    SEARCH_DAYS,
     SYMBOLS,
     WEEKEND,
     DayCell,
     agenda,
+    agenda_start,
     markets_week,
+    matching,
     month_weeks,
     weekday_headers,
 )
@@ -63,8 +67,8 @@ def month_view(country: Country, region: str | None, month_start: date) -> None:
             day_box(column, cell)
     st.caption(
         f"{SYMBOLS['holiday']} public holiday · {SYMBOLS['quiet']} quiet period · "
-        f"{SYMBOLS['opportunity']} opportunity · {SYMBOLS['campaign']} campaign · · other holiday. "
-        "Red: avoid. Grey: weekend."
+        f"{SYMBOLS['opportunity']} opportunity · {SYMBOLS['campaign']} campaign · {SYMBOLS['task']} task · "
+        "· other holiday. Red: avoid. Grey: weekend."
     )
     if holiday_language(country.code, locale) is None:
         st.info("Holiday names are in English: python-holidays has no translation in your display language.")
@@ -81,11 +85,32 @@ def day_box(column, cell: DayCell) -> None:
         box.caption(plain(label))
 
 
-def agenda_view(country: Country, region: str | None) -> None:
+def agenda_view(country: Country, region: str | None, month_start: date) -> None:
+    left, right = st.columns(2)
+    length = left.selectbox(
+        "Days shown", AGENDA_LENGTHS, index=1, key="agenda_length", format_func=lambda d: f"{d} days"
+    )
+    text = right.text_input("Search the next two years (e.g. Diwali)", key="agenda_search")
+    if text.strip():
+        with read_session(engine) as session:
+            entries = calendar_entries(
+                session,
+                country.code,
+                today,
+                today + timedelta(days=SEARCH_DAYS),
+                locale=locale,
+                subdiv=region,
+            )
+        found = matching(entries, text)
+        st.caption(plain(f"{len(found)} found for '{text.strip()}' between today and two years ahead."))
+        tables.dataframe(agenda(found), hide_index=True, key=f"agenda_found_{country.code}")
+        return
+    start = agenda_start(month_start, today)
     with read_session(engine) as session:
         entries = calendar_entries(
-            session, country.code, today, today + timedelta(days=90), locale=locale, subdiv=region
+            session, country.code, start, start + timedelta(days=length - 1), locale=locale, subdiv=region
         )
+    st.caption(f"From {start.isoformat()}, {length} days (choose the month above to move it).")
     tables.dataframe(agenda(entries), hide_index=True, key=f"agenda_{country.code}")
 
 
@@ -274,12 +299,12 @@ region = (
 )
 month_start = right.date_input("Month", value=today.replace(day=1), key="calendar_month").replace(day=1)
 month_tab, agenda_tab, markets_tab, export_tab, edit_tab = st.tabs(
-    ["Month", "Agenda (90 days)", "Across markets", "Export", "Local events and working week"]
+    ["Month", "Agenda", "Across markets", "Export", "Local events and working week"]
 )
 with month_tab:
     month_view(country, region, month_start)
 with agenda_tab:
-    agenda_view(country, region)
+    agenda_view(country, region, month_start)
 with markets_tab:
     across_markets(context.country_filter() or list(countries), month_start)
 with export_tab:

@@ -101,6 +101,27 @@ def markets_week(blocked: pd.DataFrame, locale: str) -> pd.DataFrame:
     return table.reset_index()
 
 
+AGENDA_LENGTHS = (30, 90, 180, 365)  # days an agenda can show
+SEARCH_DAYS = 731  # a search looks two years ahead
+
+
+def agenda_start(month_start: date, today: date) -> date:
+    """Where an agenda of the chosen month begins: today in the current month, else the month's first day."""
+    return today if month_start <= today < _next_month(month_start) else month_start
+
+
+def _next_month(month_start: date) -> date:
+    return (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def matching(entries: Sequence[CalendarEntry], text: str) -> list[CalendarEntry]:
+    """The entries whose name, local name or note holds `text` (any case): "diwali" finds Diwali."""
+    wanted = text.strip().casefold()
+    if not wanted:
+        return []
+    return [e for e in entries if any(wanted in part.casefold() for part in (e.name, e.local_name, e.note))]
+
+
 def agenda(entries: Sequence[CalendarEntry]) -> pd.DataFrame:
     rows = [
         {

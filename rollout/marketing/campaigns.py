@@ -25,6 +25,7 @@ from rollout.marketing.local_calendar import (
     subdivisions,
     weekend_days,
 )
+from rollout.marketing.local_habits import LocalHabits, local_habits
 from rollout.platform import settings
 from rollout.platform.access import Action, authorize
 from rollout.platform.countries import get_country
@@ -33,7 +34,6 @@ from rollout.platform.locales import all_time_zones, country_locale
 from rollout.platform.locking import locked, require_version, touch
 from rollout.platform.models import CHANNELS, Campaign, CampaignTask, Country, LocalEvent, utc_now
 
-BUSINESS_HOURS = (time(9), time(18))  # local working hours a campaign should fall within
 MIN_DAYS_APART = 3  # two campaigns closer than this in one market compete for the same attention
 GOOD_WEEKDAYS = {1, 2, 3}  # Tuesday to Thursday: the usual best days for B2B webinars and emails
 LEAD_DAYS = 14  # an opportunity up to this many days ahead makes a good hook
@@ -41,7 +41,7 @@ LEAD_DAYS = 14  # an opportunity up to this many days ahead makes a good hook
 
 @dataclass(frozen=True)
 class CampaignWarning:
-    kind: str  # holiday, weekend, quiet, hours, too_close, dst; or opportunity (good news)
+    kind: str  # holiday, weekend, quiet, hours, lunch, too_close, dst; or opportunity (good news)
     message: str
 
     @property
@@ -120,7 +120,8 @@ def campaign_warnings(
     country = get_country(session, code)
     day = local_start.date()
     entries = calendar_entries(session, country.code, *_around(day, day), subdiv=subdivision)
-    return _warnings(entries, weekend_days(country), local_start, duration_minutes, ignore_campaign)
+    habits = local_habits(country.code)
+    return _warnings(entries, weekend_days(country), habits, local_start, duration_minutes, ignore_campaign)
 
 
 def _around(first: date, last: date) -> tuple[date, date]:
@@ -132,6 +133,7 @@ def _around(first: date, last: date) -> tuple[date, date]:
 def _warnings(
     entries: list[CalendarEntry],
     weekend: frozenset[int],
+    habits: LocalHabits,
     local_start: datetime,
     duration_minutes: int,
     ignore_campaign: int | None,
@@ -140,14 +142,7 @@ def _warnings(
     day = local_start.date()
     warnings = [_blocked_warning(reason, day) for reason in blocked_reasons(day, entries, weekend)]
     end = (datetime.combine(day, local_start.time()) + timedelta(minutes=duration_minutes)).time()
-    if local_start.time() < BUSINESS_HOURS[0] or end > BUSINESS_HOURS[1] or end < local_start.time():
-        warnings.append(
-            CampaignWarning(
-                "hours",
-                f"{local_start:%H:%M}–{end:%H:%M} is outside local business hours "
-                f"({BUSINESS_HOURS[0]:%H:%M}–{BUSINESS_HOURS[1]:%H:%M})",
-            )
-        )
+    warnings += _hours_warnings(habits, local_start.time(), end)
     warnings += _too_close(entries, day, ignore_campaign)
     warnings += [
         CampaignWarning("opportunity", f"{e.name} starts {_days_ahead(e.start, day)}: a hook to use")
@@ -155,6 +150,22 @@ def _warnings(
         if e.category == "opportunity" and day <= e.start <= day + timedelta(days=LEAD_DAYS)
     ]
     return warnings
+
+
+def _hours_warnings(habits: LocalHabits, start: time, end: time) -> list[CampaignWarning]:
+    """Against the country's own business hours and lunch break (rollout/data/local_habits.toml)."""
+    if not habits.within_hours(start, end):
+        return [
+            CampaignWarning(
+                "hours", f"{start:%H:%M}–{end:%H:%M} is outside local business hours ({habits.hours_text()})"
+            )
+        ]
+    if habits.lunch is not None and habits.over_lunch(start, end):
+        lunch = f"{habits.lunch[0]:%H:%M}–{habits.lunch[1]:%H:%M}"
+        return [
+            CampaignWarning("lunch", f"{start:%H:%M}–{end:%H:%M} runs into the local lunch break ({lunch})")
+        ]
+    return []
 
 
 def _blocked_warning(reason: str, day: date) -> CampaignWarning:
@@ -366,14 +377,16 @@ def suggest_slots(
     code: str,
     start: date,
     end: date,
-    local_time: time = time(10),
+    local_time: time | None = None,
     count: int = 5,
     subdivision: str | None = None,
     time_zone: str | None = None,
     today: date | None = None,
 ) -> list[Slot]:
-    """The best `count` days in [start, end] at `local_time`, ranked by fit, each with its reasons."""
+    """The best `count` days in [start, end] at `local_time` (default: the country's usual webinar hour),
+    ranked by fit, each with its reasons."""
     country = get_country(session, code)
+    local_time = local_time or local_habits(country.code).webinar
     zone = ZoneInfo(time_zone or default_time_zone(country))
     start = max(start, today or date.today())  # a slot in the past is no suggestion
     entries = calendar_entries(
@@ -472,7 +485,7 @@ def planned_with_conflicts(
     the calendar once per region rather than once per campaign."""
     country = get_country(session, code)
     planned = campaigns_between(session, country.code, start, end)
-    weekend, calendars_by_region = weekend_days(country), {}
+    weekend, calendars_by_region, habits = weekend_days(country), {}, local_habits(country.code)
     found = []
     for campaign in planned:
         region = campaign.subdivision or None
@@ -482,7 +495,7 @@ def planned_with_conflicts(
             )
         local = campaign.starts_at.astimezone(ZoneInfo(campaign.time_zone)).replace(tzinfo=None)
         warnings = _warnings(
-            calendars_by_region[region], weekend, local, campaign.duration_minutes, campaign.id
+            calendars_by_region[region], weekend, habits, local, campaign.duration_minutes, campaign.id
         )
         found.append((campaign, warnings))
     return found

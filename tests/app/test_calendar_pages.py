@@ -125,3 +125,24 @@ def test_brazils_campaign_form_defaults_to_and_names_the_main_zone(demo_app, url
     assert_clean(at)
     assert at.time_input(key="suggest_time_BR").label == f"Local time ({SAO_PAULO})"
     assert any(f"local ({SAO_PAULO})" in d.value.columns for d in at.dataframe)
+
+
+def agenda_shown(at):
+    return next(d.value for d in at.dataframe if {"what", "local name"} <= set(d.value.columns))
+
+
+def test_the_agenda_follows_the_chosen_month_and_searches_two_years(demo_app):
+    at = open_page(demo_app, "app_pages/local_calendar.py", "IN")
+    at.date_input(key="calendar_month").set_value(date(2027, 10, 1))
+    at.selectbox(key="agenda_length").set_value(30).run()
+    assert_clean(at)
+    assert any("From 2027-10-01, 30 days" in c.value for c in at.caption)
+    shown = " ".join(agenda_shown(at)["what"])
+    assert "Diwali" in shown and "Christmas" not in shown  # 29 October 2027 in, 25 December out
+    at.text_input(key="agenda_search").input("diwali").run()
+    assert_clean(at)
+    found = agenda_shown(at)
+    assert len(found) >= 2 and all(
+        "Diwali" in w for w in found["what"]
+    )  # 2027's and 2028's, holiday and event
+    assert any("2027" in str(start) for start in found["start"])

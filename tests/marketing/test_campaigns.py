@@ -89,9 +89,12 @@ def test_a_quiet_period_is_a_conflict(engine, spain):
 
 
 def test_outside_business_hours_is_a_conflict(engine, spain):
+    # Spain's offices keep a split day to 19:00 (rollout/data/local_habits.toml), not a fixed 09:00-18:00.
     assert "hours" in warn(engine, datetime(2026, 12, 1, 8, 0))[0]
-    assert "hours" in warn(engine, datetime(2026, 12, 1, 17, 30), duration_minutes=60)[0]
-    assert "hours" not in warn(engine, datetime(2026, 12, 1, 17, 0), duration_minutes=60)[0]
+    assert "hours" in warn(engine, datetime(2026, 12, 1, 18, 30), duration_minutes=60)[0]
+    assert "hours" not in warn(engine, datetime(2026, 12, 1, 17, 30), duration_minutes=60)[0]
+    kinds, messages = warn(engine, datetime(2026, 12, 1, 14, 30))
+    assert "lunch" in kinds and "local lunch break (14:00–15:30)" in " ".join(messages)
 
 
 def test_two_campaigns_too_close_in_one_market(engine, spain):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from rollout.marketing.calendar_views import SEARCH_DAYS, agenda_start, matching
 from rollout.marketing.campaigns import add_local_event
 from rollout.marketing.local_calendar import (
     calendar_entries,
@@ -161,3 +162,21 @@ def test_calendars_name_the_country_or_region_they_refuse(engine):
             calendars(session, ["ES"], start, end, subdivs={"ES": "XX"})
         with pytest.raises(RolloutError, match="not an ISO 3166-1"):
             calendars(session, ["ES", "Spain"], start, end)
+
+
+def test_an_agenda_starts_today_in_this_month_and_on_the_first_of_another():
+    assert agenda_start(date(2026, 12, 1), date(2026, 12, 3)) == date(2026, 12, 3)
+    assert agenda_start(date(2027, 11, 1), date(2026, 12, 3)) == date(2027, 11, 1)
+
+
+def test_searching_the_next_two_years_finds_diwali_2027(engine):
+    add(engine, "IN", date(2026, 1, 5))
+    with read_session(engine) as session:
+        entries = calendar_entries(
+            session, "IN", date(2026, 12, 3), date(2026, 12, 3) + timedelta(days=SEARCH_DAYS)
+        )
+    found = matching(entries, "diwali")
+    # Diwali 2027 falls on 29 October (Government of India's holiday list; python-holidays' Hindu table).
+    assert date(2027, 10, 29) in {e.start for e in found}
+    assert all("diwali" in (e.name + e.local_name + e.note).casefold() for e in found)
+    assert matching(entries, "  ") == []
