@@ -324,10 +324,7 @@ start_key = slug(start.name if start else "none")
 pipelines = pipeline_choice(seen, start, start_key)
 stages = stage_choices(seen, pipelines, start)
 name = st.text_input(
-    "Save these choices as (optional)",
-    value=start.name if start else "",
-    key=f"deals_mapping_name_{start_key}",
-    placeholder="e.g. HubSpot Spain",
+    "Save these choices as (optional)", key="deals_mapping_name", placeholder="e.g. HubSpot Spain"
 )
 valid_rows = st.checkbox(
     "Import the valid rows now and download the refused ones to fix (default: all or nothing)",

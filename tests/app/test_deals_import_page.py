@@ -116,7 +116,7 @@ def map_stages(at):
 
 def test_stages_mapped_and_a_pipeline_chosen_import_and_are_saved_for_next_time(demo_app, url):
     at = map_stages(upload_hubspot_default(demo_app))
-    at.text_input(key="deals_mapping_name_none").input("HubSpot Spain").run()
+    at.text_input(key="deals_mapping_name").input("HubSpot Spain").run()
     deals = count(url, Opportunity)
     at.button(key="deals_import").click().run()
     assert_clean(at)
