@@ -105,6 +105,13 @@ def saved_for_layout(saved: dict[str, ImportMapping], layout: str) -> ImportMapp
     return saved.get(start)
 
 
+@st.cache_data(ttl=600, max_entries=4, show_spinner="Reading the file…")
+def file_overview(content: bytes, filename: str, format: str, mapping: dict[str, str] | None) -> FileOverview:
+    """Read once per file and layout, not on every click of the choices below (a big file takes seconds).
+    Keyed by the file's own bytes, so one user's file is never another's."""
+    return overview(content, filename, CONFIG, format=format, mapping=mapping)
+
+
 def show_preview(seen: FileOverview) -> None:
     where = f"{seen.encoding}, {'XLSX' if seen.delimiter is None else repr(seen.delimiter) + '-separated'}"
     st.caption(f"Read as a {FORMAT_NAMES.get(seen.format, 'mapped')} file ({where}). Its first rows as read:")
@@ -328,7 +335,7 @@ mapping: dict[str, str] | None = None
 try:
     if format == "mapped":
         mapping, start = mapping_widgets(content, upload.name, saved)
-    seen = overview(content, upload.name, CONFIG, format=format, mapping=mapping)
+    seen = file_overview(content, upload.name, format, mapping)
 except CrmFileError as error:
     st.error(plain(str(error)))
     show_history(code)
