@@ -105,6 +105,13 @@ def saved_for_layout(saved: dict[str, ImportMapping], layout: str) -> ImportMapp
     return saved.get(start)
 
 
+@st.cache_data(ttl=600, max_entries=4, show_spinner="Reading the file…")
+def file_overview(content: bytes, filename: str, format: str, mapping: dict[str, str] | None) -> FileOverview:
+    """Read once per file and layout, not on every click of the choices below (a big file takes seconds).
+    Keyed by the file's own bytes, so one user's file is never another's."""
+    return overview(content, filename, CONFIG, format=format, mapping=mapping)
+
+
 def show_preview(seen: FileOverview) -> None:
     where = f"{seen.encoding}, {'XLSX' if seen.delimiter is None else repr(seen.delimiter) + '-separated'}"
     st.caption(f"Read as a {FORMAT_NAMES.get(seen.format, 'mapped')} file ({where}). Its first rows as read:")
@@ -152,7 +159,9 @@ def stage_choices(seen: FileOverview, pipelines: list[str] | None, start: Import
     return stages
 
 
-def show_outcome(outcome: ImportOutcome, dry_run: bool, content: bytes, filename: str) -> None:
+def show_outcome(
+    outcome: ImportOutcome, dry_run: bool, content: bytes, filename: str, keep_rollout_edits: bool
+) -> None:
     if outcome.refused:
         st.error(
             f"The file was refused and nothing was imported: {len(outcome.problems)} problem(s) in "
@@ -187,6 +196,20 @@ def show_outcome(outcome: ImportOutcome, dry_run: bool, content: bytes, filename
             warnings.rename(columns={"data_row": "data row", "problem": "warning"}),
             hide_index=True,
             key="import_warnings",
+        )
+    if outcome.conflicts:
+        kept = "Rollout's values were kept" if keep_rollout_edits else "the CRM's values were taken"
+        st.warning(
+            f"{len(outcome.conflicts)} field(s) changed in Rollout since their last import differ in the "
+            f"file: {'choose above whose values to keep' if dry_run else kept}."
+        )
+        conflicts = pd.DataFrame(change_rows(outcome.conflicts), columns=list(CHANGE_COLUMNS)).drop(
+            columns="action"
+        )
+        tables.dataframe(
+            conflicts.rename(columns={"deal_name": "deal", "old": "in Rollout", "new": "in the file"}),
+            hide_index=True,
+            key="import_conflicts",
         )
     if outcome.missing_rates and not outcome.refused:
         st.warning(
@@ -242,7 +265,7 @@ def run_import(code: str, content: bytes, filename: str, choices: dict, name: st
         return
     if not dry_run and not outcome.refused:
         data.after_write()
-    show_outcome(outcome, dry_run, content, filename)
+    show_outcome(outcome, dry_run, content, filename, choices["keep_rollout_edits"])
 
 
 def history_csv_of(code: str) -> bytes:
@@ -312,7 +335,7 @@ mapping: dict[str, str] | None = None
 try:
     if format == "mapped":
         mapping, start = mapping_widgets(content, upload.name, saved)
-    seen = overview(content, upload.name, CONFIG, format=format, mapping=mapping)
+    seen = file_overview(content, upload.name, format, mapping)
 except CrmFileError as error:
     st.error(plain(str(error)))
     show_history(code)
@@ -324,10 +347,14 @@ start_key = slug(start.name if start else "none")
 pipelines = pipeline_choice(seen, start, start_key)
 stages = stage_choices(seen, pipelines, start)
 name = st.text_input(
-    "Save these choices as (optional)",
-    value=start.name if start else "",
-    key=f"deals_mapping_name_{start_key}",
-    placeholder="e.g. HubSpot Spain",
+    "Save these choices as (optional)", key="deals_mapping_name", placeholder="e.g. HubSpot Spain"
+)
+keep_rollout = st.radio(
+    "Where a deal was changed in Rollout since its last import and the file says otherwise",
+    ["crm", "rollout"],
+    format_func={"crm": "Take the CRM's values", "rollout": "Keep Rollout's values"}.get,
+    key="deals_conflicts",
+    horizontal=True,
 )
 valid_rows = st.checkbox(
     "Import the valid rows now and download the refused ones to fix (default: all or nothing)",
@@ -339,6 +366,7 @@ choices = {
     "stages": stages,
     "pipelines": pipelines,
     "valid_rows": valid_rows,
+    "keep_rollout_edits": keep_rollout == "rollout",
 }
 check, save = st.columns([1, 6])
 if check.button("Check file", key="deals_check"):

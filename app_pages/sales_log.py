@@ -14,6 +14,7 @@ from rollout.platform.errors import Conflict, RolloutError
 from rollout.platform.locales import country_locale
 from rollout.platform.models import Country, stored_id
 from rollout.platform.paging import PAGE_SIZE
+from rollout.sales.board import open_deal_board
 from rollout.sales.crm_files import FIELDS
 from rollout.sales.metrics import is_sales_metric
 from rollout.sales.money import MissingRate
@@ -345,6 +346,30 @@ def save_edits(code: str, row_ids: list[int], edits: dict, opened_versions: dict
     st.rerun()
 
 
+def deal_board(code: str) -> None:
+    """The market's open deals by stage, a card each: name, account, amount (its currency and the reporting
+    one), owner and days in stage."""
+    reporting = book.reporting_currency
+    with read_session(engine) as session:
+        columns = open_deal_board(session, code, config, data.rate_book(database_url()), reporting, today)
+    for place, column in zip(st.columns(len(columns)), columns, strict=True):
+        place.markdown(f"**{plain(column.name)}** · {column.deals}")
+        for card in column.cards:
+            box = place.container(border=True, key=f"board_card_{card.id}")
+            box.markdown(f"**{plain(card.name or card.account)}**")
+            money = format_money(card.amount, card.currency, locale)
+            if card.currency != reporting:
+                converted = (
+                    format_money(card.reporting_amount, reporting, locale) if card.reporting_amount else "?"
+                )
+                money += f" ({converted})"
+            box.caption(
+                plain(f"{card.account} · {money} · {card.owner or 'no owner'} · {card.days_in_stage} d")
+            )
+        if column.deals > len(column.cards):
+            place.caption(f"and {column.deals - len(column.cards)} more")
+
+
 st.title("Sales log")
 context.show_flash()
 countries = context.countries_or_stop()
@@ -353,10 +378,13 @@ status = data.gate_status(database_url(), code, today)
 if status.at_gate and status.started:
     gate_numbers(status, countries[code])
 signal_form(code)
-signals_tab, deals_tab = st.tabs(["Recent signals", "Opportunities"])
+signals_tab, deals_tab, board_tab = st.tabs(["Recent signals", "Opportunities", "Board"])
 with signals_tab:
     signals_table(code)
 with deals_tab:
     st.caption("Edit cells or add rows at the bottom, then save. Rows are saved by their #, all or none.")
     opportunities_editor(code)
+with board_tab:
+    st.caption("Open deals by stage, biggest first; days in their current stage.")
+    deal_board(code)
 confirmations()

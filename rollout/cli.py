@@ -221,6 +221,7 @@ def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
             by=args.by,
             dry_run=args.dry_run,
             valid_rows=args.valid_rows,
+            keep_rollout_edits=args.keep_rollout_edits,
             **choices,
         )
     for problem in outcome.problems:
@@ -231,6 +232,12 @@ def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
     for warning in outcome.warnings:
         print(
             f"warning: data row {warning.data_row} (line {warning.line}), {warning.column}: {warning.problem}"
+        )
+    kept = "Rollout's value kept" if args.keep_rollout_edits else "the CRM's value taken"
+    for conflict in outcome.conflicts:
+        print(
+            f"changed in Rollout since its last import: deal {conflict.crm_id}, {conflict.field}: "
+            f"{conflict.old!r} in Rollout, {conflict.new!r} in the file ({kept})"
         )
     if outcome.refused:
         print("file refused: nothing imported", file=sys.stderr)
@@ -470,6 +477,11 @@ def build_parser() -> argparse.ArgumentParser:
     deals.add_argument("--valid-rows", action="store_true", help="import the valid rows, not all or nothing")
     deals.add_argument(
         "--rejected-out", metavar="FILE", help="with --valid-rows: write the refused rows here"
+    )
+    deals.add_argument(
+        "--keep-rollout-edits",
+        action="store_true",
+        help="where a deal was changed in Rollout since its last import, keep Rollout's values",
     )
     deals.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     deals.add_argument("--by", default=default_actor())

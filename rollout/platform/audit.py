@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel, col, select
 
 from rollout.platform import bulk
-from rollout.platform.models import AuditEntry, Hire, Opportunity, utc_now
+from rollout.platform.models import AuditEntry, DealImport, DealImportChange, Hire, Opportunity, utc_now
 
 SOURCES = ("ui", "import", "cli", "demo", "local")
+# Trails of their own, append-only, not recorded again here: the trail itself and the deal import history.
+TRAILS: frozenset[type] = frozenset({AuditEntry, DealImport, DealImportChange})
 # Not a table: an admin viewing the app as another user (actions "start" and "stop", keyed by that user).
 VIEW_AS = "view_as"
 # Fields the history view leaves out: who and when are its own columns, and versions are bookkeeping.
@@ -123,6 +125,8 @@ def _entries(session: OrmSession) -> Iterable[dict[str, Any]]:
     touched += [("update", obj) for obj in session.dirty if session.is_modified(obj)]
     touched += [("delete", obj) for obj in session.deleted]
     for action, obj in touched:
+        if type(obj) in TRAILS:
+            continue
         if changes := _field_changes(obj, action):
             table, key, country = obj.__table__.name, _record_key(obj), _country_code(session, obj)
             yield _entry(session.info, at, action, table, key, country, changes)
@@ -282,7 +286,7 @@ def replay(entries: Iterable[AuditEntry]) -> dict[str, dict[str, dict[str, Any]]
 
 def audited_mappers() -> list[Mapper[Any]]:
     """Every table model whose changes the trail records (all but the trail itself)."""
-    return [mapper for mapper in SQLModel._sa_registry.mappers if mapper.class_ is not AuditEntry]
+    return [mapper for mapper in SQLModel._sa_registry.mappers if mapper.class_ not in TRAILS]
 
 
 def current_state(session: Session) -> dict[str, dict[str, dict[str, Any]]]:

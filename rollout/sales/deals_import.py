@@ -19,7 +19,15 @@ from rollout.platform.countries import get_country
 from rollout.platform.errors import Conflict, RolloutError
 from rollout.platform.exports import csv_bytes
 from rollout.platform.locking import locked, serialised, touch
-from rollout.platform.models import ExchangeRate, ImportMapping, Opportunity, Role, StageChange, utc_now
+from rollout.platform.models import (
+    AuditEntry,
+    ExchangeRate,
+    ImportMapping,
+    Opportunity,
+    Role,
+    StageChange,
+    utc_now,
+)
 from rollout.sales.crm_files import FIELDS, CrmFileError, DealRow, ParsedFile, RowProblem, parse_deals
 from rollout.sales.import_choices import SKIP, check_stage_map, taken_pipelines
 from rollout.sales.import_history import record_import
@@ -76,6 +84,9 @@ class ImportOutcome:
     # Valid rows only: the rows with problems were left out and the others imported.
     partial: bool = False
     changes: list[Change] = field(default_factory=list)  # created, updated (per field) and skipped deals
+    # Fields changed in Rollout since the deal's last import that the file's value differs from: old is
+    # Rollout's value, new the CRM's.
+    conflicts: list[Change] = field(default_factory=list)
     import_id: int | None = None  # its entry in the import history, once written
     # Rows imported, but not quite as written: closed deals dated ahead, counted as closed on import.
     warnings: list[RowProblem] = field(default_factory=list)
@@ -193,6 +204,7 @@ def import_deals(
     pipelines: Iterable[str] | None = None,
     valid_rows: bool = False,
     mapping_name: str = "",
+    keep_rollout_edits: bool = False,
 ) -> ImportOutcome:
     """Validate the whole file, then create or update its deals in the caller's transaction.
 
@@ -201,8 +213,11 @@ def import_deals(
     whole cannot be read. `stages` maps the file's stage labels Rollout does not know to a stage key (or
     SKIP: those deals are skipped); `pipelines` names the CRM pipelines taken (None: all). A written
     import is kept in the market's import history (`mapping_name` says which saved mapping it used).
+    A field changed in Rollout since the deal's last import that the file would overwrite is listed in
+    `conflicts`; the file's value wins unless `keep_rollout_edits`.
     """
-    choices = _Choices(dict(stages or {}), None if pipelines is None else list(pipelines), valid_rows)
+    taken = None if pipelines is None else list(pipelines)
+    choices = _Choices(dict(stages or {}), taken, valid_rows, keep_rollout_edits)
     # Python's cyclic collector stays on: pausing it made a large import 10–40% quicker, but for the whole
     # server process, whose other sessions go on beside the import (see BENCHMARKS.md).
     outcome = _import(session, code, content, filename, by, format, mapping, dry_run, today, config, choices)
@@ -217,6 +232,7 @@ class _Choices:
     stages: dict[str, str]
     pipelines: list[str] | None
     valid_rows: bool
+    keep_rollout_edits: bool = False
 
     def saved(self) -> dict[str, Any]:
         return {"stages": self.stages, "pipelines": self.pipelines, "valid_rows": self.valid_rows}
@@ -320,6 +336,7 @@ class _Importer:
         self.config = config
         self.stage_map = {fold_label(label): key for label, key in choices.stages.items()}
         self.pipelines = taken_pipelines(choices.pipelines)
+        self.keep_rollout_edits = choices.keep_rollout_edits
         # A file uses a handful of labels; folding every alias for each of its rows was a tenth of the time.
         self.stage_for_label = cache(self._stage_for_label)
 
@@ -437,13 +454,24 @@ class _Importer:
         """(new deals, whole; changed deals, whole, with their stored rows), counted in `outcome`."""
         created, updated, replaced = [], [], []
         changes = outcome.changes
-        for row, _stage, stored, values in self._mapped(rows):
+        mapped = list(self._mapped(rows))
+        edited = _edited_in_rollout(
+            self.session, [stored.id for _, _, stored, _ in mapped if stored is not None]
+        )
+        for row, _stage, stored, values in mapped:
             if stored is None:
                 source = {"source": self.source(row), "crm_id": row.crm_id}
                 created.append(self.new | source | values | self.stamp)
                 changes.append(Change(row.crm_id, row.name, "created"))
                 continue
             old = stored._mapping
+            for k in edited.get(stored.id, set()) & values.keys():
+                if old[k] != values[k]:
+                    outcome.conflicts.append(
+                        Change(row.crm_id, row.name, "conflict", k, _shown(old[k]), _shown(values[k]))
+                    )
+                    if self.keep_rollout_edits:
+                        values[k] = old[k]
             changed = [(k, old[k], v) for k, v in values.items() if old[k] != v]
             if changed:
                 updated.append({"id": stored.id} | values | self.stamp | {"version": stored.version + 1})
@@ -457,6 +485,26 @@ class _Importer:
         outcome.created += len(created)
         outcome.updated += len(updated)
         return created, updated, replaced
+
+
+def _edited_in_rollout(session: Session, deal_ids: list[int]) -> dict[int, set[str]]:
+    """The fields of these deals changed in Rollout (the app, the CLI) since each deal's last import, from
+    the audit trail: an import's own update sets the deal's fields to the CRM's again."""
+    edited: dict[int, set[str]] = {}
+    for start in range(0, len(deal_ids), 1000):
+        keys = [str(deal_id) for deal_id in deal_ids[start : start + 1000]]
+        query = (
+            select(AuditEntry.record_key, AuditEntry.source, AuditEntry.changes)
+            .where(AuditEntry.table_name == "opportunity", AuditEntry.action == "update")
+            .where(col(AuditEntry.record_key).in_(keys))
+            .order_by(col(AuditEntry.id))
+        )
+        for key, source, fields in session.exec(query):
+            if source in ("import", "demo"):
+                edited.get(int(key), set()).difference_update(fields)
+            else:
+                edited.setdefault(int(key), set()).update(fields)
+    return edited
 
 
 def _shown(value: Any) -> str:

@@ -116,7 +116,7 @@ def map_stages(at):
 
 def test_stages_mapped_and_a_pipeline_chosen_import_and_are_saved_for_next_time(demo_app, url):
     at = map_stages(upload_hubspot_default(demo_app))
-    at.text_input(key="deals_mapping_name_none").input("HubSpot Spain").run()
+    at.text_input(key="deals_mapping_name").input("HubSpot Spain").run()
     deals = count(url, Opportunity)
     at.button(key="deals_import").click().run()
     assert_clean(at)
@@ -156,3 +156,27 @@ def test_unmapped_stages_are_problems_and_valid_rows_import_the_others(demo_app,
     ]
     assert count(url, Opportunity) == deals + 4
     assert "4 row(s) were refused" in " ".join(w.value for w in at.warning)
+
+
+def test_a_reimport_over_a_change_made_in_rollout_lists_it_and_can_keep_rollouts_value(demo_app, url):
+    from rollout.platform.db import get_engine, write_session
+    from rollout.sales.pipeline import update_opportunity
+    from tests.sales_factories import deals_by_crm_id
+
+    at = map_stages(upload_hubspot_default(demo_app))
+    at.button(key="deals_import").click().run()
+    deal = deals_by_crm_id(get_engine(url), "ES")["31001"]
+    with write_session(get_engine(url)) as session:
+        update_opportunity(
+            session, opportunity_id=deal.id, changes={"owner": "Pau"}, by="ceo@rollout.example"
+        )
+    at = map_stages(upload_hubspot_default(demo_app))
+    at.radio(key="deals_conflicts").set_value("rollout").run()
+    at.button(key="deals_import").click().run()
+    assert_clean(at)
+    assert "1 field(s) changed in Rollout" in " ".join(w.value for w in at.warning)
+    conflicts = next(d.value for d in at.dataframe if "in Rollout" in d.value.columns)
+    assert list(zip(conflicts["crm_id"], conflicts["in Rollout"], conflicts["in the file"], strict=True)) == [
+        ("31001", "Pau", "Inés Navarro")
+    ]
+    assert deals_by_crm_id(get_engine(url), "ES")["31001"].owner == "Pau"

@@ -156,3 +156,23 @@ def test_a_deal_beyond_the_first_page_is_found_and_edited(demo_app, url):
     at.number_input(key="deals_page").set_value(2).run()
     editor = next(e for e in at.dataframe if "crm_id" in e.value.columns)
     assert oldest.id in editor.value["id"].tolist() and len(editor.value) < 200
+
+
+def test_the_board_shows_a_card_per_open_deal_beside_the_table(demo_app, url):
+    from rollout.platform.models import Opportunity
+    from rollout.sales.pipeline import load_pipeline_config
+
+    at = open_page(demo_app, "app_pages/sales_log.py", "GB")
+    assert_clean(at)
+    open_keys = load_pipeline_config().keys_of_kind("open")
+    with read_session(get_engine(url)) as session:
+        deals = session.exec(
+            select(Opportunity).where(Opportunity.country_code == "GB", Opportunity.stage.in_(open_keys))
+        ).all()
+    cards = [
+        c for c in at.get("flex_container") if str(getattr(c, "key", "") or "").startswith("board_card_")
+    ]
+    assert len(cards) == min(len(deals), 30 * len(open_keys))
+    biggest = max(deals, key=lambda d: d.amount)
+    text = " ".join(c.value for c in at.caption)
+    assert f"{biggest.account} · £" in text and " d" in text

@@ -14,6 +14,7 @@ from tests.e2e.test_browser import open_page, wait_for_app
 
 pytestmark = pytest.mark.e2e
 CUSTOM_TSV = Path(__file__).resolve().parents[1] / "data" / "crm" / "custom_pipeline.tsv"
+HUBSPOT_DEFAULT_FILE = CUSTOM_TSV.with_name("hubspot_default_export.csv")
 
 
 def metric(page: Page, label: str) -> str:
@@ -147,3 +148,48 @@ def test_leadership_compares_the_active_markets_side_by_side(page: Page, app_url
     with Path(download.value.path()).open(encoding="utf-8-sig", newline="") as numbers:
         rows = list(csv.DictReader(numbers))
     assert {row["code"] for row in rows} == active
+
+
+def test_a_hubspot_export_with_custom_stages_is_imported_through_a_stage_map(
+    page: Page, app_url: str, screenshots
+):
+    open_page(page, app_url)
+    page.locator(".st-key-load_demo button").click()
+    wait_for_app(page)
+    open_page(page, f"{app_url}/deals_import?country=ES")
+    page.locator(".st-key-deals_file input[type=file]").set_input_files(str(HUBSPOT_DEFAULT_FILE))
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"Read as a HubSpot file \(utf-8, ','-separated\)"))).to_be_visible()
+    for label, stage in (
+        ("discovery_call", "Qualified"),
+        ("demo_done", "Presentation"),
+        ("verbal_yes", "Negotiation"),
+        ("partner_sourced", "Skip these deals"),
+    ):
+        page.locator(f".st-key-stage_map_{label}").click()
+        page.get_by_role("option", name=stage, exact=True).click()
+        wait_for_app(page)
+    page.locator(".st-key-deals_mapping_name input").fill("HubSpot Spain")
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_for_app(page)
+    expect(
+        page.get_by_text("Imported (hubspot): created 7, updated 0, unchanged 0, skipped 1, rejected 0.")
+    ).to_be_visible()
+    expect(page.get_by_text("What the import changed")).to_be_visible()
+    expect(page.get_by_role("heading", name="Import history")).to_be_visible()
+    page.screenshot(path=screenshots / "deals_import_stage_map.png", full_page=True)
+    with page.expect_download() as download:
+        page.locator(".st-key-import_changes_csv button").click()
+    with Path(download.value.path()).open(encoding="utf-8-sig", newline="") as changes:
+        rows = list(csv.DictReader(changes))
+    assert [row["crm_id"] for row in rows if row["action"] == "skipped"] == ["31006"]
+
+    # The next file of this layout starts from the saved stage map: importing it again changes nothing.
+    open_page(page, f"{app_url}/deals_import?country=ES")
+    page.locator(".st-key-deals_file input[type=file]").set_input_files(str(HUBSPOT_DEFAULT_FILE))
+    wait_for_app(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_for_app(page)
+    expect(
+        page.get_by_text(re.compile(r"created 0, updated 0, unchanged 7, skipped 1, rejected 0"))
+    ).to_be_visible()

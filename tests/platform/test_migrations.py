@@ -173,3 +173,38 @@ def test_main_zone_migration_fills_stored_countries_from_the_rule(empty):
         kept = dict(connection.execute(text("SELECT code, time_zones FROM country")).all())
     assert stored == {"BR": "America/Sao_Paulo", "IN": "Asia/Kolkata", "AQ": ""}
     assert {code: json.loads(z) if isinstance(z, str) else z for code, z in kept.items()} == zones
+
+
+DEAL_ROW = (
+    "INSERT INTO opportunity (id, country_code, source, crm_id, name, account, amount, currency, stage,"
+    " created_on, owner, lost_reason, updated_at, updated_by, version) VALUES (:id, 'ES', :source, :crm_id,"
+    " '', 'Acme', 100, 'EUR', 'won', '2026-02-01', '', '', '2026-02-01 12:00:00', 'lead@rollout.example', 1)"
+)
+
+
+def test_crm_ids_per_source_migration_keeps_every_deal_and_mapping(empty):
+    upgrade_to(empty, "0012_crm_close_date")
+    with empty.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO country (code, languages, currency, time_zones, first_week_day, start_date,"
+                " created_at, created_by, main_time_zone) VALUES ('ES', '[]', 'EUR', '[]', 0, '2026-01-10',"
+                " '2026-01-10 12:00:00', 'lead@rollout.example', 'Europe/Madrid')"
+            )
+        )
+        for deal_id, source in ((1, "hubspot"), (2, "salesforce")):
+            connection.execute(text(DEAL_ROW), {"id": deal_id, "source": source, "crm_id": f"id-{deal_id}"})
+        connection.execute(
+            text(
+                "INSERT INTO importmapping (name, columns, updated_at, updated_by, version) VALUES"
+                " ('Pipedrive', '{\"crm_id\": \"Deal #\"}', '2026-02-01 12:00:00', 'lead@rollout.example', 1)"
+            )
+        )
+    upgrade(empty)
+    with empty.begin() as connection:
+        kept = connection.execute(text("SELECT id, source, crm_id FROM opportunity ORDER BY id")).all()
+        assert [tuple(row) for row in kept] == [(1, "hubspot", "id-1"), (2, "salesforce", "id-2")]
+        layout, stages = connection.execute(text("SELECT format, stages FROM importmapping")).one()
+        assert (layout, json.loads(stages) if isinstance(stages, str) else stages) == ("mapped", {})
+        # The same CRM id in another source is a deal of its own now.
+        connection.execute(text(DEAL_ROW), {"id": 3, "source": "hubspot", "crm_id": "id-2"})

@@ -323,3 +323,23 @@ def test_imports_list_shows_the_history(run, spain, database, tmp_path):
     text_out = run("imports", "list", "--country", "ES")[1]
     assert "created 6, updated 0, unchanged 2" not in text_out
     assert f"{CEO} {HUBSPOT_DEFAULT_FILE}" in text_out
+
+
+def test_a_reimport_names_changes_made_in_rollout_and_can_keep_them(run, spain, database, tmp_path):
+    from rollout.sales.pipeline import update_opportunity
+    from tests.sales_factories import deals_by_crm_id
+
+    options = ("--stage-map", str(stage_map_file(tmp_path)), "--pipeline", "Sales Pipeline")
+    import_deals(run, HUBSPOT_DEFAULT_FILE, *options)
+    engine = get_engine(database)
+    deal = deals_by_crm_id(engine, "ES")["31001"]
+    with write_session(engine) as session:
+        update_opportunity(session, opportunity_id=deal.id, changes={"owner": "Pau"}, by=CEO)
+    code, out, _ = import_deals(run, HUBSPOT_DEFAULT_FILE, *options, "--keep-rollout-edits")
+    assert code == 0
+    assert (
+        "changed in Rollout since its last import: deal 31001, owner: 'Pau' in Rollout, "
+        "'Inés Navarro' in the file (Rollout's value kept)"
+    ) in out
+    assert last_line(out) == "created 0, updated 0, unchanged 6, skipped 2, rejected 0"
+    assert deals_by_crm_id(engine, "ES")["31001"].owner == "Pau"

@@ -294,14 +294,41 @@ def test_the_history_is_append_only(engine, spain):
     assert count(engine, DealImportChange) == 8
 
 
-def test_an_edit_made_in_rollout_shows_as_old_value_when_the_crm_overwrites_it(engine, spain):
-    import_hubspot(engine, stages=HUBSPOT_STAGE_MAP, pipelines=SALES)
-    deal = deals_by_crm_id(engine, "ES")["31001"]
+def edit_in_rollout(engine, crm_id: str, **changes) -> None:
+    deal = deals_by_crm_id(engine, "ES")[crm_id]
     with write_session(engine) as session:
-        update_opportunity(session, opportunity_id=deal.id, changes={"owner": "Pau"}, by=ACTOR, today=TODAY)
-    outcome = import_hubspot(engine, stages=HUBSPOT_STAGE_MAP, pipelines=SALES)
-    updated = [(c.crm_id, c.field, c.old, c.new) for c in outcome.changes if c.action == "updated"]
-    assert updated == [("31001", "owner", "Pau", "Inés Navarro")]
+        update_opportunity(session, opportunity_id=deal.id, changes=changes, by=ACTOR, today=TODAY)
+
+
+def test_a_reimport_lists_the_fields_changed_in_rollout_it_would_overwrite(engine, spain):
+    import_hubspot(engine, stages=HUBSPOT_STAGE_MAP, pipelines=SALES)
+    edit_in_rollout(engine, "31001", owner="Pau")
+    edit_in_rollout(engine, "31002", account="Azul Seguros SA")
+    check = import_hubspot(engine, stages=HUBSPOT_STAGE_MAP, pipelines=SALES, dry_run=True)
+    assert [(c.crm_id, c.field, c.old, c.new) for c in check.conflicts] == [
+        ("31001", "owner", "Pau", "Inés Navarro"),
+        ("31002", "account", "Azul Seguros SA", "Azul Seguros"),
+    ]
+    # Rollout's values kept for this file: nothing changes, and the conflicts are still known next time.
+    kept = import_hubspot(engine, stages=HUBSPOT_STAGE_MAP, pipelines=SALES, keep_rollout_edits=True)
+    assert (kept.updated, len(kept.conflicts)) == (0, 2)
+    assert deals_by_crm_id(engine, "ES")["31001"].owner == "Pau"
+    # The CRM's values: the change list shows Rollout's value as the old one; then nothing conflicts.
+    crm = import_hubspot(engine, stages=HUBSPOT_STAGE_MAP, pipelines=SALES)
+    updated = [(c.crm_id, c.field, c.old, c.new) for c in crm.changes if c.action == "updated"]
+    assert updated == [
+        ("31001", "owner", "Pau", "Inés Navarro"),
+        ("31002", "account", "Azul Seguros SA", "Azul Seguros"),
+    ]
+    assert import_hubspot(engine, stages=HUBSPOT_STAGE_MAP, pipelines=SALES, dry_run=True).conflicts == []
+
+
+def test_a_field_the_crm_also_changed_to_rollouts_value_is_no_conflict(engine, spain):
+    import_hubspot(engine, stages=HUBSPOT_STAGE_MAP, pipelines=SALES)
+    edit_in_rollout(engine, "31001", owner="Pau")
+    same = HUBSPOT.replace("10:02,Inés Navarro,".encode(), b"10:02,Pau,")
+    assert same != HUBSPOT
+    assert import_hubspot(engine, same, stages=HUBSPOT_STAGE_MAP, pipelines=SALES).conflicts == []
 
 
 # --- valid rows only -------------------------------------------------------------------------------------
