@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from rollout.gates import reviews
+from rollout.gates import candidates, reviews
 from rollout.gates.conditions import parse_condition_lines
 from rollout.gates.pack import review_pack
 from rollout.gates.portfolio import HEALTH_LABELS, OUTCOME_LABELS
+from rollout.platform import locales
 from rollout.platform.access import Action
 from rollout.platform.countries import display_name, list_countries
 from rollout.platform.db import database_url, read_session
@@ -192,6 +193,48 @@ def market_section(review: GateReview, market: reviews.MarketOnAgenda, countries
         chair_form(review, code, len(market.recommendations))
 
 
+def candidate_markets(countries_in_rollout: set[str]) -> None:
+    """Countries not yet in the rollout, scored on the playbook's weighted criteria and ranked."""
+    with st.expander("Candidate markets: the next markets, ranked"):
+        with read_session(engine) as session:
+            ranking = candidates.ranked(session, book)
+        if ranking:
+            rows = [
+                {"rank": c.rank, "country": f"{c.name} ({c.code})", "score": c.score}
+                | {k.name: c.scores.get(k.key) for k in book.candidate_criteria}
+                for c in ranking
+            ]
+            tables.dataframe(pd.DataFrame(rows), hide_index=True, key="candidate_table")
+        else:
+            st.write("No candidate market yet.")
+        if not context.can(Action.MANAGE_COUNTRIES):
+            return
+        weights = ", ".join(f"{k.name} ×{k.weight:g}" for k in book.candidate_criteria)
+        with st.form("candidate_form"):
+            st.markdown("**Score a candidate market** (1 to 5 each; weights from the playbook)")
+            st.caption(plain(weights))
+            choices = [code for code in locales.iso_country_codes() if code not in countries_in_rollout]
+            code = st.selectbox(
+                "Country", choices, index=None, key="candidate_code", format_func=locales.country_name
+            )
+            scores = {
+                k.key: st.slider(k.name, 1, 5, 3, key=f"candidate_score_{k.key}")
+                for k in book.candidate_criteria
+            }
+            note = st.text_input("Note", key="candidate_note")
+            if not st.form_submit_button("Save the scores"):
+                return
+        if code is None:
+            st.error("Country: choose one from the list.")
+            return
+        write_then_rerun(
+            lambda session: candidates.save_candidate(
+                session, code=code, scores=scores, by=actor, note=note, playbook=book
+            ),
+            f"Saved the scores of {locales.country_name(code)}.",
+        )
+
+
 st.title("Gate reviews")
 context.show_flash()
 with read_session(engine) as session:
@@ -200,6 +243,7 @@ with read_session(engine) as session:
     all_reviews = reviews.list_reviews(session)
 if context.can(Action.DECIDE_GATES):
     plan_form(countries, users)
+candidate_markets(set(countries))
 if not all_reviews:
     st.info("No review planned yet.")
     st.stop()

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from rollout.gates import reviews
 from rollout.platform.db import get_engine, read_session, write_session
-from rollout.platform.models import Decision, GateCondition, GateReview, Recommendation
+from rollout.platform.models import CandidateMarket, Decision, GateCondition, GateReview, Recommendation
 from rollout.platform.users import add_user
 from tests.app.conftest import assert_clean, count, shown
 
@@ -81,3 +81,17 @@ def test_recommend_then_the_chair_decides_a_conditional_go(demo_app, url):
     assert [r["gatekeeper"] for r in decision.evidence["recommendations"]] == [CEO, LEADER]
     assert count(url, GateCondition) == 1
     assert any("frozen with it" in shown(s.value) for s in at.success)
+
+
+def test_scoring_a_candidate_market_from_the_form(demo_app, url):
+    at = reviews_page(demo_app)
+    at.selectbox(key="candidate_code").set_value("PL")
+    at.slider(key="candidate_score_market_size").set_value(5)
+    next(b for b in at.button if b.label == "Save the scores").click().run()
+    assert_clean(at)
+    assert any("Saved the scores of Poland." in shown(s.value) for s in at.success)
+    table = next(d for d in at.dataframe if "rank" in d.value.columns).value
+    assert list(table["country"]) == ["Poland (PL)"] and table.iloc[0]["Market size"] == 5
+    with read_session(get_engine(url)) as session:
+        [candidate] = session.exec(select(CandidateMarket)).all()
+    assert candidate.scores["market_size"] == 5 and candidate.scores["partners"] == 3
