@@ -48,5 +48,19 @@ st.markdown(
   its due date with any criterion unmet is off track.
 - Checks are ticked at the review and have no pace. With no measured metric the forecast is
   **not measured yet**: a criterion is never counted as met before its data exists.
+- Until a phase has run {book.min_share_to_project:.0%} of its time, its pace is too short to project: the
+  forecast is **too early to tell**. A condition of a conditional Go past its due date puts the market
+  **at risk**.
 """
+)
+st.subheader("Gate reviews")
+chairs = " or ".join(book.reviews.chair_roles)
+quorum = book.reviews.quorum
+st.write(
+    f"A review is chaired by someone whose role is {chairs}. "
+    + (
+        f"Each market needs {quorum} gatekeepers' recommendations before its decision is recorded."
+        if quorum
+        else "The chair may record a decision without any recommendation."
+    )
 )

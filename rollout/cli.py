@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import rollout.metric_providers  # noqa: F401  (registers the gate metrics)
 from rollout import cli_campaigns
 from rollout.demo import load_demo
 from rollout.digest import send_digests, week_of
+from rollout.gates import candidates
 from rollout.gates import decisions as gate_decisions
 from rollout.gates import status as gates
 from rollout.gates.conditions import ConditionInput, clear_condition
@@ -355,6 +357,38 @@ def cmd_review_pack(engine: Engine, args: argparse.Namespace) -> None:
     print(f"wrote the review pack of {', '.join(code.upper() for code in args.codes)} to {args.output}")
 
 
+def _score(text: str) -> tuple[str, int]:
+    key, _, value = text.partition("=")
+    if not key or not value.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not KEY=N (for example market_size=4)")
+    return key.strip(), int(value)
+
+
+def cmd_candidates_add(engine: Engine, args: argparse.Namespace) -> None:
+    with write_session(engine, source="cli") as session:
+        candidate = candidates.save_candidate(
+            session, code=args.code, scores=dict(args.score), by=args.by, note=args.note or ""
+        )
+        print(f"saved candidate market {candidate.country_code}: {candidate.scores}")
+
+
+def cmd_candidates_list(engine: Engine, args: argparse.Namespace) -> None:
+    with read_session(engine) as session:
+        ranking = candidates.ranked(session)
+    if args.json:
+        _print_json([asdict(candidate) for candidate in ranking])
+        return
+    for c in ranking:
+        missing = f"  (not scored: {', '.join(c.missing)})" if c.missing else ""
+        print(f"{c.rank:>2}. {c.code}  {c.name:<28} {c.score:.2f}{missing}")
+
+
+def cmd_candidates_start(engine: Engine, args: argparse.Namespace) -> None:
+    with write_session(engine, source="cli") as session:
+        country = candidates.start_candidate(session, code=args.code, start_date=args.start, by=args.by)
+        print(f"started {country.code}: its sales test begins {country.start_date.isoformat()}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rollout", description="International market-rollout tracker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -450,6 +484,24 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("-o", "--output", required=True, help="a .html file")
     pack.add_argument("--title", default="Gate review pack")
     pack.set_defaults(run=cmd_review_pack)
+
+    candidate = commands.add_parser(
+        "candidates", help="candidate markets: countries scored before they enter the rollout"
+    ).add_subparsers(dest="candidates_command", required=True)
+    candidate_add = candidate.add_parser("add", help="add or rescore a candidate market")
+    candidate_add.add_argument("code")
+    candidate_add.add_argument("--score", action="append", type=_score, default=[], metavar="KEY=N")
+    candidate_add.add_argument("--note")
+    candidate_add.add_argument("--by", default=default_actor())
+    candidate_add.set_defaults(run=cmd_candidates_add)
+    candidate_list = candidate.add_parser("list", help="candidate markets, best first")
+    candidate_list.add_argument("--json", action="store_true")
+    candidate_list.set_defaults(run=cmd_candidates_list)
+    candidate_start = candidate.add_parser("start", help="start a candidate market's rollout")
+    candidate_start.add_argument("code")
+    candidate_start.add_argument("--start", type=_iso_date, required=True)
+    candidate_start.add_argument("--by", default=default_actor())
+    candidate_start.set_defaults(run=cmd_candidates_start)
 
     importing = commands.add_parser("import", help="import data from files").add_subparsers(
         dest="import_command", required=True

@@ -303,3 +303,15 @@ def test_review_pack_writes_printable_html(run, spain, tmp_path):
     assert "Qualified meetings held" in text and 'id="market-ES"' in text
     err = refused(run, "review", "pack", "ES", "-o", str(tmp_path / "pack.pdf"))
     assert "printable HTML (.html)" in err and not (tmp_path / "pack.pdf").exists()
+
+
+def test_candidate_markets_from_the_command_line(run):
+    ok(run, "candidates", "add", "pl", "--score", "market_size=4", "--score", "partners=2", "--by", CEO)
+    ok(run, "candidates", "add", "MX", "--score", "market_size=5", "--score", "partners=5", "--by", CEO)
+    listed = json.loads(ok(run, "candidates", "list", "--json"))
+    assert [(c["rank"], c["code"]) for c in listed] == [(1, "MX"), (2, "PL")]
+    assert "not scored: competition" in ok(run, "candidates", "list")
+    assert ok(run, "candidates", "start", "MX", "--start", "2027-01-04", "--by", CEO).startswith("started MX")
+    assert [c["code"] for c in json.loads(ok(run, "candidates", "list", "--json"))] == ["PL"]
+    with pytest.raises(SystemExit):  # argparse refuses it, naming the form
+        run("candidates", "add", "PL", "--score", "size")

@@ -35,6 +35,7 @@ PLAYBOOK_KEYS = {
     "default_extension_months",
     "min_share_to_project",
     "reviews",
+    "candidates",
 }
 REVIEW_KEYS = {"chair_roles", "quorum"}
 ROLE_NAMES = ("leadership", "marketer", "sales", "admin")
@@ -78,6 +79,24 @@ class ReviewRules:
 
 
 @dataclass(frozen=True)
+class CandidateCriterion:
+    """A criterion candidate markets are scored on, 1 to 5, and its weight in their ranking."""
+
+    key: str
+    name: str
+    weight: float
+
+
+DEFAULT_CANDIDATE_CRITERIA = (
+    CandidateCriterion("market_size", "Market size", 3),
+    CandidateCriterion("competition", "Room against competitors (5: little competition)", 2),
+    CandidateCriterion("language_overlap", "Language overlap with headquarters", 2),
+    CandidateCriterion("time_zone_overlap", "Time-zone overlap with headquarters", 1),
+    CandidateCriterion("partners", "Partners already there", 2),
+)
+
+
+@dataclass(frozen=True)
 class Playbook:
     phases: tuple[Phase, ...]
     reporting_currency: str = "EUR"
@@ -86,6 +105,7 @@ class Playbook:
     # Below this share of a phase's time, a pace is too short to project: the forecast is "too early".
     min_share_to_project: float = 0.0
     reviews: ReviewRules = field(default_factory=ReviewRules)
+    candidate_criteria: tuple[CandidateCriterion, ...] = DEFAULT_CANDIDATE_CRITERIA
     source: str = ""
 
     def phase(self, key: str) -> Phase:
@@ -199,6 +219,7 @@ def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
         phases=phases,
         min_share_to_project=float(min_share),
         reviews=_parse_reviews(raw.get("reviews", {}), source),
+        candidate_criteria=_parse_candidates(raw.get("candidates"), source),
         reporting_currency=str(raw.get("reporting_currency", "EUR")),
         at_risk_ratio=at_risk_ratio,
         default_extension_months=extension,
@@ -218,6 +239,30 @@ def _parse_reviews(raw: Any, source: str) -> ReviewRules:
     if not isinstance(quorum, int) or isinstance(quorum, bool) or quorum < 0:
         raise PlaybookError(f"{where}: 'quorum' must be a whole number ≥ 0, not {quorum!r}")
     return ReviewRules(chair_roles=tuple(roles), quorum=quorum)
+
+
+def _parse_candidates(raw: Any, source: str) -> tuple[CandidateCriterion, ...]:
+    if raw is None:
+        return DEFAULT_CANDIDATE_CRITERIA
+    where = f"{source}: [candidates]"
+    if not isinstance(raw, dict):
+        raise PlaybookError(f"{where} must be a table")
+    reject_unknown_keys(raw, {"criteria"}, where, PlaybookError)
+    criteria = []
+    for index, item in enumerate(raw.get("criteria", [])):
+        at = f"{where} criteria[{index}]"
+        key = require_key(item, "key", str, at, PlaybookError)
+        reject_unknown_keys(item, {"key", "name", "weight"}, f"{where} criterion '{key}'", PlaybookError)
+        weight = item.get("weight", 1)
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
+            raise PlaybookError(f"{where} criterion '{key}': 'weight' must be a number above 0")
+        criteria.append(
+            CandidateCriterion(key, require_key(item, "name", str, at, PlaybookError), float(weight))
+        )
+    if not criteria:
+        raise PlaybookError(f"{where}: list at least one [[candidates.criteria]]")
+    _reject_duplicates([c.key for c in criteria], f"{where}: criterion")
+    return tuple(criteria)
 
 
 def load_playbook(path: Path | str | None = None) -> Playbook:

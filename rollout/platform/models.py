@@ -226,6 +226,20 @@ class ReviewDecision(SQLModel, table=True):
     )
 
 
+class CandidateMarket(SQLModel, table=True):
+    """A country considered for the rollout, scored on the playbook's candidate criteria (1 to 5 each)."""
+
+    __tablename__ = "candidate_market"
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(max_length=2, unique=True)
+    scores: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    note: str = ""
+    started_on: date | None = Field(default=None, description="the day it entered the rollout")
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_by: str = Field(max_length=254)
+
+
 class Signal(SQLModel, table=True):
     """Something a salesperson saw in the market: a meeting, a demo, a lead, feedback, a content request."""
 

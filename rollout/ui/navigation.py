@@ -38,6 +38,7 @@ PAGES = (
     PageSpec("Leadership", "app_pages/portfolio.py", "Portfolio", ":material/public:", EVERYONE),
     PageSpec("Leadership", "app_pages/country.py", "Country", ":material/flag:", EVERYONE),
     PageSpec("Leadership", "app_pages/decisions.py", "Decisions", ":material/gavel:", LEADERSHIP),
+    PageSpec("Leadership", "app_pages/reviews.py", "Gate reviews", ":material/groups:", LEADERSHIP),
     PageSpec("Leadership", "app_pages/history.py", "History", ":material/history:", LEADERSHIP),
     PageSpec("Sales", "app_pages/sales_log.py", "Sales log", ":material/edit_note:", SALES),
     PageSpec("Sales", "app_pages/deals_import.py", "Import deals", ":material/upload_file:", SALES),

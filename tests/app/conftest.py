@@ -23,6 +23,7 @@ PAGES = [
     "app_pages/portfolio.py",
     "app_pages/country.py",
     "app_pages/decisions.py",
+    "app_pages/reviews.py",
     "app_pages/sales_log.py",
     "app_pages/deals_import.py",
     "app_pages/sales_analytics.py",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -23,6 +24,10 @@ from rollout.gates.portfolio import (
 from rollout.platform.countries import list_countries
 from rollout.platform.db import read_session
 from tests.conftest import TODAY
+
+
+def unexplained(criteria):
+    return tuple(replace(c, why="", rows=()) for c in criteria)
 
 
 @pytest.fixture
@@ -153,7 +158,8 @@ def test_portfolio_measures_every_gate_as_each_country_alone_does(
         alone = [gates.gate_status(session, s.country, today=TODAY, playbook=playbook) for s in together]
     measured = [c for s in together for c in s.criteria if c.kind == "metric" and c.measured]
     assert len({c.key for c in measured}) >= 5  # sales, content, hiring and campaign metrics among them
-    assert [s.criteria for s in together] == [s.criteria for s in alone]
+    # One market's gate also says why each unmet criterion falls short; the portfolio does not explain.
+    assert [s.criteria for s in together] == [unexplained(s.criteria) for s in alone]
     assert [(s.ready, s.forecast) for s in together] == [(s.ready, s.forecast) for s in alone]
 
 
@@ -184,4 +190,4 @@ def test_a_metric_two_criteria_read_is_counted_once(engine):
         alone = gates.gate_status(session, "IN", today=TODAY, playbook=book)
     values = {c.key: c.value for c in together.criteria if c.kind == "metric"}
     assert values == {"meetings": 2, "stretch": 2}
-    assert together.criteria == alone.criteria
+    assert together.criteria == unexplained(alone.criteria)

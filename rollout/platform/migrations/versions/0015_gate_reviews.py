@@ -1,4 +1,5 @@
-"""gate reviews: conditions of a conditional go and their clearing, review meetings, recommendations
+"""gate reviews: conditions of a conditional go and their clearing, review meetings, recommendations;
+candidate markets and their scores
 
 Conditions, clearances, recommendations and the decisions a review recorded are history: append-only and
 sealed like decisions (0009).
@@ -110,6 +111,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("review_id", "country_code", name="uq_review_decision_market"),
     )
     op.create_index("ix_review_decision_review_id", "review_decision", ["review_id"])
+    op.create_table(
+        "candidate_market",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("country_code", AutoString(length=2), nullable=False),
+        sa.Column("scores", sa.JSON(), nullable=False),
+        sa.Column("note", AutoString(), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=True),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_by", AutoString(length=254), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("country_code"),
+    )
     for table, keys in APPEND_ONLY.items():
         forbid_update_and_delete(table)
         forbid_replace_and_truncate(table, keys)
