@@ -55,6 +55,7 @@ def month_view(country: Country, region: str | None, month_start: date) -> None:
         first_week_day=country.first_week_day,
         entries=entries,
         weekend=weekend_days(country),
+        locale=locale,
     )
     for column, name in zip(st.columns(7), weekday_headers(country.first_week_day, locale), strict=True):
         column.markdown(f"**{plain(name)}**")
@@ -86,7 +87,7 @@ def agenda_view(country: Country, region: str | None) -> None:
         entries = calendar_entries(
             session, country.code, today, today + timedelta(days=90), locale=locale, subdiv=region
         )
-    tables.dataframe(agenda(entries), hide_index=True, key=f"agenda_{country.code}")
+    tables.dataframe(agenda(entries, locale), hide_index=True, key=f"agenda_{country.code}")
 
 
 def across_markets(codes: list[str], month_start: date) -> None:
@@ -267,7 +268,7 @@ region = (
         ["", *subdivisions(code)],
         key=f"calendar_region_{code}",
         format_func=lambda r: (
-            f"{region_name(code, r)} (region)" if r else "Whole country (national holidays)"
+            f"{region_name(code, r, locale)} (region)" if r else "Whole country (national holidays)"
         ),
     )
     or None
