@@ -192,6 +192,7 @@ def translations_tab(country: Country) -> None:
         ),
         hide_index=True,
         key=f"matrix_{country.code}",
+        column_config={loc: locale_label(loc) for loc in locales},  # Hindi (India), not hi_IN
     )
     titles = dict(zip(rows["id"].tolist(), rows["content"], strict=True))
     st.markdown("**Update a translation**")
@@ -261,7 +262,16 @@ def backlog_tab(country: Country) -> None:
         "Website first, then what this market's prospects and partners ask for most (content requests in "
         "the sales log), then the rest."
     )
-    tables.dataframe(ranked.drop(columns=["id"]), hide_index=True, key=f"backlog_{country.code}")
+    shown = ranked.drop(columns=["id"]).assign(
+        type=ranked["type"].map(TYPE_LABELS),
+        **{
+            "not published in": [
+                ", ".join(locale_label(tag) for tag in tags.split(", ") if tag)
+                for tags in ranked["not published in"]
+            ]
+        },
+    )
+    tables.dataframe(shown, hide_index=True, key=f"backlog_{country.code}")
 
 
 def progress_tab(country: Country) -> None:

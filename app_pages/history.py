@@ -6,7 +6,7 @@ from rollout.platform import audit
 from rollout.platform.db import read_session
 from rollout.platform.exports import frame_csv
 from rollout.ui import context, data
-from rollout.ui.history import history_table
+from rollout.ui.history import history_table, kind_of
 
 st.title("History")
 st.caption(
@@ -23,7 +23,10 @@ code = cols[0].selectbox(
 with read_session(data.engine()) as session:
     tables = audit.tables_with_history(session, code or None)
     table = cols[1].selectbox(
-        "Kind of record", ["", *tables], key="history_table", format_func=lambda t: t or "All"
+        "Kind of record",
+        ["", *tables],
+        key="history_table",
+        format_func=lambda t: kind_of(t).capitalize() if t else "All",
     )
     record = cols[2].text_input(
         "Record (its id or key)", key="history_record", help="e.g. 12, or ES for a country"
@@ -36,7 +39,7 @@ with read_session(data.engine()) as session:
         within=context.user().countries,  # a scoped user sees only their countries' changes
     )
 
-st.caption(f"The latest {len(changes)} field changes, newest first.")
+st.caption(f"The latest {len(changes)} field changes, newest first, as events; each field a click away.")
 history_table(changes, key="history_table_view")
 st.download_button(
     "Download CSV", frame_csv(changes), file_name="rollout-history.csv", mime="text/csv", key="history_csv"

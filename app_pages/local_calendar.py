@@ -59,6 +59,7 @@ def month_view(country: Country, region: str | None, month_start: date) -> None:
         first_week_day=country.first_week_day,
         entries=entries,
         weekend=weekend_days(country),
+        locale=locale,
     )
     for column, name in zip(st.columns(7), weekday_headers(country.first_week_day, locale), strict=True):
         column.markdown(f"**{plain(name)}**")
@@ -103,7 +104,7 @@ def agenda_view(country: Country, region: str | None, month_start: date) -> None
             )
         found = matching(entries, text)
         st.caption(plain(f"{len(found)} found for '{text.strip()}' between today and two years ahead."))
-        tables.dataframe(agenda(found), hide_index=True, key=f"agenda_found_{country.code}")
+        tables.dataframe(agenda(found, locale), hide_index=True, key=f"agenda_found_{country.code}")
         return
     start = agenda_start(month_start, today)
     with read_session(engine) as session:
@@ -111,7 +112,7 @@ def agenda_view(country: Country, region: str | None, month_start: date) -> None
             session, country.code, start, start + timedelta(days=length - 1), locale=locale, subdiv=region
         )
     st.caption(f"From {start.isoformat()}, {length} days (choose the month above to move it).")
-    tables.dataframe(agenda(entries), hide_index=True, key=f"agenda_{country.code}")
+    tables.dataframe(agenda(entries, locale), hide_index=True, key=f"agenda_{country.code}")
 
 
 def across_markets(codes: list[str], month_start: date) -> None:
@@ -292,7 +293,7 @@ region = (
         ["", *subdivisions(code)],
         key=f"calendar_region_{code}",
         format_func=lambda r: (
-            f"{region_name(code, r)} (region)" if r else "Whole country (national holidays)"
+            f"{region_name(code, r, locale)} (region)" if r else "Whole country (national holidays)"
         ),
     )
     or None

@@ -32,7 +32,7 @@ from rollout.sales.pipeline import (
     remove_signal,
     update_signal,
 )
-from rollout.ui import context, corrections, data, forms, pager, tables
+from rollout.ui import context, corrections, data, forms, pager, people, tables
 from rollout.ui.actions import confirmations
 from rollout.ui.format import format_amount, format_day, format_money, plain
 
@@ -139,6 +139,7 @@ def signal_form(code: str) -> None:
 
 
 def signals_table(code: str) -> None:
+    known = people.names()
     with read_session(engine) as session:
         rows = [
             {
@@ -148,7 +149,8 @@ def signals_table(code: str) -> None:
                 "Account": s.account,
                 "Content": s.content_title,
                 "Note": s.note,
-                "Logged by": s.logged_by,
+                "Logged by": people.person(s.logged_by, known),
+                "Email": s.logged_by,
             }
             for s in recent_signals(session, code)
         ]

@@ -17,7 +17,7 @@ from rollout.marketing.talent import (
 from rollout.platform import locales
 from rollout.platform.db import read_session
 from rollout.platform.models import HIRE_STAGES, Country
-from rollout.ui import context, corrections, data, forms, tables
+from rollout.ui import context, corrections, data, forms, people, tables
 from rollout.ui.actions import confirmations, write_then_rerun
 from rollout.ui.talent_widgets import local_team
 
@@ -30,7 +30,7 @@ BASED_LABELS = {"hq": "Headquarters", "in_country": "In the country"}
 
 def tracker(country: Country) -> None:
     with read_session(engine) as session:
-        people = hires(session, country.code)
+        candidates = hires(session, country.code)
     rows = [
         {
             "#": h.id,
@@ -43,16 +43,17 @@ def tracker(country: Country) -> None:
             "based": BASED_LABELS[h.based],
             "email": h.email,
         }
-        for h in people
+        for h in candidates
     ]
     tables.dataframe(pd.DataFrame(rows), hide_index=True, key=f"hires_{country.code}")
-    if people:
-        move_form(country, people)
-        correct_form(country, people)
-        history(people)
+    if candidates:
+        move_form(country, candidates)
+        correct_form(country, candidates)
+        history(candidates)
 
 
-def history(people) -> None:
+def history(candidates) -> None:
+    known = people.names()
     with read_session(engine) as session:
         rows = [
             {
@@ -60,9 +61,9 @@ def history(people) -> None:
                 "stage": STAGE_LABELS[c.stage],
                 "on": c.entered_on,
                 "reason": c.reason,
-                "by": c.recorded_by,
+                "by": people.person(c.recorded_by, known),
             }
-            for h in people
+            for h in candidates
             for c in stage_history(session, h.id)
         ]
     with st.expander("Stage history"):

@@ -112,9 +112,22 @@ def demo_cast(demo: dict) -> dict[str, tuple[str, list[str]]]:
 
 
 def _add_cast(session: Session, demo: dict, by: str) -> None:
+    names = demo_names(demo)
     for email, (role, countries) in demo_cast(demo).items():
         if find_user(session, email) is None:
-            add_user(session, email=email, role=role, countries=countries, by=by)
+            add_user(session, email=email, name=names[email], role=role, countries=countries, by=by)
+
+
+def demo_names(demo: dict) -> dict[str, str]:
+    """The demo's people by name: a local hire's as hired ("Lucía Fernández"), others' from their email
+    ("lucia.moreno@…" → "Lucia Moreno"), so tables and the history show people, not addresses."""
+    hired = {
+        h["email"]: h["candidate"] for e in demo["countries"] for h in e.get("hires", []) if h.get("email")
+    }
+    return {
+        email: hired.get(email) or email.split("@")[0].replace(".", " ").replace("_", " ").title()
+        for email in demo_cast(demo)
+    }
 
 
 def _load_catalogue(session: Session, demo: dict, by: str) -> dict[str, int]:

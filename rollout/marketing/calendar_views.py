@@ -47,15 +47,23 @@ def weekday_headers(first_week_day: int, locale: str) -> list[str]:
 
 
 def month_weeks(
-    year: int, month: int, *, first_week_day: int, entries: Sequence[CalendarEntry], weekend: frozenset[int]
+    year: int,
+    month: int,
+    *,
+    first_week_day: int,
+    entries: Sequence[CalendarEntry],
+    weekend: frozenset[int],
+    locale: str = "en",
 ) -> list[list[DayCell]]:
     """The month as weeks starting on the country's first day of the week."""
     weeks = gregorian.Calendar(firstweekday=first_week_day).monthdatescalendar(year, month)
-    return [[_cell(day, day.month == month, entries, weekend) for day in week] for week in weeks]
+    return [[_cell(day, day.month == month, entries, weekend, locale) for day in week] for week in weeks]
 
 
-def _cell(day: date, in_month: bool, entries: Sequence[CalendarEntry], weekend: frozenset[int]) -> DayCell:
-    labels = tuple(f"{symbol(e)} {e.name}" for e in entries if e.covers(day)) if in_month else ()
+def _cell(
+    day: date, in_month: bool, entries: Sequence[CalendarEntry], weekend: frozenset[int], locale: str
+) -> DayCell:
+    labels = tuple(f"{symbol(e)} {e.label(locale)}" for e in entries if e.covers(day)) if in_month else ()
     return DayCell(day, in_month, _state(day, entries, weekend), labels)
 
 
@@ -122,12 +130,12 @@ def matching(entries: Sequence[CalendarEntry], text: str) -> list[CalendarEntry]
     return [e for e in entries if any(wanted in part.casefold() for part in (e.name, e.local_name, e.note))]
 
 
-def agenda(entries: Sequence[CalendarEntry]) -> pd.DataFrame:
+def agenda(entries: Sequence[CalendarEntry], locale: str = "en") -> pd.DataFrame:
     rows = [
         {
             "start": e.start,
             "end": e.end,
-            "what": f"{symbol(e)} {e.name}",
+            "what": f"{symbol(e)} {e.label(locale)}",
             "local name": e.local_name,
             "kind": e.kind.replace("_", " "),
             "category": e.category,

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from rollout.marketing.events import EventRule, events_between, load_event_rules
 from rollout.platform.countries import get_country, normalize_code
 from rollout.platform.errors import RolloutError
+from rollout.platform.locales import region_name
 from rollout.platform.models import TASK_CANCELLED, Campaign, CampaignTask, Country, LocalEvent
 
 INCLUDES = ("holidays", "events", "campaigns", "tasks")
@@ -52,6 +53,11 @@ class CalendarEntry(NamedTuple):
     country: str = ""
     key: str = ""  # stable identity within its kind and country, whatever the viewer's language
     cancelled: bool = False
+    region: str = ""  # a regional holiday: the region (subdivision code) whose holiday it is
+
+    def label(self, locale: str = "en") -> str:
+        """Its name as shown, a regional holiday's with its region: "Makar Sankranti (Karnataka)"."""
+        return f"{self.name} ({region_name(self.country, self.region, locale)})" if self.region else self.name
 
     @property
     def blocks(self) -> bool:
@@ -162,6 +168,7 @@ def clear_holiday_cache() -> None:
     _holiday_class.cache_clear()
     _named_holidays.cache_clear()
     _category_entries.cache_clear()
+    _regional_entries.cache_clear()
 
 
 def public_holidays(
@@ -173,12 +180,31 @@ def public_holidays(
         return []
     years = tuple(range(start.year, end.year + 1))
     viewer_language = holiday_language(code, locale)
-    return [
+    entries = [
         entry
         for category in known.supported_categories
-        for entry in _category_entries(code, years, subdiv, category, viewer_language)
+        for entry in _regional_entries(code, years, subdiv, category, viewer_language)
         if start <= entry.start <= end
     ]
+    # A day the region keeps as its own holiday is shown once, as the region's: Karnataka's public Makar
+    # Sankranti, not also India's optional one.
+    regional = {(e.start, e.local_name) for e in entries if e.region}
+    return [e for e in entries if e.region or (e.start, e.local_name) not in regional]
+
+
+@lru_cache(maxsize=HOLIDAY_CACHE_SIZE)
+def _regional_entries(
+    code: str, years: tuple[int, ...], subdiv: str | None, category: str, viewer_language: str | None
+) -> tuple[CalendarEntry, ...]:
+    """The category's holidays for the region, those the whole country does not have marked as the
+    region's (python-holidays gives national and regional ones together)."""
+    entries = _category_entries(code, years, subdiv, category, viewer_language)
+    if subdiv is None:
+        return entries
+    national = {
+        (e.start, e.local_name) for e in _category_entries(code, years, None, category, viewer_language)
+    }
+    return tuple(e if (e.start, e.local_name) in national else e._replace(region=subdiv) for e in entries)
 
 
 def weekend_days(country: Country) -> frozenset[int]:

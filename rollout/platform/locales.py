@@ -6,6 +6,7 @@ countries whose tz order is geographic rather than by population (see main_time_
 
 from __future__ import annotations
 
+import gettext
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -163,13 +164,32 @@ def locale_name(tag: str, locale: str | None = None) -> str:
     return name[:1].upper() + name[1:] if name else tag
 
 
-def region_name(code: str, subdivision: str) -> str:
-    """A region by name: python-holidays' (IN, KA → "Karnataka"), else ISO 3166-2's, else its code."""
+def region_name(code: str, subdivision: str, locale: str | None = None) -> str:
+    """A region by name: in the viewer's language where iso-codes translates it (DE, BY → "Bavaria" in
+    English, "Bavière" in French), else python-holidays' name (IN, KA → "Karnataka"), else ISO 3166-2's,
+    else its code."""
+    region = pycountry.subdivisions.get(code=f"{code}-{subdivision}")
+    if locale and region is not None:
+        translated = _subdivision_names(Locale.parse(locale).language).gettext(region.name)
+        if translated != region.name:
+            return _uninverted(translated)
     try:
         names = holidays.country_holidays(code).get_subdivision_aliases().get(subdivision)
     except NotImplementedError:
         names = None
     if names:
         return names[0]
-    region = pycountry.subdivisions.get(code=f"{code}-{subdivision}")
-    return region.name if region else subdivision
+    return _uninverted(region.name) if region else subdivision
+
+
+@cache
+def _subdivision_names(language: str) -> gettext.NullTranslations:
+    """iso-codes' translations of ISO 3166-2 names (shipped with pycountry) for one language."""
+    return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def _uninverted(name: str) -> str:
+    """ISO's "Madrid, Comunidad de" as people write it: "Comunidad de Madrid"."""
+    head, comma, tail = name.partition(", ")
+    particle = tail.split()[-1] if tail.split() else ""
+    return f"{tail} {head}" if comma and particle.islower() else name

@@ -195,3 +195,21 @@ def test_removing_a_signal_asks_first_naming_it(demo_app, url):
     assert stored(url, Signal, signal.id) is not None
     confirm(at)
     assert stored(url, Signal, signal.id) is None
+
+
+def test_the_history_tells_the_removal_as_an_event_with_its_values_a_click_away(demo_app, url):
+    event_id = fair(url)
+    at = open_page(demo_app, CALENDAR, "DE")
+    click(at, "Remove Hannover Messe…")
+    confirm(at)
+    at.switch_page("app_pages/history.py").run()
+    assert_clean(at)
+    told = at.dataframe[0].value["what happened"].tolist()
+    assert told[0] == f"{ADMIN} removed the local event Hannover Messe"  # no name given: the email
+    at.toggle(key="history_table_view_fields").set_value(True).run()
+    detail = at.dataframe[1].value
+    removed = detail[detail["record"] == f"localevent {event_id}"]
+    assert set(removed["old"]) >= {"Hannover Messe", "fair"} and set(removed["action"]) == {
+        "delete",
+        "create",
+    }

@@ -9,10 +9,13 @@ from decimal import Decimal
 
 import pandas as pd
 
+from rollout.platform.db import get_engine, read_session
+from rollout.platform.users import list_users
 from rollout.ui.format import format_money
 from tests.app.conftest import PAGES, assert_clean
 
 SNAKE_CASE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+LOCALE_TAG = re.compile(r"^[a-z]{2,3}_[A-Z]{2}$")  # hi_IN: a locale is shown by name, "Hindi (India)"
 RAW = {"None", "nan", "NaN", "NaT"}
 
 
@@ -40,7 +43,11 @@ def test_every_table_reads_as_words(demo_app):
 
 def assert_reads_as_words(page: str, table) -> None:
     frame: pd.DataFrame = table.value
-    assert not [h for h in headers(table) if SNAKE_CASE.match(h)], (page, headers(table))
+    assert not [h for h in headers(table) if SNAKE_CASE.match(h) or LOCALE_TAG.match(h)], (
+        page,
+        headers(table),
+    )
+    assert not [v for v in frame.astype(str).to_numpy().ravel() if LOCALE_TAG.match(v)], (page, frame.head())
     cells = {str(value) for column in frame.columns for value in frame[column] if not isinstance(value, bool)}
     assert not cells & RAW, (page, frame.head())
     assert not frame.isna().any().any(), (page, frame.columns[frame.isna().any()].tolist())
@@ -78,3 +85,15 @@ def test_every_market_view_of_content_reads_as_words(demo_app):
             seen += 1
             assert_reads_as_words(view, table)
     assert seen >= 3
+
+
+def test_people_are_shown_by_name_where_one_is_known_with_their_email_beside(demo_app, url):
+    with read_session(get_engine(url)) as session:
+        names = {user.email: user.name for user in list_users(session) if user.name}
+    demo_app.switch_page("app_pages/sales_log.py")
+    demo_app.query_params["country"] = "ES"
+    demo_app.run()
+    assert_clean(demo_app)
+    signals = next(t.value for t in demo_app.dataframe if "Logged by" in t.value.columns)
+    assert signals["Logged by"].tolist() == [names.get(e, e) for e in signals["Email"]]
+    assert set(signals["Email"]) & set(names), "the demo's signals are logged by named users"
