@@ -159,9 +159,12 @@ async def open_page(page, title: str) -> float:
 # --- every page, cold and warm, against the floor --------------------------------------------------------
 
 
-async def page_times(url: str, titles: list[str], repeat: int) -> dict[str, dict[str, list[float]]]:
+async def page_times(
+    url: str, titles: list[str], repeat: int, errors: list[str] | None = None
+) -> dict[str, dict[str, list[float]]]:
     """{title: {"cold": [ms], "warm": [ms]}}: each page visited in turn, `repeat` + 1 rounds; the first
-    round is each page's first visit on this server (cold), the others warm."""
+    round is each page's first visit on this server (cold), the others warm. A visit that fails is said in
+    `errors` (raised without it) and the run goes on."""
     from playwright.async_api import async_playwright
 
     times: dict[str, dict[str, list[float]]] = defaultdict(lambda: {"cold": [], "warm": []})
@@ -170,7 +173,14 @@ async def page_times(url: str, titles: list[str], repeat: int) -> dict[str, dict
         page = await open_app(browser, url)
         for round_number in range(repeat + 1):
             for title in titles:
-                times[title]["cold" if round_number == 0 else "warm"].append(await open_page(page, title))
+                try:
+                    elapsed = await open_page(page, title)
+                except PlaywrightTimeout as error:
+                    if errors is None:
+                        raise
+                    errors.append(f"browser, {title}: {str(error).splitlines()[0][:200]}")
+                    continue
+                times[title]["cold" if round_number == 0 else "warm"].append(elapsed)
         await browser.close()
     return times
 

@@ -321,7 +321,7 @@ def app_server_env(url: str) -> dict[str, str]:
     return {"ROLLOUT_DATABASE_URL": url, "ROLLOUT_USER": ADMIN}
 
 
-def browser_figures(url: str, repeat: int, logs: Path) -> list[dict[str, Any]]:
+def browser_figures(url: str, repeat: int, logs: Path, errors: list[str]) -> list[dict[str, Any]]:
     """Every page from a sidebar click to idle in Chromium, cold and warm, against the floor app's page
     measured the same way in the same run."""
     from benchmarks import browser
@@ -335,14 +335,16 @@ def browser_figures(url: str, repeat: int, logs: Path) -> list[dict[str, Any]]:
     # This week is the page the app opens on: its first click comes after the others, so it is warm only.
     order = [title for title in titles if title != PAGES[0].title] + [PAGES[0].title]
     with browser.streamlit_server(APP, app_server_env(url), logs / "app-browser.log") as server:
-        times = browser.run_async(browser.page_times(server.url, order, repeat))
+        times = browser.run_async(browser.page_times(server.url, order, repeat, errors))
     figures = [
         figure("browser.floor.cold_p50", floor_cold, "ms"),
         figure("browser.floor.warm_p50", floor_warm, "ms"),
     ]
     for title, slug in titles.items():
         cold, warm = times[title]["cold"], times[title]["warm"]
-        if title != PAGES[0].title:
+        if not warm:  # every visit failed: said in the errors
+            continue
+        if title != PAGES[0].title and cold:
             figures.append(
                 figure(
                     f"browser.{slug}.cold_p50",
@@ -558,7 +560,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     if args.users:
         logs = Path(tempfile.mkdtemp(prefix="rollout-bench-logs-"))
         print(f"in the browser (server logs in {logs})", flush=True)
-        figures += browser_figures(url, args.browser_repeat, logs)
+        figures += browser_figures(url, args.browser_repeat, logs, errors)
         print("several users at once", flush=True)
         figures += users_figures(engine, url, args.users, args.users_seconds, logs)
     return {
