@@ -33,9 +33,9 @@ from rollout.sales.import_history import (
 )
 from rollout.sales.pipeline import load_pipeline_config
 from rollout.ui import context, data, tables
-from rollout.ui.format import plain
+from rollout.ui.format import format_count, plain
 
-engine, actor = data.engine(), context.acting_user()
+engine, actor, locale = data.engine(), context.acting_user(), context.viewer_locale()
 CONFIG = load_pipeline_config()
 FORMATS = {
     "auto": "Recognise HubSpot or Salesforce",
@@ -234,9 +234,23 @@ def show_changes(changes: list, key: str, file_name: str) -> None:
     )
 
 
+def progress_shown(bar, dry_run: bool):
+    """The import's progress on `bar`: checking is the first half of an import, writing the second."""
+
+    def shown(step: str, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        if not dry_run:
+            share = share / 2 if step == "checked" else 0.5 + share / 2
+        counted = f"{format_count(done, locale)} of {format_count(total, locale)} deals"
+        bar.progress(min(share, 1.0), text=f"{step.capitalize()} {counted}")
+
+    return shown
+
+
 def run_import(code: str, content: bytes, filename: str, choices: dict, name: str, dry_run: bool) -> None:
     try:
         with st.status("Checking the file…" if dry_run else "Importing…") as status:
+            bar = st.progress(0.0, text="Reading the file…")
             with write_session(engine) as session:
                 outcome = import_deals(
                     session,
@@ -246,6 +260,7 @@ def run_import(code: str, content: bytes, filename: str, choices: dict, name: st
                     by=actor,
                     dry_run=dry_run,
                     mapping_name=name,
+                    progress=progress_shown(bar, dry_run),
                     **choices,
                 )
                 if name and not dry_run and not outcome.refused:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -150,9 +150,19 @@ def _header(parsed: ParsedFile, field: str) -> str:
     return parsed.field_headers.get(field) or parsed.field_headers.get(fallback) or field
 
 
-def _chunks(rows: Sequence[DealRow]) -> Iterator[Sequence[DealRow]]:
+# Told how an import goes: ("checked" or "written", deals done so far, deals in all).
+Progress = Callable[[str, int, int], None]
+
+
+def _silent(step: str, done: int, total: int) -> None:
+    """No one to tell (the CLI, tests)."""
+
+
+def _counted_chunks(rows: Sequence[DealRow]) -> Iterator[tuple[int, Sequence[DealRow]]]:
+    """Each chunk with the number of rows up to its end."""
     for start in range(0, len(rows), CHUNK):
-        yield rows[start : start + CHUNK]
+        chunk = rows[start : start + CHUNK]
+        yield start + len(chunk), chunk
 
 
 def _existing(session: Session, rows: Sequence[DealRow]) -> dict[tuple[str, str], Row]:
@@ -205,6 +215,7 @@ def import_deals(
     valid_rows: bool = False,
     mapping_name: str = "",
     keep_rollout_edits: bool = False,
+    progress: Progress | None = None,
 ) -> ImportOutcome:
     """Validate the whole file, then create or update its deals in the caller's transaction.
 
@@ -214,10 +225,11 @@ def import_deals(
     SKIP: those deals are skipped); `pipelines` names the CRM pipelines taken (None: all). A written
     import is kept in the market's import history (`mapping_name` says which saved mapping it used).
     A field changed in Rollout since the deal's last import that the file would overwrite is listed in
-    `conflicts`; the file's value wins unless `keep_rollout_edits`.
+    `conflicts`; the file's value wins unless `keep_rollout_edits`. `progress` is told, a chunk at a time,
+    how many deals were checked, then written, of how many.
     """
     taken = None if pipelines is None else list(pipelines)
-    choices = _Choices(dict(stages or {}), taken, valid_rows, keep_rollout_edits)
+    choices = _Choices(dict(stages or {}), taken, valid_rows, keep_rollout_edits, progress or _silent)
     # Python's cyclic collector stays on: pausing it made a large import 10–40% quicker, but for the whole
     # server process, whose other sessions go on beside the import (see BENCHMARKS.md).
     outcome = _import(session, code, content, filename, by, format, mapping, dry_run, today, config, choices)
@@ -233,6 +245,7 @@ class _Choices:
     pipelines: list[str] | None
     valid_rows: bool
     keep_rollout_edits: bool = False
+    progress: Progress = field(default=_silent)
 
     def saved(self) -> dict[str, Any]:
         return {"stages": self.stages, "pipelines": self.pipelines, "valid_rows": self.valid_rows}
@@ -271,8 +284,9 @@ def _import(
     importer = _Importer(session, parsed, country.code, country.currency, by, config, today, choices)
     # Every problem of the file at once, the parser's and ours, in file order; nothing written before.
     problems = list(parsed.problems)
-    for rows in _chunks(parsed.valid_rows):
+    for done, rows in _counted_chunks(parsed.valid_rows):
         problems += importer.problems(rows)
+        choices.progress("checked", done, len(parsed.valid_rows))
     outcome.warnings = importer.warnings
     outcome.skipped, outcome.changes = len(importer.skipped), list(importer.skipped)
     good_rows: Sequence[DealRow] = parsed.valid_rows
@@ -287,8 +301,10 @@ def _import(
         good_rows = [row for row in parsed.valid_rows if row.data_row not in refused_rows]
     currencies = {row.currency or country.currency for row in good_rows}
     outcome.missing_rates = _currencies_without_rates(session, currencies)
-    for rows in _chunks(good_rows):
+    for done, rows in _counted_chunks(good_rows):
         importer.write(rows, outcome, dry_run)
+        if not dry_run:
+            choices.progress("written", done, len(good_rows))
     return outcome
 
 

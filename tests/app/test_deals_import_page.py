@@ -57,6 +57,9 @@ def test_a_closed_deal_dated_ahead_is_imported_with_a_warning(demo_app, url):
     assert list(warnings["column"]) == ["Close Date"]
     assert warnings["warning"][0].startswith("a won deal closing on ")
     assert count(url, Opportunity) == deals + 2
+    # the import showed its progress, checking then writing, and ended full
+    (bar,) = at.get("progress")
+    assert (bar.proto.value, bar.proto.text) == (100, "Written 2 of 2 deals")
 
 
 def test_imported_deal_names_are_shown_in_the_deals_table(demo_app):

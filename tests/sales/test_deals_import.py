@@ -124,6 +124,22 @@ def test_an_import_leaves_the_cyclic_garbage_collector_on(engine, spain, monkeyp
     assert seen and all(seen)
 
 
+def test_an_import_tells_its_progress_checked_then_written(engine, spain, monkeypatch):
+    from rollout.sales import deals_import
+
+    monkeypatch.setattr(deals_import, "CHUNK", 3)  # 4 deals: two chunks each step
+    told = []
+    outcome = import_hubspot(engine, progress=lambda step, done, total: told.append((step, done, total)))
+    assert outcome.created == 4
+    assert told == [("checked", 3, 4), ("checked", 4, 4), ("written", 3, 4), ("written", 4, 4)]
+
+
+def test_a_dry_run_tells_only_its_checks(engine, spain):
+    told = []
+    import_hubspot(engine, dry_run=True, progress=lambda step, done, total: told.append(step))
+    assert told == ["checked"]
+
+
 def test_importing_the_same_file_again_changes_nothing(engine, spain):
     import_hubspot(engine)
     before = deals_by_crm_id(engine)
