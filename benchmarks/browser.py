@@ -1,6 +1,7 @@
 """Rollout as people meet it: a real server (`streamlit run app.py`) and Debian's Chromium.
 
-- Every page from a sidebar click to the page idle (`[data-test-script-state='notRunning']`), cold (the page's
+- Every page from a sidebar click to the page idle (the server's script_finished, then
+  `[data-test-script-state='notRunning']`), cold (the page's
   first visit on a server just started) and warm, against the same measure of the floor app
   (benchmarks/floor_app.py: a title, a 200-row table and a plotly figure of constant data) in the same run.
 - Several users at once: N browser pages, each doing what its role does, one action every few seconds, for a
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("ROLLOUT_CHROMIUM", "/usr/bin/chromium")
@@ -39,24 +41,6 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 800}
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 ACTION_TIMEOUT_MS = 120_000
-# Installed before a click: records when the click happens and when the script run it starts has ended
-# (the app's state attribute goes to "running", then back to "notRunning").
-ARM = """() => {
-  const app = document.querySelector("[data-testid='stApp']");
-  window.__clickedAt = null; window.__idleAt = null;
-  document.addEventListener("click", () => { window.__clickedAt = performance.now(); },
-                            {capture: true, once: true});
-  // Old values, not the attribute now: a quick run goes to "running" and back before the callback runs.
-  const observer = new MutationObserver((records) => {
-    if (window.__clickedAt === null) return;  // a run started before the click is not its run
-    if (records.some((record) => record.oldValue === "running")) {
-      window.__idleAt = performance.now();
-      observer.disconnect();
-    }
-  });
-  observer.observe(app, {attributes: true, attributeOldValue: true,
-                         attributeFilter: ["data-test-script-state"]});
-}"""
 BENCH_ACCOUNT = "Bench user"  # signals logged by simulated users carry it, so they can be counted afterwards
 
 
@@ -122,6 +106,8 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> N
 async def open_app(browser, url: str):
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
+    page.runs_finished = 0  # script runs the server has said are finished, counted from its websocket
+    page.on("websocket", lambda socket: _count_finished_runs(page, socket))
     await page.goto(url, timeout=ACTION_TIMEOUT_MS)
     # The app reads "notRunning" before its first run starts too: wait for the sidebar it draws, then idle.
     await page.get_by_test_id("stSidebarNavLink").first.wait_for(timeout=ACTION_TIMEOUT_MS)
@@ -131,16 +117,35 @@ async def open_app(browser, url: str):
     return page
 
 
+def _count_finished_runs(page, socket) -> None:
+    def received(payload: str | bytes) -> None:
+        if (
+            isinstance(payload, bytes)
+            and ForwardMsg.FromString(payload).WhichOneof("type") == "script_finished"
+        ):
+            page.runs_finished += 1
+
+    socket.on("framereceived", received)
+
+
 async def click_to_idle(page, locator) -> float:
-    """Milliseconds from a click on `locator` to the end of the script run it starts; raises on a page
+    """Milliseconds from a click on `locator` to the page idle again: the server has said the run the click
+    started is finished (its websocket's script_finished; the page's own state attribute can go to
+    "running" and back between two looks at it) and the browser shows it ("notRunning"). Raises on a page
     that shows an exception."""
-    await page.evaluate(ARM)
+    before = page.runs_finished
+    start = time.perf_counter()
     await locator.click(timeout=ACTION_TIMEOUT_MS)
-    await page.wait_for_function("window.__idleAt !== null", timeout=ACTION_TIMEOUT_MS, polling=20)
-    elapsed = await page.evaluate("window.__idleAt - window.__clickedAt")
+    deadline = start + ACTION_TIMEOUT_MS / 1000
+    while page.runs_finished == before:
+        if time.perf_counter() > deadline:
+            raise PlaywrightTimeout(f"no script run finished within {ACTION_TIMEOUT_MS} ms of the click")
+        await asyncio.sleep(0.005)
+    await page.wait_for_selector(IDLE, timeout=ACTION_TIMEOUT_MS)
+    elapsed = (time.perf_counter() - start) * 1000
     if await page.get_by_test_id("stException").count():
         raise RuntimeError(f"an exception is shown after the click on {locator}")
-    return float(elapsed)
+    return elapsed
 
 
 def nav_link(page, title: str):
@@ -256,7 +261,15 @@ async def users_at_once(url: str, count: int, seconds: float, seed: int = 7) -> 
         until = time.monotonic() + seconds
         await asyncio.gather(
             *(
-                _one_user(browser, url, user, roles[user % len(roles)], until, run, seed)
+                _one_user(
+                    browser,
+                    url,
+                    user,
+                    "everyone" if count == 1 else roles[user % len(roles)],
+                    until,
+                    run,
+                    seed,
+                )
                 for user in range(count)
             )
         )

@@ -88,7 +88,7 @@ def _dialog(confirmation: Confirmation) -> None:
     st.markdown(f"**{plain(confirmation.title)}**")
     st.warning(plain(confirmation.consequence))
     yes, no = st.columns(2)
-    if yes.button(confirmation.button, type="primary", key="confirm_yes"):
+    if yes.button(plain(confirmation.button), type="primary", key="confirm_yes"):
         _forget()
         write_then_rerun(confirmation.work, confirmation.message, confirmation.opened)
     if no.button("Keep as is", key="confirm_no"):

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from rollout.ui import forms
 from rollout.ui.actions import Confirmation, ask_first, write_then_rerun
+from rollout.ui.format import plain
 
 
 def start_editing(
@@ -40,7 +41,7 @@ def remove_button(
     *, label: str, title: str, consequence: str, work: Callable[[Session], Any], message: str, key: str
 ) -> None:
     """A button that asks first (the page calls actions.confirmations() after its forms)."""
-    if st.button(label, key=key):
+    if st.button(plain(label), key=key):  # a label quotes what people typed: never read as Markdown
         ask_first(
             Confirmation(
                 title=title, consequence=consequence, button=label.rstrip("…"), work=work, message=message

@@ -123,7 +123,12 @@ def test_every_tamper_statement_is_refused_and_the_trail_is_unchanged(engine):
             run(statement)
             passed.append(statement)
         except (sqlite3.IntegrityError, DBAPIError) as error:
-            assert "append-only" in str(error), (statement, error)
+            # PostgreSQL refuses a TRUNCATE of a table other sealed tables point at (decisions: their
+            # conditions) before its trigger runs; the CASCADE forms reach the trigger.
+            assert "append-only" in str(error) or "cannot truncate a table referenced" in str(error), (
+                statement,
+                error,
+            )
             refused += 1
     after = snapshot(engine)
     changed = [table for table in TRAIL if after[table] != before[table]]

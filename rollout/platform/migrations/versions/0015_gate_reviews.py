@@ -133,6 +133,7 @@ def downgrade() -> None:
         allow_replace_and_truncate(table)
         allow_update_and_delete(table)
     for table in (
+        "candidate_market",
         "review_decision",
         "recommendation",
         "gate_review",
