@@ -10,6 +10,7 @@ from sqlmodel import select
 from rollout.marketing.campaigns import add_local_event
 from rollout.platform.db import get_engine, read_session, write_session
 from rollout.platform.models import ContentItem, Hire, LocalEvent, Signal
+from rollout.ui.format import plain
 from tests.app.conftest import assert_clean, shown
 from tests.app.test_content_pages import click, open_page
 
@@ -153,7 +154,7 @@ def test_removing_a_piece_asks_first_naming_it(demo_app, url):
     piece = leaf_piece(url)
     at = open_page(demo_app, CONTENT, "DE")
     at.selectbox(key="fix_piece").set_value(piece.id).run()
-    click(at, f"Remove '{piece.title}'…")
+    click(at, plain(f"Remove '{piece.title}'…"))  # labels are shown as plain text
     assert any(f"'{piece.title}' leaves the catalogue" in w for w in warnings(at))
     confirm(at)
     assert stored(url, ContentItem, piece.id) is None
