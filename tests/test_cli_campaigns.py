@@ -10,6 +10,7 @@ from sqlmodel import select
 from rollout.platform.db import get_engine, read_session
 from rollout.platform.models import AuditEntry, Campaign, CampaignTask
 from tests.factories import count
+from tests.test_cli import ok, refused
 
 CEO = "ceo@rollout.example"
 
@@ -19,19 +20,6 @@ def spain(cli_database, run):
     code, _, err = run("countries", "add", "ES", "--start", "2026-01-10", "--by", CEO)
     assert code == 0, err
     return cli_database
-
-
-def ok(run, *argv: str) -> str:
-    code, out, err = run(*argv)
-    assert (code, err) == (0, ""), err
-    return out
-
-
-def refused(run, *argv: str) -> str:
-    code, out, err = run(*argv)
-    assert (code, out) == (2, ""), out
-    assert err.startswith("rollout: ")
-    return err
 
 
 def test_playbooks_list_shows_each_playbook_with_its_offsets(cli_database, run):

@@ -17,6 +17,7 @@ from rollout.platform.config_files import (
     ConfigFileError,
     data_file,
     read_text,
+    reject_duplicate_keys,
     reject_unknown_keys,
     require_key,
 )
@@ -176,7 +177,7 @@ def _parse_phase(raw: dict[str, Any], index: int, source: str) -> Phase:
     if not raw_criteria:
         raise PlaybookError(f"{where}: the gate needs at least one criterion")
     criteria = tuple(_parse_criterion(c, f"{where}") for c in raw_criteria)
-    _reject_duplicates([c.key for c in criteria], f"{where}: criterion")
+    reject_duplicate_keys([c.key for c in criteria], f"{where}: criterion", PlaybookError)
     return Phase(
         key=key,
         name=require_key(raw, "name", str, where, PlaybookError),
@@ -185,14 +186,6 @@ def _parse_phase(raw: dict[str, Any], index: int, source: str) -> Phase:
         gate_name=require_key(gate, "name", str, f"{where} gate", PlaybookError),
         criteria=criteria,
     )
-
-
-def _reject_duplicates(keys: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for key in keys:
-        if key in seen:
-            raise PlaybookError(f"{what} key '{key}' appears twice")
-        seen.add(key)
 
 
 def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
@@ -205,7 +198,7 @@ def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
     if not raw_phases:
         raise PlaybookError(f"{source}: no [[phases]] defined")
     phases = tuple(_parse_phase(p, i, source) for i, p in enumerate(raw_phases))
-    _reject_duplicates([p.key for p in phases], f"{source}: phase")
+    reject_duplicate_keys([p.key for p in phases], f"{source}: phase", PlaybookError)
     at_risk_ratio = float(raw.get("at_risk_ratio", 0.8))
     if not 0 < at_risk_ratio <= 1:
         raise PlaybookError(f"{source}: 'at_risk_ratio' must be between 0 and 1")
@@ -261,7 +254,7 @@ def _parse_candidates(raw: Any, source: str) -> tuple[CandidateCriterion, ...]:
         )
     if not criteria:
         raise PlaybookError(f"{where}: list at least one [[candidates.criteria]]")
-    _reject_duplicates([c.key for c in criteria], f"{where}: criterion")
+    reject_duplicate_keys([c.key for c in criteria], f"{where}: criterion", PlaybookError)
     return tuple(criteria)
 
 

@@ -17,6 +17,7 @@ from rollout.platform.config_files import (
     ConfigFileError,
     data_file,
     read_text,
+    reject_duplicate_keys,
     reject_unknown_keys,
     require_key,
 )
@@ -142,7 +143,7 @@ def _parse_playbook(raw: dict[str, Any], index: int, source: str, roles: tuple[s
     if not raw_steps:
         raise CampaignPlaybookError(f"{where}: no [[playbooks.steps]] defined")
     steps = [_parse_step(s, i, where, roles) for i, s in enumerate(raw_steps)]
-    _refuse_twins([s.key for s in steps], f"{where}: step")
+    reject_duplicate_keys([s.key for s in steps], f"{where}: step", CampaignPlaybookError)
     templates = raw.get("templates", [])
     if not isinstance(templates, list):
         raise CampaignPlaybookError(f"{where}: 'templates' must be a list of {{ name, url }}")
@@ -157,14 +158,6 @@ def _parse_playbook(raw: dict[str, Any], index: int, source: str, roles: tuple[s
     )
 
 
-def _refuse_twins(keys: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for key in keys:
-        if key in seen:
-            raise CampaignPlaybookError(f"{what} key '{key}' appears twice")
-        seen.add(key)
-
-
 def parse_campaign_playbooks(text: str, source: str = "<campaign playbooks>") -> CampaignPlaybooks:
     try:
         raw = tomllib.loads(text)
@@ -176,7 +169,7 @@ def parse_campaign_playbooks(text: str, source: str = "<campaign playbooks>") ->
     if not raw_playbooks:
         raise CampaignPlaybookError(f"{source}: no [[playbooks]] defined")
     playbooks = tuple(_parse_playbook(p, i, source, roles) for i, p in enumerate(raw_playbooks))
-    _refuse_twins([p.key for p in playbooks], f"{source}: playbook")
+    reject_duplicate_keys([p.key for p in playbooks], f"{source}: playbook", CampaignPlaybookError)
     return CampaignPlaybooks(roles=roles, playbooks=playbooks, source=source)
 
 

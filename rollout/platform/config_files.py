@@ -46,6 +46,15 @@ def require_key(table: dict[str, Any], key: str, kind: type, where: str, error: 
     return value
 
 
+def reject_duplicate_keys(keys: list[str], what: str, error: type[ConfigFileError]) -> None:
+    """Two entries with one key: which one a lookup finds would depend on the file's order."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise error(f"{what} key '{key}' appears twice")
+        seen.add(key)
+
+
 def reject_unknown_keys(
     raw: dict[str, Any], known: set[str], where: str, error: type[ConfigFileError]
 ) -> None:
