@@ -305,6 +305,7 @@ def show_history(code: str) -> None:
         file_name=f"imports-{code}.csv",
         mime="text/csv",
         key="deals_history_csv",
+        on_click="ignore",
     )
     labels = {row["id"]: f"#{row['id']} {row['filename']} ({row['imported_at']})" for row in rows}
     picked = st.selectbox(
@@ -337,6 +338,7 @@ st.download_button(
     file_name=f"deals-{code}.csv",
     mime="text/csv",
     key="deals_export",
+    on_click="ignore",
 )
 if upload is None:
     show_history(code)

@@ -58,4 +58,5 @@ st.download_button(
     file_name="decisions.csv",
     mime="text/csv",
     key="decisions_csv",
+    on_click="ignore",
 )

@@ -42,5 +42,10 @@ with read_session(data.engine()) as session:
 st.caption(f"The latest {len(changes)} field changes, newest first, as events; each field a click away.")
 history_table(changes, key="history_table_view")
 st.download_button(
-    "Download CSV", frame_csv(changes), file_name="rollout-history.csv", mime="text/csv", key="history_csv"
+    "Download CSV",
+    frame_csv(changes),
+    file_name="rollout-history.csv",
+    mime="text/csv",
+    key="history_csv",
+    on_click="ignore",
 )

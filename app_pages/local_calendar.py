@@ -156,6 +156,7 @@ def export_section(countries: dict[str, Country], code: str, region: str | None)
         file_name=f"rollout-{name}.ics",
         mime="text/calendar",
         key="export_ics",
+        on_click="ignore",
     )
     st.download_button(
         "Download CSV",
@@ -163,6 +164,7 @@ def export_section(countries: dict[str, Country], code: str, region: str | None)
         file_name=f"rollout-{name}.csv",
         mime="text/csv",
         key="export_csv",
+        on_click="ignore",
     )
 
 

@@ -279,6 +279,7 @@ st.download_button(
     file_name=f"review-pack-{review.held_on.isoformat()}.html",
     mime="text/html",
     key="review_pack",
+    on_click="ignore",
 )
 for market in on_agenda:
     market_section(review, market, countries)

@@ -20,7 +20,12 @@ def chart_with_numbers(figure, frame, key: str, file_name: str) -> None:
     with st.expander("Numbers behind the chart"):
         tables.dataframe(frame, hide_index=True, key=f"{key}_table")
         st.download_button(
-            "Download CSV", frame_csv(frame), file_name=file_name, mime="text/csv", key=f"{key}_csv"
+            "Download CSV",
+            frame_csv(frame),
+            file_name=file_name,
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
         )
 
 
