@@ -283,7 +283,7 @@ def _import(
         _lock_stored(session, [row.crm_id for row in parsed.valid_rows])
     importer = _Importer(session, parsed, country.code, country.currency, by, config, today, choices)
     # Every problem of the file at once, the parser's and ours, in file order; nothing written before.
-    problems = list(parsed.problems)
+    problems = importer.taken_problems(parsed.problems)
     for done, rows in _counted_chunks(parsed.valid_rows):
         problems += importer.problems(rows)
         choices.progress("checked", done, len(parsed.valid_rows))
@@ -376,6 +376,20 @@ class _Importer:
         if self.stage_for_label(row.stage) == SKIP:
             return f"stage '{row.stage}' is mapped to skip"
         return None
+
+    def taken_problems(self, problems: Iterable[RowProblem]) -> list[RowProblem]:
+        """The parser's problems but those of rows left out by choice (a pipeline not taken, a stage
+        mapped to skip): what is wrong in a deal the import does not take refuses nothing; it is skipped."""
+        taken: list[RowProblem] = []
+        left_out: set[int] = set()
+        for problem in problems:
+            row = self.parsed.problem_rows.get(problem.data_row)
+            if row is None or (reason := self._skip_reason(row)) is None:
+                taken.append(problem)
+            elif problem.data_row not in left_out:  # one skip per row, however many problems it has
+                left_out.add(problem.data_row)
+                self.skipped.append(Change(row.crm_id, row.name, "skipped", new=reason))
+        return taken
 
     def _mapped(self, rows: Sequence[DealRow]) -> Iterator[tuple[DealRow, Stage | None, Row | None, dict]]:
         """Each row taken with its stage (None: unknown), its stored deal and the values it describes."""

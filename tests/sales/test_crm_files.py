@@ -884,6 +884,7 @@ def test_public_shapes():
         "delimiter",
         "field_headers",
         "valid_rows",
+        "problem_rows",
     ]
     assert issubclass(CrmFileError, ValueError)
 

@@ -130,6 +130,35 @@ def test_a_stage_map_naming_an_unknown_stage_is_refused(engine, spain):
     assert count(engine, Opportunity) == 0
 
 
+def test_what_is_wrong_in_a_pipeline_not_taken_refuses_nothing(engine, spain):
+    # A partner deal with an amount the reader cannot read, and a renewal with no account: neither is
+    # taken, so each is skipped (once), not a problem; a bad row of the pipeline taken still refuses.
+    lines = HUBSPOT.decode("utf-8").splitlines()
+    partner = next(n for n, line in enumerate(lines) if ",Partner Pipeline," in line)
+    cells = next(csv.reader([lines[partner]]))
+    cells[4] = "about 5k"
+    lines[partner] = _csv_line(cells)
+    renewal = ["39001", "Renewal", "Renewals", "Closed won", "x", *[""] * 8]
+    lines.append(_csv_line(renewal))
+    content = ("\n".join(lines) + "\n").encode("utf-8")
+    outcome = import_hubspot(engine, content, stages=HUBSPOT_STAGE_MAP, pipelines=SALES)
+    assert (outcome.refused, counts(outcome)) == (False, (6, 0, 0, 3, 0))
+    skipped = [(c.crm_id, c.new) for c in outcome.changes if c.action == "skipped"]
+    assert (cells[0], "pipeline 'Partner Pipeline' is not taken") in skipped
+    assert ("39001", "pipeline 'Renewals' is not taken") in skipped
+    # The same bad amount in a deal of the pipeline taken refuses the file, naming the row and column.
+    taken = content.replace(b",Partner Pipeline,", b",Sales Pipeline,", 1)
+    refused = import_hubspot(engine, taken, stages=HUBSPOT_STAGE_MAP, pipelines=SALES)
+    assert refused.refused and [(p.data_row, p.column) for p in refused.problems] == [(partner, "Amount")]
+    assert count(engine, Opportunity) == 6  # only the first import's deals
+
+
+def _csv_line(cells: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
+
+
 def test_pipelines_chosen_must_take_some_deals_of_a_file_that_has_them(engine, spain):
     with pytest.raises(CrmFileError, match="none of its pipelines is taken"):
         import_hubspot(engine, stages=HUBSPOT_STAGE_MAP, pipelines=["Sales pipline"])

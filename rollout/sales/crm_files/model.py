@@ -88,6 +88,10 @@ class ParsedFile:
     delimiter: str | None  # None for XLSX
     field_headers: dict[str, str] = dataclass_field(default_factory=dict)  # field -> the file's header for it
     valid_rows: tuple[DealRow, ...] = ()  # the rows without problems, even when others have some
+    # The rows with problems as far as they read, by data row: their pipeline and stage say whether an
+    # import takes them at all (a row of a pipeline not taken refuses nothing). A row whose cells do not
+    # line up with the header is not here: its pipeline cannot be trusted.
+    problem_rows: dict[int, DealRow] = dataclass_field(default_factory=dict)
 
 
 Records = list[tuple[int, list[str]]]

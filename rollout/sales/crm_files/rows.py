@@ -43,7 +43,8 @@ def parse_deals(
     format, columns = columns_for(headers, format, mapping, filename)
     if format == "salesforce":
         records = _without_report_footer(records)
-    rows, problems = RowReader(headers, columns, records, delimiter).read()
+    reader = RowReader(headers, columns, records, delimiter)
+    rows, problems = reader.read()
     return ParsedFile(
         format=format,
         headers=headers,
@@ -53,6 +54,7 @@ def parse_deals(
         delimiter=delimiter,
         field_headers={name: column.header for name, column in columns.items() if column.header},
         valid_rows=tuple(rows),
+        problem_rows=reader.problem_rows,
     )
 
 
@@ -86,6 +88,7 @@ class RowReader:
         self.created, self.expected, self.closed = (self.dates[field] for field in DATE_FIELDS)
         # (crm_source, crm_id) -> data row: ids are unique per source (Rollout's export names each deal's)
         self.first_seen: dict[tuple[str, str], int] = {}
+        self.problem_rows: dict[int, DealRow] = {}
         column = self.column
         self.positions = (
             column["crm_id"].index,
@@ -117,10 +120,12 @@ class RowReader:
         problems: list[RowProblem] = []
         width = self.width
         for data_row, (line, cells) in enumerate(self.records, start=1):
+            found_before = len(problems)
             if len(cells) == width:
                 cells.append("")  # the empty cell that every absent column reads
             else:
                 cells = self._fit(cells, data_row, line, problems)
+            lined_up = len(problems) == found_before
             row = self._valid_row(cells, data_row, line)
             if row is None:
                 row, row_problems = self._row(cells, data_row, line)
@@ -128,6 +133,8 @@ class RowReader:
                     RowProblem(data_row, line, where.header, text) for where, text in row_problems
                 )
                 if row_problems:
+                    if lined_up:
+                        self.problem_rows[data_row] = row
                     continue
             rows.append(row)  # kept even after a bad row, so the caller can check them all at once
         return rows, problems
