@@ -107,7 +107,8 @@ def test_importing_a_hubspot_export_creates_its_deals(engine, spain):
 
 
 def test_an_import_leaves_the_cyclic_garbage_collector_on(engine, spain, monkeypatch):
-    """A server runs other users' sessions beside an import: the collector is the whole process's."""
+    """A server runs other users' sessions beside an import: the collector is the whole process's. The
+    parsed rows are frozen out of its full collections while the import runs, and only then."""
     from rollout.platform import bulk
     from rollout.sales import deals_import
 
@@ -115,13 +116,17 @@ def test_an_import_leaves_the_cyclic_garbage_collector_on(engine, spain, monkeyp
     insert_rows = bulk.insert_rows
 
     def watched(*args, **kwargs):
-        seen.append(gc.isenabled())
+        seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
         return insert_rows(*args, **kwargs)
 
     monkeypatch.setattr(deals_import.bulk, "insert_rows", watched)
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
     assert import_hubspot(engine).created == 4
-    assert seen and all(seen)
+    assert seen and all(enabled for enabled, _ in seen) and any(frozen for _, frozen in seen)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with pytest.raises(NotFound):  # unfrozen when the import fails after reading the file too
+        import_hubspot(engine, code="PT")
+    assert gc.get_freeze_count() == 0
 
 
 def test_an_import_tells_its_progress_checked_then_written(engine, spain, monkeypatch):
