@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,8 @@ from typing import Any
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from rollout.platform.locking import BUSY_MESSAGE
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("ROLLOUT_CHROMIUM", "/usr/bin/chromium")
@@ -209,21 +211,25 @@ class UsersRun:
     writes_made: int = 0
 
 
-async def _log_signal(page, user: int, number: int) -> tuple[float, bool]:
-    """(ms from the click to the confirmation, whether it came): a logged signal reruns the form, then the
-    page (its gate numbers moved), which then says what it logged."""
+async def _log_signal(page, user: int, number: int) -> tuple[float, str]:
+    """(ms from the click to what the page said, what it said: "logged", "busy" or "nothing"): a logged
+    signal reruns the form, then the page (its gate numbers moved), which then says what it logged; a
+    write the database could not take in time says so (SQLite takes one writer at a time)."""
     await page.locator(".st-key-signal_account input").fill(f"{BENCH_ACCOUNT} {user}-{number}")
     start = time.perf_counter()
     await click_to_idle(page, page.get_by_role("button", name="Log signal"))
+    logged, busy = page.get_by_text("Logged: ").first, page.get_by_text(BUSY_MESSAGE).first
     try:
-        await page.get_by_text("Logged: ").first.wait_for(timeout=ACTION_TIMEOUT_MS)
+        await logged.or_(busy).first.wait_for(timeout=ACTION_TIMEOUT_MS)
         await page.wait_for_selector(IDLE, timeout=ACTION_TIMEOUT_MS)
     except PlaywrightTimeout:
-        return (time.perf_counter() - start) * 1000, False
-    return (time.perf_counter() - start) * 1000, True
+        return (time.perf_counter() - start) * 1000, "nothing"
+    return (time.perf_counter() - start) * 1000, "logged" if await logged.is_visible() else "busy"
 
 
-async def _one_user(browser, url: str, user: int, role: str, until: float, run: UsersRun, seed: int) -> None:
+async def _one_user(
+    browser, url: str, user: int, role: str, going: Callable[[], bool], run: UsersRun, seed: int
+) -> None:
     rng = random.Random(seed * 1000 + user)
     try:
         page = await open_app(browser, url)
@@ -231,14 +237,16 @@ async def _one_user(browser, url: str, user: int, role: str, until: float, run: 
         run.errors.append(f"user {user} ({role}) could not open the app: {error}")
         return
     actions, number = ROLE_ACTIONS.get(role, EVERY_ACTION), 0
-    while time.monotonic() < until or number < len(actions):  # each action at least once
+    while going() or number < len(actions):  # each action at least once
         action = actions[number % len(actions)]
         try:
             if action == "log signal":
-                elapsed, confirmed = await _log_signal(page, user, number)
+                elapsed, said = await _log_signal(page, user, number)
                 run.times["sales_log.log_signal"].append(elapsed)
-                run.writes_made += confirmed
-                if not confirmed:
+                run.writes_made += said == "logged"
+                if said == "busy":
+                    run.errors.append(f"user {user}: a signal was refused, the database being busy")
+                elif said == "nothing":
                     run.errors.append(f"user {user}: a signal logged was not confirmed")
             else:
                 run.times[action].append(await open_page(page, action))
@@ -249,9 +257,11 @@ async def _one_user(browser, url: str, user: int, role: str, until: float, run: 
     await page.context.close()
 
 
-async def users_at_once(url: str, count: int, seconds: float, seed: int = 7) -> UsersRun:
+async def users_at_once(
+    url: str, count: int, seconds: float, seed: int = 7, while_true: Callable[[], bool] | None = None
+) -> UsersRun:
     """`count` users, roles in turn (leadership, sales, marketer; one user does everything), each acting
-    for `seconds`, and at least once each of its actions."""
+    for `seconds` (or, given `while_true`, as long as it is true), and at least once each of its actions."""
     from playwright.async_api import async_playwright
 
     run = UsersRun()
@@ -259,6 +269,7 @@ async def users_at_once(url: str, count: int, seconds: float, seed: int = 7) -> 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         until = time.monotonic() + seconds
+        going = while_true or (lambda: time.monotonic() < until)
         await asyncio.gather(
             *(
                 _one_user(
@@ -266,7 +277,7 @@ async def users_at_once(url: str, count: int, seconds: float, seed: int = 7) -> 
                     url,
                     user,
                     "everyone" if count == 1 else roles[user % len(roles)],
-                    until,
+                    going,
                     run,
                     seed,
                 )

@@ -6,7 +6,10 @@
 2. gate evaluation of every country against one hand-written SQL aggregate over the same tables;
 3. a CRM CSV import against pandas.read_csv plus one executemany insert;
 4. every country's calendar for three years against python-holidays generating the same years;
-5. peak RSS of this process, which runs the app's pages (AppTest runs them in-process).
+5. peak RSS of this process, which runs the app's pages (AppTest runs them in-process);
+6. every page in Chromium against a real server, against a floor app served the same way;
+7. several users at once on one server, against the single user;
+8. one user while a large file is imported by the CLI, against the same user just before.
 
 The data is generated in a child process, so this process's peak RSS is the app's alone. See BENCHMARKS.md.
 """
@@ -49,6 +52,8 @@ PEAK_RSS_MB = 700
 # In the browser: a page against the floor app's page, warm and cold; several users: p95 at the most users
 # against the same page's single-user p50; the server's peak memory with the most sessions against one.
 BROWSER_WARM_RATIO, BROWSER_COLD_RATIO, USERS_P95_RATIO, SERVER_RSS_RATIO = 3.0, 5.0, 3.0, 2.0
+# One user's actions while a large file is imported, against the same actions before it.
+DURING_IMPORT_RATIO = 2.0
 LARGE_FILE_ROWS = 250_000  # HubSpot's most rows per exported file
 CALENDAR_YEARS = 3
 # The calendar takes a tenth of a second: more samples are cheap, and its median is steadier for them.
@@ -388,11 +393,8 @@ def users_figures(
     p95 against the same page's single-user p50; the server's peak memory with the most sessions against
     its peak with the first count's."""
     from benchmarks import browser
-    from rollout.ui.navigation import PAGES
 
-    slugs = {spec.title: Path(spec.path).stem for spec in PAGES} | {
-        "sales_log.log_signal": "sales_log.log_signal"
-    }
+    slugs = _action_slugs()
     figures: list[dict[str, Any]] = []
     single: dict[str, float] = {}
     with browser.streamlit_server(APP, app_server_env(url), logs / "app-users.log") as server:
@@ -445,6 +447,88 @@ def users_figures(
                 f"  {count} users: {len(run.errors)} errors, {run.writes_made} writes, {max(lost, 0)} lost",
                 flush=True,
             )
+    return figures
+
+
+def _action_slugs() -> dict[str, str]:
+    """A simulated user's action -> its name in the figures: a page's file name, or the write it makes."""
+    from rollout.ui.navigation import PAGES
+
+    return {spec.title: Path(spec.path).stem for spec in PAGES} | {
+        "sales_log.log_signal": "sales_log.log_signal"
+    }
+
+
+# --- 8. a large import while someone works -------------------------------------------------------------
+
+
+def _market_for_import(engine: Engine) -> tuple[str, str]:
+    """(code, currency) of a market added for the import alone, so the pages' data stays as generated."""
+    from benchmarks.generate import market_codes
+    from rollout.platform.countries import add_country, get_country
+
+    with read_session(engine) as session:
+        taken = set(session.execute(text("SELECT code FROM country")).scalars())
+    code = next(code for code in market_codes(len(taken) + 1) if code not in taken)
+    with write_session(engine, source="cli") as session:
+        add_country(session, code=code, start_date=date(2020, 1, 1), by=ADMIN)
+        return code, get_country(session, code).currency
+
+
+def during_import_figures(
+    engine: Engine, url: str, rows: int, seconds: float, logs: Path
+) -> list[dict[str, Any]]:
+    """One user doing every role's actions on a server for `seconds`, then again while `rollout import
+    deals` imports a `rows`-row file into a market of its own: each action's p50 during the import
+    against its p50 before it, the errors the user met and the writes confirmed but not stored."""
+    from benchmarks import browser
+
+    code, currency = _market_for_import(engine)
+    slugs = _action_slugs()
+    with tempfile.TemporaryDirectory(prefix="rollout-import-load-") as folder:
+        deals = Path(folder) / "deals.csv"
+        deals.write_bytes(lower_bounds.hubspot_csv(rows, currency, date.today()))
+        with browser.streamlit_server(APP, app_server_env(url), logs / "app-import.log") as server:
+            idle = browser.run_async(browser.users_at_once(server.url, 1, seconds))
+            before = _bench_signals(engine)
+            command = [sys.executable, "-m", "rollout.cli", "import", "deals", str(deals), "--country", code]
+            with (logs / "import.log").open("w") as log:
+                start = time.perf_counter()
+                process = subprocess.Popen(
+                    command, cwd=ROOT, env=os.environ | app_server_env(url), stdout=log
+                )
+                during = browser.run_async(
+                    browser.users_at_once(server.url, 1, 0, while_true=lambda: process.poll() is None)
+                )
+                if process.wait() != 0:
+                    raise RuntimeError(f"the import failed: see {logs / 'import.log'}")
+                import_seconds = time.perf_counter() - start
+    lost = during.writes_made - (_bench_signals(engine) - before)
+    with read_session(engine) as session:
+        query = text("SELECT count(*) FROM opportunity WHERE country_code = :code")
+        imported = session.execute(query, {"code": code}).scalar_one()
+    figures = [
+        figure("during_import.import.seconds", import_seconds, "s"),
+        figure("during_import.deals_imported", imported, "deals"),
+    ]
+    for action, times in sorted(during.times.items()):
+        figures.append(
+            figure(
+                f"during_import.{slugs[action]}.p50",
+                percentile(times, 0.5),
+                "ms",
+                lower_bound=percentile(idle.times[action], 0.5),
+                target=DURING_IMPORT_RATIO,
+                target_on="ratio",
+            )
+        )
+    figures += [
+        figure("during_import.actions", sum(len(t) for t in during.times.values()), "actions"),
+        figure("during_import.errors", len(idle.errors) + len(during.errors), "errors", target=0),
+        figure("during_import.writes_lost", max(lost, 0), "writes", target=0),
+    ]
+    for error in (idle.errors + during.errors)[:5]:
+        print(f"  during the import: {error}", flush=True)
     return figures
 
 
@@ -563,6 +647,8 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         figures += browser_figures(url, args.browser_repeat, logs, errors)
         print("several users at once", flush=True)
         figures += users_figures(engine, url, args.users, args.users_seconds, logs)
+        print(f"a {args.large_rows:,}-row import while one user works", flush=True)
+        figures += during_import_figures(engine, url, args.large_rows, args.users_seconds, logs)
     return {
         "scale": args.scale,
         "machine": machine(engine),

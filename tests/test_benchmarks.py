@@ -139,6 +139,16 @@ def test_several_users_act_at_once_without_errors_or_lost_writes(browser_figures
     assert rss["lower_bound"] == browser_figures["memory.server_peak_rss.1_sessions"]["value"]
 
 
+def test_one_user_is_timed_while_a_large_file_is_imported(browser_figures):
+    assert browser_figures["during_import.deals_imported"]["value"] == 1000  # --large-rows, by the CLI
+    assert browser_figures["during_import.errors"]["value"] == 0
+    assert browser_figures["during_import.writes_lost"]["value"] == 0
+    p50 = {name for name in browser_figures if name.startswith("during_import.") and name.endswith(".p50")}
+    assert {"during_import.portfolio.p50", "during_import.sales_log.log_signal.p50"} <= p50
+    for name in p50:  # each action against the same user's same action just before the import
+        assert browser_figures[name]["lower_bound"] > 0 and browser_figures[name]["target"] == 2.0, name
+
+
 @pytest.mark.parametrize(("code", "languages"), [("US", 1), ("DE", 2)])
 def test_the_calendar_bound_generates_the_holidays_the_calendar_shows(code, languages):
     """In the country's language, and again in the viewer's (English) where that differs."""
