@@ -312,14 +312,21 @@ def _print_counts(counts: dict[str, int]) -> None:
         print(f"  {table:<{width}}  {count:>8}")
 
 
+def _progress(step: str) -> None:
+    """A long command's steps as it takes them, on a terminal's stderr (as git and pip show theirs): the
+    output stays the result alone, and a script or a cron job reads no progress lines."""
+    if sys.stderr.isatty():
+        print(step, file=sys.stderr, flush=True)
+
+
 def cmd_backup(engine: Engine, args: argparse.Namespace) -> None:
-    counts = backup(engine, Path(args.file))
+    counts = backup(engine, Path(args.file), progress=_progress)
     _print_counts(counts)
     print(f"backed up {sum(counts.values())} rows in {len(counts)} tables to {args.file}")
 
 
 def cmd_restore(engine: Engine, args: argparse.Namespace) -> None:
-    counts = restore(engine, Path(args.file))
+    counts = restore(engine, Path(args.file), progress=_progress)
     _print_counts(counts)
     print(
         f"restored {sum(counts.values())} rows in {len(counts)} tables from {args.file} into "

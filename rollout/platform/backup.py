@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from itertools import zip_longest
 from pathlib import Path
@@ -73,8 +73,16 @@ def app_tables() -> list[Table]:
 # --- backup ----------------------------------------------------------------------------------------
 
 
-def backup(engine: Engine, path: Path) -> dict[str, int]:
-    """Write a consistent backup of the database to the new file `path`; returns rows per table."""
+Progress = Callable[[str], None]  # told what a backup or restore is doing, with counts, as it goes
+
+
+def _silent(_: str) -> None:
+    pass
+
+
+def backup(engine: Engine, path: Path, progress: Progress = _silent) -> dict[str, int]:
+    """Write a consistent backup of the database to the new file `path`; returns rows per table.
+    `progress` is told each step: the copy (table by table from PostgreSQL), then the check."""
     path = Path(path)
     if path.exists():
         raise BackupError(f"{path} already exists: a backup never overwrites a file, name a new one")
@@ -85,9 +93,11 @@ def backup(engine: Engine, path: Path) -> dict[str, int]:
     partial = Path(name)
     try:
         if engine.dialect.name == "sqlite":
+            progress("copying the database in one snapshot…")
             _copy_sqlite_online(engine, partial)
         else:
-            _copy_snapshot(engine, partial)
+            _copy_snapshot(engine, partial, progress)
+        progress("checking the backup's integrity…")
         counts = _seal(partial)
         os.replace(partial, path)
     finally:
@@ -107,7 +117,7 @@ def _copy_sqlite_online(engine: Engine, partial: Path) -> None:
         raw.close()
 
 
-def _copy_snapshot(engine: Engine, partial: Path) -> None:
+def _copy_snapshot(engine: Engine, partial: Path, progress: Progress) -> None:
     with engine.connect() as source:
         source.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         with source.begin():
@@ -121,7 +131,7 @@ def _copy_snapshot(engine: Engine, partial: Path) -> None:
             try:
                 upgrade(target_engine)  # the file's schema, made as the source's was: by the migrations
                 with target_engine.begin() as target:
-                    _copy_tables(source, target)
+                    _copy_tables(source, target, progress)
             finally:
                 target_engine.dispose()
 
@@ -150,21 +160,23 @@ def _remove_sqlite_file(path: Path) -> None:
 # --- restore ---------------------------------------------------------------------------------------
 
 
-def restore(engine: Engine, path: Path) -> dict[str, int]:
-    """Restore the backup `path` into the empty database of `engine`; returns rows per table."""
-    with _readable_backup(Path(path)) as backup_engine:
+def restore(engine: Engine, path: Path, progress: Progress = _silent) -> dict[str, int]:
+    """Restore the backup `path` into the empty database of `engine`; returns rows per table.
+    `progress` is told each step: reading the file, each table restored (with its rows), the check."""
+    with _readable_backup(Path(path), progress) as backup_engine:
         upgrade(engine)  # only once the file is known to be a backup this Rollout can read
-        return _restore_rows(backup_engine, engine, path)
+        return _restore_rows(backup_engine, engine, path, progress)
 
 
-def _restore_rows(backup_engine: Engine, engine: Engine, path: Path) -> dict[str, int]:
+def _restore_rows(backup_engine: Engine, engine: Engine, path: Path, progress: Progress) -> dict[str, int]:
     with (
         backup_engine.connect() as source,
         engine.execution_options(rollout_write=True).begin() as target,
     ):
         _refuse_unless_empty(target)
-        counts = _copy_tables(source, target)
+        counts = _copy_tables(source, target, progress)
         _move_sequences_past_restored_ids(target)
+        progress(f"checking {sum(counts.values()):,} rows in {len(counts)} tables against the backup…")
         problems = differences(source, target) + _integrity_problems(target)
         if problems:
             raise BackupError(
@@ -175,11 +187,12 @@ def _restore_rows(backup_engine: Engine, engine: Engine, path: Path) -> dict[str
 
 
 @contextmanager
-def _readable_backup(path: Path) -> Iterator[Engine]:
+def _readable_backup(path: Path, progress: Progress) -> Iterator[Engine]:
     """An engine on a checked copy of the backup, upgraded to the newest schema; the file is left alone."""
     with tempfile.TemporaryDirectory(prefix="rollout-restore-") as folder:
         copy = Path(folder) / "backup.db"
         _copy_backup_file(path, copy)
+        progress(f"read {path}; checking it is a backup this Rollout can restore…")
         engine = make_engine(f"sqlite:///{copy}")
         try:
             _check_backup(engine, path)
@@ -256,8 +269,12 @@ def _move_sequences_past_restored_ids(target: Connection) -> None:
 # --- copying ---------------------------------------------------------------------------------------
 
 
-def _copy_tables(source: Connection, target: Connection) -> dict[str, int]:
-    return {table.name: _copy_table(source, target, table) for table in app_tables()}
+def _copy_tables(source: Connection, target: Connection, progress: Progress) -> dict[str, int]:
+    tables, counts = app_tables(), {}
+    for number, table in enumerate(tables, start=1):
+        counts[table.name] = _copy_table(source, target, table)
+        progress(f"table {number} of {len(tables)}, {table.name}: {counts[table.name]:,} rows")
+    return counts
 
 
 def _copy_table(source: Connection, target: Connection, table: Table) -> int:

@@ -28,7 +28,7 @@ from rollout.platform.schema import alembic_config, head_revision, upgrade
 from rollout.sales.pipeline import create_opportunity, log_signal
 from tests.conftest import ACTOR, TODAY, fresh_postgres_database, seed_team
 from tests.content_factories import edit, item
-from tests.factories import add
+from tests.factories import add, count
 
 WRITERS = 4
 
@@ -346,8 +346,8 @@ def test_a_restore_that_differs_from_the_backup_is_rolled_back(few_rows, target,
     backup(few_rows, backup_file)
     copy_tables = backup_module._copy_tables
 
-    def losing_a_row(source, destination):
-        copied = copy_tables(source, destination)
+    def losing_a_row(source, destination, progress):
+        copied = copy_tables(source, destination, progress)
         destination.execute(delete(Signal).where(Signal.id == 2))
         return copied
 
@@ -378,16 +378,29 @@ def cli(monkeypatch, capsys):
 
 
 @pytest.mark.postgres
-def test_cli_backs_up_and_restores_into_sqlite_and_postgres(cli, sqlite_url, postgres_url, tmp_path):
+def test_cli_backs_up_and_restores_into_sqlite_and_postgres(
+    cli, sqlite_url, postgres_url, tmp_path, monkeypatch
+):
     file = str(tmp_path / "backup.db")
     assert cli(sqlite_url, "demo", "--by", ACTOR)[0] == 0
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)  # as on a terminal: the steps are shown
 
     code, out, err = cli(sqlite_url, "backup", file)
-    assert (code, err) == (0, "")
+    assert (code, err.splitlines()) == (
+        0,
+        ["copying the database in one snapshot…", "checking the backup's integrity…"],
+    )
     assert "  signal " in out and out.endswith(f"tables to {file}\n")
 
+    # Its steps as it takes them, on stderr (the output stays the result): each table with its rows.
     code, out, err = cli(postgres_url, "restore", file)
-    assert (code, err) == (0, ""), err
+    steps, tables = err.splitlines(), len(app_tables())
+    assert code == 0 and steps[0] == f"read {file}; checking it is a backup this Rollout can restore…", err
+    position = [table.name for table in app_tables()].index("signal") + 1
+    signals = count(get_engine(sqlite_url), Signal)
+    assert f"table {position} of {tables}, signal: {signals:,} rows" in steps
+    assert len(steps) == tables + 2
+    assert steps[-1].startswith("checking ") and steps[-1].endswith(" tables against the backup…")
     assert "every table matches the backup" in out
     assert compare(get_engine(sqlite_url), get_engine(postgres_url)) == []
 
