@@ -171,14 +171,19 @@ def _existing(session: Session, rows: Sequence[DealRow]) -> dict[tuple[str, str]
     audited, as plain rows (ORM objects cost a validation per field and stay in the session until it
     closes)."""
     table, connection = OPPORTUNITY, session.connection()
-    ids: list[str] | Select = [row.crm_id for row in rows]
-    if connection.dialect.name == "postgresql":
-        # One array parameter, unnested: a list of 5,000 parameters is parsed again by psycopg on every
-        # query, and once prepared it is planned as "compare each deal with every id" (minutes for a
-        # re-import of 100,000 deals); a join on the array stays linear whatever the plan.
-        ids = select(func.unnest(bindparam("crm_ids", ids, type_=ARRAY(String))))
+    ids = _one_of(connection.dialect.name, [row.crm_id for row in rows])
     query = select(*(table.c[name] for name in STORED)).where(table.c.crm_id.in_(ids))
     return {(stored.source, stored.crm_id): stored for stored in connection.execute(query)}
+
+
+def _one_of(dialect: str, values: list[str]) -> list[str] | Select:
+    """What `column.in_()` takes for these values. On PostgreSQL one array parameter, unnested: a list of
+    thousands of parameters is parsed again by psycopg on every query, and once prepared it is planned as
+    "compare each row with every value" (minutes for a re-import of 100,000 deals); a join on the array
+    stays linear whatever the plan."""
+    if dialect != "postgresql":
+        return values
+    return select(func.unnest(bindparam("values", values, type_=ARRAY(String))))
 
 
 def _lock_stored(session: Session, crm_ids: list[str]) -> None:
@@ -189,7 +194,7 @@ def _lock_stored(session: Session, crm_ids: list[str]) -> None:
     if connection.dialect.name != "postgresql" or not crm_ids:
         return
     table = OPPORTUNITY
-    ids = select(func.unnest(bindparam("crm_ids", crm_ids, type_=ARRAY(String))))
+    ids = _one_of(connection.dialect.name, crm_ids)
     query = select(table.c.id).where(table.c.crm_id.in_(ids)).order_by(table.c.id).with_for_update()
     connection.execute(query)
 
@@ -542,8 +547,9 @@ def _edited_in_rollout(session: Session, deal_ids: list[int]) -> dict[int, set[s
     """The fields of these deals changed in Rollout (the app, the CLI) since each deal's last import, from
     the audit trail: an import's own update sets the deal's fields to the CRM's again."""
     edited: dict[int, set[str]] = {}
+    dialect = session.connection().dialect.name
     for start in range(0, len(deal_ids), 1000):
-        keys = [str(deal_id) for deal_id in deal_ids[start : start + 1000]]
+        keys = _one_of(dialect, [str(deal_id) for deal_id in deal_ids[start : start + 1000]])
         query = (
             select(AuditEntry.record_key, AuditEntry.source, AuditEntry.changes)
             .where(AuditEntry.table_name == "opportunity", AuditEntry.action == "update")
