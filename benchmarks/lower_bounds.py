@@ -208,8 +208,9 @@ HUBSPOT_STAGES = {
 }
 
 
-def hubspot_csv(rows: int, currency: str, today: date, seed: int = 7) -> bytes:
-    """A HubSpot deals export of `rows` new deals created over the last two years."""
+def hubspot_csv(rows: int, currency: str, today: date, seed: int = 7, prefix: str = "bench-") -> bytes:
+    """A HubSpot deals export of `rows` new deals created over the last two years, their CRM ids
+    `prefix` and a number."""
     rng = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -220,7 +221,7 @@ def hubspot_csv(rows: int, currency: str, today: date, seed: int = 7) -> bytes:
         close = created + timedelta(days=rng.randrange(1, 29))
         writer.writerow(
             (
-                f"bench-{number}",
+                f"{prefix}{number}",
                 f"Deal {number}",
                 f"Account {rng.randrange(5000)}",
                 f"{rng.randrange(1000, 200000)}.00",

@@ -487,7 +487,8 @@ def during_import_figures(
     slugs = _action_slugs()
     with tempfile.TemporaryDirectory(prefix="rollout-import-load-") as folder:
         deals = Path(folder) / "deals.csv"
-        deals.write_bytes(lower_bounds.hubspot_csv(rows, currency, date.today()))
+        # CRM ids of their own: step 3's file has the same numbers, and an id is unique per source.
+        deals.write_bytes(lower_bounds.hubspot_csv(rows, currency, date.today(), prefix="load-"))
         with browser.streamlit_server(APP, app_server_env(url), logs / "app-import.log") as server:
             idle = browser.run_async(browser.users_at_once(server.url, 1, seconds))
             before = _bench_signals(engine)
