@@ -30,7 +30,7 @@ from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import RolloutError
 from rollout.platform.locales import country_locale, zone_label
 from rollout.platform.models import CHANNELS, TASK_STATUSES, Country
-from rollout.ui import context, data, forms, tables
+from rollout.ui import context, data, forms, people, tables
 from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
 from rollout.ui.format import format_day, plain
 
@@ -376,12 +376,13 @@ def save_from_playbook(
         )
     )
     show_warnings(planned.warnings)
+    known = people.names()
     rows = [
         {
             "due": t.due_on,
             "task": t.name,
             "role": t.role,
-            "assignee": t.assignee,
+            "assignee": people.person(t.assignee, known) if t.assignee else "",
             "why moved": t.moved_because,
         }
         for t in tasks
@@ -402,7 +403,7 @@ def task_list(country: Country) -> None:
         return
     overdue, this_week = (listed["when"] == "overdue").sum(), (listed["when"] == "this week").sum()
     st.markdown(f"**{overdue}** overdue · **{this_week}** due this week · {len(listed)} listed")
-    shown = listed.assign(status=listed["status"].map(STATUS_LABELS))
+    shown = people.named(listed.assign(status=listed["status"].map(STATUS_LABELS)), "assignee")
     tables.dataframe(shown.drop(columns=["version"]), hide_index=True, key=f"tasks_{code}")
     task_form(code, listed)
 

@@ -17,7 +17,7 @@ from rollout.platform.countries import add_country, display_name, list_countries
 from rollout.platform.db import database_url, read_session, write_session
 from rollout.platform.errors import Conflict, RolloutError
 from rollout.platform.models import Country, Decision
-from rollout.ui import context, data, forms, tables
+from rollout.ui import context, data, forms, people, tables
 from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
 from rollout.ui.format import evidence_table, format_day, plain
 from rollout.ui.history import history_table
@@ -393,13 +393,14 @@ def decision_log(log: list[Decision], currency: str) -> None:
         f"Show the {earlier} earlier decision(s) too", key=f"decision_log_all_{log[0].country_code}"
     ):
         log = log[:RECENT_DECISIONS]
+    known = people.names()
     for decision in log:
         evidence = decision.evidence or {}
         title = (
             f"#{decision.sequence} · {format_day(decision.decided_on, locale)} · "
             f"{book.state_name(decision.phase)}: {OUTCOME_LABELS[decision.outcome]}"
             + (f" {decision.extension_months} months" if decision.extension_months else "")
-            + f" · {decision.decided_by}"
+            + f" · {people.person(decision.decided_by, known)}"
         )
         with st.expander(plain(title)):
             if decision.rationale:

@@ -5,7 +5,7 @@ import streamlit as st
 from rollout.gates.portfolio import OUTCOME_LABELS, filter_decisions
 from rollout.platform.db import database_url
 from rollout.platform.exports import frame_csv
-from rollout.ui import context, data, tables
+from rollout.ui import context, data, people, tables
 
 st.title("Decisions")
 log = data.decision_log(database_url(), context.viewer_locale())
@@ -19,8 +19,13 @@ cols = st.columns([2, 2, 2])
 outcomes = cols[0].multiselect(
     "Outcome", list(OUTCOME_LABELS.values()), key="decisions_outcomes", placeholder="All outcomes"
 )
+known = people.names()
 deciders = cols[1].multiselect(
-    "Decided by", sorted(log["decided_by"].unique()), key="decisions_by", placeholder="Everyone"
+    "Decided by",
+    sorted(log["decided_by"].unique(), key=lambda email: people.person(email, known)),
+    format_func=lambda email: people.person(email, known),
+    key="decisions_by",
+    placeholder="Everyone",
 )
 period = cols[2].date_input(
     "Decided between", value=[], key="decisions_period", help="Leave empty for every date"
@@ -35,7 +40,7 @@ shown = filter_decisions(
 
 st.caption(f"{len(shown)} of {len(log)} decisions. Decisions are never edited: a later one supersedes.")
 tables.dataframe(
-    shown.drop(columns=["id"]),
+    people.named(shown.drop(columns=["id"]), "decided_by", known),
     hide_index=True,
     key="decisions_table",
     column_config={

@@ -9,7 +9,7 @@ from babel.numbers import list_currencies
 
 from rollout.platform.db import read_session
 from rollout.sales.money import EURO, latest_rates, parse_rates_csv, save_rates, set_rate
-from rollout.ui import context, data, tables
+from rollout.ui import context, data, people, tables
 from rollout.ui.actions import write_then_rerun
 
 engine, book, actor = data.engine(), data.playbook(), context.acting_user()
@@ -22,6 +22,7 @@ st.caption(
     "its day: the close date for won deals, today for open pipeline."
 )
 
+known = people.names()
 with read_session(engine) as session:
     rows = [
         {
@@ -29,7 +30,7 @@ with read_session(engine) as session:
             "per EUR": float(r.per_eur),
             "as of": r.day,
             "source": r.source,
-            "updated by": r.updated_by,
+            "updated by": people.person(r.updated_by, known),
         }
         for r in latest_rates(session)
     ]

@@ -14,7 +14,7 @@ from rollout.platform.db import database_url, read_session
 from rollout.platform.errors import RolloutError
 from rollout.platform.models import GateReview
 from rollout.platform.users import list_users
-from rollout.ui import context, data, tables
+from rollout.ui import context, data, people, tables
 from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
 from rollout.ui.format import format_day, plain
 
@@ -183,7 +183,7 @@ def market_section(review: GateReview, market: reviews.MarketOnAgenda, countries
         d = market.decision
         st.success(
             plain(f"Decided: {OUTCOME_LABELS[d.outcome]} on {format_day(d.decided_on, locale)}")
-            + plain(f" by {d.decided_by}")
+            + plain(f" by {people.person(d.decided_by, people.names())}")
             + " — the recommendations above are frozen with it."
         )
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from rollout.platform.db import read_session
 from rollout.platform.users import list_users
 from rollout.ui import data
@@ -15,3 +17,9 @@ def names() -> dict[str, str]:
 
 def person(email: str, known: dict[str, str]) -> str:
     return known.get(email) or email
+
+
+def named(frame: pd.DataFrame, column: str, known: dict[str, str] | None = None) -> pd.DataFrame:
+    """The table with `column`'s emails shown as people's names where known (downloads keep the emails)."""
+    known = names() if known is None else known
+    return frame.assign(**{column: frame[column].map(lambda email: known.get(email, email))})

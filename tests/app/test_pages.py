@@ -174,6 +174,18 @@ def test_decisions_page_filters_by_outcome(demo_app):
     assert list(shown["outcome"]) == ["Stop"] and list(shown["code"]) == ["AE"]
 
 
+def test_decisions_show_who_decided_by_name(demo_app):
+    at = demo_app.switch_page("app_pages/decisions.py").run()
+    assert_clean(at)
+    # The demo's CFO and CMO have names; the CEO, the admin who loaded it, has none: shown by email.
+    deciders = at.multiselect(key="decisions_by")
+    assert deciders.options == ["Cfo", "Cmo", "ceo@rollout.example"]
+    deciders.set_value(["cfo@rollout.example"]).run()  # the choice is the email; its label the name
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    assert len(shown) and set(shown["decided_by"]) == {"Cfo"}
+
+
 def submit_decision(at: AppTest) -> AppTest:
     next(b for b in at.button if b.label == "Record decision").click().run()
     return at
