@@ -152,7 +152,7 @@ def export_section(countries: dict[str, Country], code: str, region: str | None)
     # The files are built when clicked: writing a year of several calendars on each rerun slowed the page.
     st.download_button(
         f"Download .ics ({len(entries)} entries)",
-        lambda: calendar_ics(entries, name=f"Rollout {name}", stamp=utc_now()),
+        lambda: calendar_ics(entries, name=f"Rollout {name}", stamp=utc_now(), locale=locale),
         file_name=f"rollout-{name}.ics",
         mime="text/calendar",
         key="export_ics",
@@ -160,7 +160,7 @@ def export_section(countries: dict[str, Country], code: str, region: str | None)
     )
     st.download_button(
         "Download CSV",
-        lambda: calendar_csv(entries),
+        lambda: calendar_csv(entries, locale),
         file_name=f"rollout-{name}.csv",
         mime="text/csv",
         key="export_csv",

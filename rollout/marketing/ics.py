@@ -16,6 +16,7 @@ from icalendar import Calendar, Event, vText
 
 from rollout.marketing.local_calendar import CalendarEntry
 from rollout.platform.exports import csv_bytes
+from rollout.platform.locales import region_name
 
 PRODID = "-//Rollout//Local calendar//EN"
 CSV_HEADER = (
@@ -24,6 +25,7 @@ CSV_HEADER = (
     "end",
     "name",
     "local_name",
+    "region",
     "kind",
     "category",
     "starts_at_utc",
@@ -61,7 +63,7 @@ def _uid(entry: CalendarEntry) -> str:
     return f"{entry.kind}-{hashlib.sha1(identity.encode()).hexdigest()[:20]}@rollout"
 
 
-def _event(entry: CalendarEntry, stamp: datetime, name_country: bool) -> Event:
+def _event(entry: CalendarEntry, stamp: datetime, name_country: bool, locale: str) -> Event:
     start: date  # datetimes for a timed event, days for an all-day one
     end: date
     if entry.starts_at is not None:
@@ -71,7 +73,8 @@ def _event(entry: CalendarEntry, stamp: datetime, name_country: bool) -> Event:
     description = _text(
         "\n".join(filter(None, [entry.local_name and f"Local name: {entry.local_name}", entry.note]))
     )
-    summary = _text(f"{entry.country}: {entry.name}" if name_country else entry.name)
+    label = entry.label(locale)  # a regional holiday names its region: "Makar Sankranti (Karnataka)"
+    summary = _text(f"{entry.country}: {label}" if name_country else label)
     event = Event.new(
         summary=summary,
         start=start,
@@ -88,16 +91,20 @@ def _event(entry: CalendarEntry, stamp: datetime, name_country: bool) -> Event:
     return event
 
 
-def calendar_ics(entries: Sequence[CalendarEntry], *, name: str, stamp: datetime) -> bytes:
-    """One calendar; with entries of several countries, each summary starts with its country code."""
+def calendar_ics(
+    entries: Sequence[CalendarEntry], *, name: str, stamp: datetime, locale: str = "en"
+) -> bytes:
+    """One calendar; with entries of several countries, each summary starts with its country code.
+    Regions are named in `locale`."""
     several = len({entry.country for entry in entries}) > 1
     calendar = Calendar.new(prodid=PRODID, name=name)
     for entry in entries:
-        calendar.add_component(_event(entry, stamp, several))
+        calendar.add_component(_event(entry, stamp, several, locale))
     return calendar.to_ical()
 
 
-def calendar_csv(entries: Sequence[CalendarEntry]) -> bytes:
+def calendar_csv(entries: Sequence[CalendarEntry], locale: str = "en") -> bytes:
+    """Every entry, a regional holiday's region by name (in `locale`) in its own column."""
     rows = (
         [
             e.country,
@@ -105,6 +112,7 @@ def calendar_csv(entries: Sequence[CalendarEntry]) -> bytes:
             e.end,
             e.name,
             e.local_name,
+            region_name(e.country, e.region, locale) if e.region else "",
             e.kind,
             e.category,
             e.starts_at.isoformat() if e.starts_at else "",

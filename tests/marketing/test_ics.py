@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import example, given, settings
@@ -182,3 +184,26 @@ def test_pasted_text_cannot_add_lines_properties_or_events(name, local_name, not
     timed = {"SUMMARY", "DTSTART", "DTEND", "UID", "DTSTAMP", "CATEGORIES"}
     assert set(first) == timed | {"DESCRIPTION", "TRANSP"}
     assert set(second) - {"DESCRIPTION"} == timed
+
+
+def test_a_regional_holiday_names_its_region_in_the_ics_and_the_csv():
+    entry = CalendarEntry(
+        start=date(2027, 1, 15),
+        end=date(2027, 1, 15),
+        name="Makar Sankranti",
+        kind="holiday",
+        category="public",
+        country="IN",
+        region="KA",
+    )
+    national = entry._replace(name="Republic Day", start=date(2027, 1, 26), end=date(2027, 1, 26), region="")
+    summaries = [
+        str(e["summary"]) for e in parse(calendar_ics([entry, national], name="Rollout IN", stamp=STAMP))
+    ]
+    assert summaries == ["Makar Sankranti (Karnataka)", "Republic Day"]
+    bavarian = entry._replace(name="Heilige Drei Könige", country="DE", region="BY")
+    [event] = parse(calendar_ics([bavarian], name="Rollout DE", stamp=STAMP, locale="de"))
+    assert str(event["summary"]) == "Heilige Drei Könige (Bayern)"
+    header, *rows = csv.reader(io.StringIO(calendar_csv([entry, national]).decode("utf-8-sig")))
+    regions = [dict(zip(header, row, strict=True))["region"] for row in rows]
+    assert regions == ["Karnataka", ""]
