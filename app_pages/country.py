@@ -7,6 +7,7 @@ import streamlit as st
 from babel.numbers import list_currencies
 from streamlit.elements.lib.column_types import ColumnConfig
 
+from rollout.gates import candidates
 from rollout.gates.conditions import clear_condition, parse_condition_lines
 from rollout.gates.decisions import mark_checks, record_decision
 from rollout.gates.portfolio import FORECAST_LABELS, HEALTH_LABELS, OUTCOME_LABELS, status_label
@@ -19,7 +20,7 @@ from rollout.platform.errors import Conflict, RolloutError
 from rollout.platform.models import Country, Decision
 from rollout.ui import context, data, forms, people, tables
 from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
-from rollout.ui.format import evidence_table, format_day, plain
+from rollout.ui.format import evidence_table, format_day, format_number, plain
 from rollout.ui.history import history_table
 from rollout.ui.talent_widgets import local_team
 
@@ -383,6 +384,23 @@ def decision_form(status: GateStatus) -> None:
 RECENT_DECISIONS = 10  # a market extended quarter after quarter gathers dozens, each with its evidence table
 
 
+def candidate_evidence(code: str) -> None:
+    """A market started from the candidates keeps its scores: the first evidence of its rollout."""
+    with read_session(engine) as session:
+        chosen = candidates.chosen_as_candidate(session, code)
+    if chosen is None:
+        return
+    scores = ", ".join(
+        f"{k.name} {chosen.scores[k.key]}" for k in book.candidate_criteria if k.key in chosen.scores
+    )
+    score = format_number(candidates.weighted_score(chosen.scores, book), locale, digits=2)
+    st.caption(
+        plain(f"Chosen from the candidate markets, score {score} ({scores}); started on ")
+        + format_day(chosen.started_on, locale)
+        + (plain(f". {chosen.note}") if chosen.note else "")
+    )
+
+
 def decision_log(log: list[Decision], currency: str) -> None:
     st.subheader("Decision log")
     if not log:
@@ -440,6 +458,7 @@ with read_session(engine) as session:
     log = decisions(session, code)
 
 st.header(plain(f"{display_name(country, locale)} · {book.state_name(status.phase)}"))
+candidate_evidence(code)
 facts_section(country)
 st.subheader("Phase history")
 history_section(code)

@@ -16,7 +16,7 @@ from rollout.platform.models import GateReview
 from rollout.platform.users import list_users
 from rollout.ui import context, data, people, tables
 from rollout.ui.actions import Confirmation, ask_first, confirmations, write_then_rerun
-from rollout.ui.format import format_day, plain
+from rollout.ui.format import format_day, format_number, plain
 
 engine, book = data.engine(), data.playbook()
 locale, today, actor = context.viewer_locale(), context.today(), context.acting_user()
@@ -209,6 +209,8 @@ def candidate_markets(countries_in_rollout: set[str]) -> None:
             st.write("No candidate market yet.")
         if not context.can(Action.MANAGE_COUNTRIES):
             return
+        if ranking:
+            start_form(ranking)
         weights = ", ".join(f"{k.name} ×{k.weight:g}" for k in book.candidate_criteria)
         with st.form("candidate_form"):
             st.markdown("**Score a candidate market** (1 to 5 each; weights from the playbook)")
@@ -233,6 +235,28 @@ def candidate_markets(countries_in_rollout: set[str]) -> None:
             ),
             f"Saved the scores of {locales.country_name(code)}.",
         )
+
+
+def start_form(ranking: list[candidates.RankedCandidate]) -> None:
+    """A ranked candidate enters the rollout: its sales test starts, its scores stay on record."""
+    with st.form("candidate_start_form"):
+        st.markdown("**Start a candidate's rollout**")
+        labels = {
+            c.code: f"#{c.rank} {c.name}, score {format_number(c.score, locale, digits=2)}" for c in ranking
+        }
+        code = st.selectbox(
+            "Candidate", list(labels), index=None, format_func=labels.__getitem__, key="candidate_start_code"
+        )
+        start = st.date_input("Sales test starts on", value=today, key="candidate_start_on")
+        if not st.form_submit_button("Start its rollout"):
+            return
+    if code is None:
+        st.error("Candidate: choose one from the ranking.")
+        return
+    write_then_rerun(
+        lambda session: candidates.start_candidate(session, code=code, start_date=start, by=actor),
+        f"Started {locales.country_name(code)}: its sales test starts on {format_day(start, locale)}.",
+    )
 
 
 st.title("Gate reviews")

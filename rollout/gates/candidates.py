@@ -92,6 +92,16 @@ def ranked(session: Session, playbook: Playbook | None = None) -> list[RankedCan
     ]
 
 
+def chosen_as_candidate(session: Session, code: str) -> CandidateMarket | None:
+    """The candidate this market started from, its scores the first evidence of its rollout; None for a
+    market added directly."""
+    query = select(CandidateMarket).where(
+        CandidateMarket.country_code == normalize_code(code),
+        CandidateMarket.started_on != None,  # noqa: E711
+    )
+    return session.exec(query).first()
+
+
 def start_candidate(session: Session, *, code: str, start_date: date, by: str) -> Country:
     """The candidate enters the rollout: its sales test starts; its score stays on record."""
     code = normalize_code(code)

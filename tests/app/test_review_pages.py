@@ -7,9 +7,17 @@ from sqlmodel import col, select
 
 from rollout.gates import reviews
 from rollout.platform.db import get_engine, read_session, write_session
-from rollout.platform.models import CandidateMarket, Decision, GateCondition, GateReview, Recommendation
+from rollout.platform.models import (
+    CandidateMarket,
+    Country,
+    Decision,
+    GateCondition,
+    GateReview,
+    Recommendation,
+)
 from rollout.platform.users import add_user
 from tests.app.conftest import assert_clean, count, shown
+from tests.conftest import TODAY
 
 CEO, LEADER = "ceo@rollout.example", "lea@rollout.example"
 
@@ -95,3 +103,30 @@ def test_scoring_a_candidate_market_from_the_form(demo_app, url):
     with read_session(get_engine(url)) as session:
         [candidate] = session.exec(select(CandidateMarket)).all()
     assert candidate.scores["market_size"] == 5 and candidate.scores["partners"] == 3
+
+
+def test_starting_a_ranked_candidate_from_the_page(demo_app, url):
+    at = reviews_page(demo_app)
+    at.selectbox(key="candidate_code").set_value("PL")
+    next(b for b in at.button if b.label == "Save the scores").click().run()
+    start = at.selectbox(key="candidate_start_code")
+    assert start.options == ["#1 Poland, score 3"]
+    start.set_value("PL")
+    at.date_input(key="candidate_start_on").set_value(TODAY)
+    next(b for b in at.button if b.label == "Start its rollout").click().run()
+    assert_clean(at)
+    assert any("Started Poland: its sales test starts on" in shown(s.value) for s in at.success)
+    with read_session(get_engine(url)) as session:
+        [candidate] = session.exec(select(CandidateMarket)).all()
+        poland = session.get(Country, "PL")
+    assert candidate.started_on == TODAY and poland is not None and poland.start_date == TODAY
+    assert not any("rank" in d.value.columns for d in at.dataframe)  # no candidate left to rank
+    # Its scores stay on record: the country page shows them as the first evidence of its rollout.
+    country = at.switch_page("app_pages/country.py")
+    country.query_params["country"] = "PL"
+    country.run()
+    assert_clean(country)
+    assert "Poland" in country.header[0].value
+    assert any(
+        "Chosen from the candidate markets, score 3 (Market size 3" in shown(c.value) for c in country.caption
+    )

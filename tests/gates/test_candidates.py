@@ -53,11 +53,17 @@ def test_bad_scores_are_refused_and_nothing_is_saved(engine, scores, complaint):
 
 def test_starting_a_candidate_adds_the_country_and_keeps_its_score(engine):
     save(engine, "PL", **SCORES)
+    add(engine, "ES", date(2026, 1, 1))  # added directly, never a candidate
+    with read_session(engine) as session:
+        assert candidates.chosen_as_candidate(session, "PL") is None  # not started yet
     with write_session(engine) as session:
         country = candidates.start_candidate(session, code="pl", start_date=date(2027, 1, 4), by=ACTOR)
         assert country.start_date == date(2027, 1, 4)
     with read_session(engine) as session:
         assert candidates.ranked(session) == []  # started: no longer a candidate
+        chosen = candidates.chosen_as_candidate(session, "pl")
+        assert chosen is not None and chosen.scores == SCORES
+        assert candidates.chosen_as_candidate(session, "ES") is None
         stored = session.get(CandidateMarket, 1)
         assert stored is not None and stored.scores == SCORES and stored.started_on == date(2027, 1, 4)
     with pytest.raises(RolloutError, match="already in the rollout"):
