@@ -224,6 +224,7 @@ def cmd_import_deals(engine: Engine, args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             valid_rows=args.valid_rows,
             keep_rollout_edits=args.keep_rollout_edits,
+            progress=lambda step, done, total: _progress(f"{step} {done:,} of {total:,} deals"),
             **choices,
         )
     for problem in outcome.problems:

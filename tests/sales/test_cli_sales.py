@@ -56,6 +56,16 @@ def test_import_deals_creates_then_leaves_unchanged(run, spain, database):
     assert stored(database, Opportunity) == 4
 
 
+def test_import_deals_tells_its_progress_on_a_terminal(run, spain, monkeypatch):
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    code, out, err = import_deals(run, HUBSPOT_FILE)
+    assert (code, out, err.splitlines()) == (
+        0,
+        SUMMARY_4_CREATED + "\n",
+        ["checked 4 of 4 deals", "written 4 of 4 deals"],
+    )
+
+
 def test_import_deals_dry_run_writes_nothing(run, spain, database):
     code, out, err = import_deals(run, HUBSPOT_FILE, "--dry-run")
     assert (code, err) == (0, "")
