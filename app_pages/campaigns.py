@@ -382,7 +382,7 @@ def save_from_playbook(
             "due": t.due_on,
             "task": t.name,
             "role": t.role,
-            "assignee": people.person(t.assignee, known) if t.assignee else "",
+            "assignee": people.person(t.assignee, known),
             "why moved": t.moved_because,
         }
         for t in tasks

@@ -183,7 +183,7 @@ def market_section(review: GateReview, market: reviews.MarketOnAgenda, countries
         d = market.decision
         st.success(
             plain(f"Decided: {OUTCOME_LABELS[d.outcome]} on {format_day(d.decided_on, locale)}")
-            + plain(f" by {people.person(d.decided_by, people.names())}")
+            + plain(f" by {people.person(d.decided_by, people.names_of(users))}")
             + " — the recommendations above are frozen with it."
         )
         return
